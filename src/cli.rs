@@ -1,0 +1,350 @@
+//! The `dojo` command line: argument parsing and the headless commands.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::explain;
+use crate::pack::{self, Pack, PackOptions};
+use crate::scenario::Scenario;
+use crate::validate::{self, Diagnostic, Item, Source};
+
+/// Escalation Dojo — train the L1→L2 handoff.
+#[derive(Debug, Parser)]
+#[command(name = "dojo", version, about, long_about = None)]
+pub struct Cli {
+    /// Add or replace content from a pack folder (repeatable; later wins).
+    #[arg(long = "pack", value_name = "DIR", global = true)]
+    pub packs: Vec<PathBuf>,
+    /// Use this policy file instead of the built-in one.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub policy: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Output format of machine-readable commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Text for people.
+    Text,
+    /// JSON for tools.
+    Json,
+}
+
+/// What `dojo list` lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListWhat {
+    /// Scenarios.
+    Scenarios,
+    /// Shift definitions.
+    Shifts,
+    /// KB articles.
+    Kb,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check pack files (default: the built-in pack) and report every problem.
+    Validate {
+        /// Files or folders to check.
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Show the framework's verdict for a scenario, with its reasons.
+    Explain {
+        /// A scenario id from the pack, or a scenario file.
+        scenario: String,
+        /// Template seed.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Sim minute after arrival.
+        #[arg(long, default_value_t = 0)]
+        at_minute: u32,
+        /// Steps already run (comma-separated ids).
+        #[arg(long, value_delimiter = ',')]
+        steps: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// List what the pack holds.
+    List {
+        /// What to list.
+        #[arg(value_enum, default_value_t = ListWhat::Scenarios)]
+        what: ListWhat,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+impl Cli {
+    fn pack_options(&self) -> PackOptions {
+        PackOptions {
+            packs: self.packs.clone(),
+            policy: self.policy.clone(),
+            without_builtin: false,
+        }
+    }
+}
+
+/// Runs the CLI with these arguments, writing to `out` and `err`; returns the exit code.
+pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let result = match &cli.command {
+        Some(Command::Validate { paths, format }) => cmd_validate(cli, paths, *format, out),
+        Some(Command::Explain {
+            scenario,
+            seed,
+            at_minute,
+            steps,
+            format,
+        }) => cmd_explain(cli, scenario, *seed, *at_minute, steps, *format, out, err),
+        Some(Command::List { what, format }) => cmd_list(cli, *what, *format, out, err),
+        None => {
+            let _ = writeln!(
+                out,
+                "Escalation Dojo {} — run `dojo --help` for the commands.",
+                env!("CARGO_PKG_VERSION")
+            );
+            Ok(0)
+        }
+    };
+    result.unwrap_or_else(|e| {
+        let _ = writeln!(err, "error: {e}");
+        1
+    })
+}
+
+fn cmd_validate(
+    cli: &Cli,
+    paths: &[PathBuf],
+    format: Format,
+    out: &mut dyn Write,
+) -> std::io::Result<i32> {
+    let report = pack::validate_paths(paths, &cli.pack_options());
+    match format {
+        Format::Json => {
+            writeln!(out, "{}", serde_json::to_string_pretty(&report).unwrap_or_default())?;
+        }
+        Format::Text => {
+            for d in &report.diagnostics {
+                writeln!(out, "{d}")?;
+            }
+            writeln!(
+                out,
+                "checked {} file(s): {} scenario(s), {} KB article(s), {} shift(s), {} polic{} — {} error(s), {} warning(s)",
+                report.files,
+                report.scenarios,
+                report.kb_articles,
+                report.shifts,
+                report.policies,
+                if report.policies == 1 { "y" } else { "ies" },
+                report.errors(),
+                report.warnings()
+            )?;
+        }
+    }
+    Ok(if report.is_clean() { 0 } else { 1 })
+}
+
+fn print_diagnostics(err: &mut dyn Write, diagnostics: &[Diagnostic]) -> std::io::Result<()> {
+    for d in diagnostics {
+        writeln!(err, "{d}")?;
+    }
+    writeln!(err, "the pack has errors; run `dojo validate` for the full report")
+}
+
+fn load_pack(cli: &Cli, err: &mut dyn Write) -> std::io::Result<Option<Pack>> {
+    match Pack::load(&cli.pack_options()) {
+        Ok(pack) => Ok(Some(pack)),
+        Err(diagnostics) => {
+            print_diagnostics(err, &diagnostics)?;
+            Ok(None)
+        }
+    }
+}
+
+/// A scenario by id from the pack, or parsed from a file path.
+fn find_scenario(pack: &Pack, key: &str) -> Result<Scenario, Vec<Diagnostic>> {
+    if let Some(s) = pack.scenarios.get(key) {
+        return Ok(s.clone());
+    }
+    let path = PathBuf::from(key);
+    if path.is_file() {
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        let source = Source {
+            name: path.display().to_string(),
+            bytes,
+        };
+        let file = validate::parse_source(&source).map_err(|d| vec![d])?;
+        if let Item::Scenario(s) = &file.item {
+            let ctx = validate::Context {
+                kb_ids: pack.kb.keys().cloned().collect(),
+                scenario_ids: pack.scenarios.keys().cloned().collect(),
+                policy: Some(pack.policy.clone()),
+            };
+            let problems: Vec<_> = validate::lint(std::slice::from_ref(&file), &ctx)
+                .into_iter()
+                .filter(|d| d.severity == validate::Severity::Error && d.code != "expectation-disagrees")
+                .collect();
+            if problems.is_empty() {
+                return Ok((**s).clone());
+            }
+            return Err(problems);
+        }
+        return Err(vec![Diagnostic {
+            severity: validate::Severity::Error,
+            code: "wrong-kind",
+            file: source.name,
+            line: None,
+            column: None,
+            field: None,
+            message: "this file is not a scenario".into(),
+            hint: None,
+        }]);
+    }
+    let known: Vec<&str> = pack.scenarios.keys().map(String::as_str).collect();
+    let guess = known
+        .iter()
+        .map(|k| (strsim::jaro_winkler(key, k), *k))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .filter(|(s, _)| *s > 0.75)
+        .map(|(_, k)| format!(" — did you mean `{k}`?"))
+        .unwrap_or_default();
+    Err(vec![Diagnostic {
+        severity: validate::Severity::Error,
+        code: "unknown-scenario",
+        file: key.to_string(),
+        line: None,
+        column: None,
+        field: None,
+        message: format!("no scenario with this id in the pack, and no such file{guess}"),
+        hint: Some("`dojo list scenarios` shows the ids".into()),
+    }])
+}
+
+#[allow(clippy::too_many_arguments)]
+fn cmd_explain(
+    cli: &Cli,
+    key: &str,
+    seed: u64,
+    minute: u32,
+    steps: &[String],
+    format: Format,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<i32> {
+    let Some(pack) = load_pack(cli, err)? else {
+        return Ok(1);
+    };
+    let scenario = match find_scenario(&pack, key) {
+        Ok(s) => s,
+        Err(diagnostics) => {
+            for d in &diagnostics {
+                writeln!(err, "{d}")?;
+            }
+            return Ok(1);
+        }
+    };
+    for step in steps {
+        if scenario.step(step).is_none() {
+            let known: Vec<&str> = scenario.steps.iter().map(|s| s.id.as_str()).collect();
+            writeln!(
+                err,
+                "error: scenario `{}` has no step `{step}` (steps: {})",
+                scenario.id,
+                known.join(", ")
+            )?;
+            return Ok(1);
+        }
+    }
+    match explain::explain(&scenario, seed, minute, steps, &pack.policy) {
+        Ok(e) => {
+            match format {
+                Format::Text => write!(out, "{}", explain::to_text(&e, &pack.policy))?,
+                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&e).unwrap_or_default())?,
+            }
+            Ok(0)
+        }
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            Ok(1)
+        }
+    }
+}
+
+fn cmd_list(
+    cli: &Cli,
+    what: ListWhat,
+    format: Format,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<i32> {
+    let Some(pack) = load_pack(cli, err)? else {
+        return Ok(1);
+    };
+    match (what, format) {
+        (ListWhat::Scenarios, Format::Json) => {
+            let rows: Vec<_> = pack
+                .scenarios
+                .values()
+                .map(|s| {
+                    serde_json::json!({
+                        "id": s.id, "title": s.title, "ticket_type": s.ticket_type,
+                        "difficulty": s.difficulty, "tags": s.tags, "expected_owner": s.expected.owner,
+                    })
+                })
+                .collect();
+            writeln!(out, "{}", serde_json::to_string_pretty(&rows).unwrap_or_default())?;
+        }
+        (ListWhat::Scenarios, Format::Text) => {
+            for s in pack.scenarios.values() {
+                writeln!(
+                    out,
+                    "{:<36} d{} {:<22} {:<26} {}",
+                    s.id,
+                    s.difficulty,
+                    s.ticket_type,
+                    s.expected.owner.label(),
+                    s.title
+                )?;
+            }
+            writeln!(out, "{} scenario(s)", pack.scenarios.len())?;
+        }
+        (ListWhat::Kb, Format::Json) => {
+            let rows: Vec<_> = pack
+                .kb
+                .values()
+                .map(|a| serde_json::json!({"id": a.id, "title": a.title, "ticket_types": a.ticket_types}))
+                .collect();
+            writeln!(out, "{}", serde_json::to_string_pretty(&rows).unwrap_or_default())?;
+        }
+        (ListWhat::Kb, Format::Text) => {
+            for a in pack.kb.values() {
+                writeln!(out, "{:<28} {}", a.id, a.title)?;
+            }
+            writeln!(out, "{} KB article(s)", pack.kb.len())?;
+        }
+        (ListWhat::Shifts, Format::Json) => {
+            let rows: Vec<_> = pack
+                .shifts
+                .values()
+                .map(|s| serde_json::json!({"id": s.id, "title": s.title, "mode": s.mode, "length_minutes": s.length_minutes}))
+                .collect();
+            writeln!(out, "{}", serde_json::to_string_pretty(&rows).unwrap_or_default())?;
+        }
+        (ListWhat::Shifts, Format::Text) => {
+            for s in pack.shifts.values() {
+                writeln!(out, "{:<28} {:<12} {:>4} min  {}", s.id, format!("{:?}", s.mode), s.length_minutes, s.title)?;
+            }
+            writeln!(out, "{} shift(s)", pack.shifts.len())?;
+        }
+    }
+    Ok(0)
+}

@@ -1,0 +1,16 @@
+//! Escalation Dojo: a training simulator and coaching tool for L1 service-desk agents.
+//!
+//! The functional core — [`policy`], [`scenario`], [`kb`], [`template`], [`engine`],
+//! [`validate`], [`pack`], [`shift`] and [`explain`] — is plain Rust with no Bevy types.
+//! See `ARCHITECTURE.md` for the map.
+
+pub mod cli;
+pub mod engine;
+pub mod explain;
+pub mod kb;
+pub mod pack;
+pub mod policy;
+pub mod scenario;
+pub mod shift;
+pub mod template;
+pub mod validate;

@@ -1,0 +1,284 @@
+//! The escalation policy: every threshold, window, matrix, target and cost of the
+//! framework, loaded from RON so a training manager changes behaviour without a compiler.
+//!
+//! Plain data; no Bevy types. The default is `scenarios/policy.ron`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::scenario::Level;
+
+/// Which tier's scope a ticket type falls in (framework dimension 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Scope {
+    /// L1 owns it when it has tools, access and a documented procedure.
+    L1,
+    /// L2 owns it (server-side, infrastructure, multi-system, policy changes).
+    L2,
+    /// A security incident: escalate immediately, no ownership window.
+    Security,
+}
+
+/// Policy for one ticket type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TicketTypePolicy {
+    /// Human label.
+    pub label: String,
+    /// Which tier's scope it is.
+    pub scope: Scope,
+    /// Maximum L1 ownership window in sim minutes; `None` only for security.
+    pub window_minutes: Option<u32>,
+    /// Where the number comes from (FRAMEWORK.md or "ours").
+    #[serde(default)]
+    pub source: String,
+}
+
+/// ITIL-style priority, P1 most urgent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Priority {
+    /// Critical.
+    P1,
+    /// High.
+    P2,
+    /// Moderate.
+    P3,
+    /// Low.
+    P4,
+    /// Planning.
+    P5,
+}
+
+/// Impact or urgency band of the priority matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Band {
+    /// Low.
+    Low,
+    /// Medium.
+    Medium,
+    /// High.
+    High,
+}
+
+/// A points band: from `min_users` users on, a ticket scores `points`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UsersBand {
+    /// Lower bound, inclusive.
+    pub min_users: u32,
+    /// Points scored.
+    pub points: u32,
+}
+
+/// Points for a [`Level`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LevelPoints {
+    /// Points for Low.
+    pub low: u32,
+    /// Points for Medium.
+    pub medium: u32,
+    /// Points for High.
+    pub high: u32,
+    /// Points for Critical.
+    pub critical: u32,
+}
+
+impl LevelPoints {
+    /// The points for a level.
+    pub fn of(&self, level: Level) -> u32 {
+        match level {
+            Level::Low => self.low,
+            Level::Medium => self.medium,
+            Level::High => self.high,
+            Level::Critical => self.critical,
+        }
+    }
+}
+
+/// How the business-impact score is computed (framework dimension 3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImpactPolicy {
+    /// Points by users affected, ascending `min_users`.
+    pub users: Vec<UsersBand>,
+    /// Points by criticality of the business function.
+    pub function_criticality: LevelPoints,
+    /// Points by revenue or reputational risk.
+    pub risk: LevelPoints,
+    /// Points when the requester is a VIP.
+    pub vip: u32,
+    /// Score from which impact is Medium.
+    pub medium_from: u32,
+    /// Score from which impact is High.
+    pub high_from: u32,
+}
+
+/// How urgency is judged: how soon harm lands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UrgencyPolicy {
+    /// A deadline within this many minutes makes urgency High.
+    pub high_within_minutes: u32,
+    /// A deadline within this many minutes makes urgency Medium.
+    pub medium_within_minutes: u32,
+    /// Risk at or above this level makes urgency at least Medium.
+    pub medium_from_risk: Level,
+    /// Risk at or above this level makes urgency High.
+    pub high_from_risk: Level,
+}
+
+/// One row of the priority matrix: the priority for each urgency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatrixRow {
+    /// Priority at high urgency.
+    pub high_urgency: Priority,
+    /// Priority at medium urgency.
+    pub medium_urgency: Priority,
+    /// Priority at low urgency.
+    pub low_urgency: Priority,
+}
+
+/// Impact × urgency → priority, in the manner of the ITIL priority matrix.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PriorityMatrix {
+    /// Row for high impact.
+    pub high_impact: MatrixRow,
+    /// Row for medium impact.
+    pub medium_impact: MatrixRow,
+    /// Row for low impact.
+    pub low_impact: MatrixRow,
+}
+
+impl PriorityMatrix {
+    /// The priority for an impact and an urgency.
+    pub fn priority(&self, impact: Band, urgency: Band) -> Priority {
+        let row = match impact {
+            Band::High => &self.high_impact,
+            Band::Medium => &self.medium_impact,
+            Band::Low => &self.low_impact,
+        };
+        match urgency {
+            Band::High => row.high_urgency,
+            Band::Medium => row.medium_urgency,
+            Band::Low => row.low_urgency,
+        }
+    }
+}
+
+/// SLA targets for one priority, in sim minutes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlaTarget {
+    /// First response due.
+    pub response_minutes: u32,
+    /// Resolution due.
+    pub resolution_minutes: u32,
+}
+
+/// When high impact changes handling, even for technically-L1 work.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandlingPolicy {
+    /// A proactive client update is due at this priority or more urgent.
+    pub proactive_update_at: Priority,
+    /// A proactive update is due for a VIP whatever the priority.
+    pub proactive_update_for_vip: bool,
+    /// A proactive update is due when patience is at or below this.
+    pub proactive_update_at_patience: u8,
+    /// Senior ownership at this priority or more urgent.
+    pub senior_ownership_at: Priority,
+    /// A parallel escalation (L2 on standby) at this priority or more urgent.
+    pub parallel_escalation_at: Priority,
+}
+
+/// Targets from the framework's metrics table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Targets {
+    /// Unnecessary escalation rate must stay below this (0.15).
+    pub unnecessary_escalation_rate_max: f64,
+    /// FCR of a high-performing desk, lower bound (0.70).
+    pub fcr_min: f64,
+    /// FCR of a high-performing desk, upper bound (0.75).
+    pub fcr_high: f64,
+    /// FCR below this needs attention (0.60).
+    pub fcr_attention_below: f64,
+    /// KB deflection must be at least this (0.40).
+    pub kb_deflection_min: f64,
+    /// Aimed runbook coverage of recurring ticket types (0.85).
+    pub runbook_coverage_aim: f64,
+    /// Re-escalation rate L2→L3 should stay below this (ours).
+    pub re_escalation_rate_max: f64,
+}
+
+/// Cost figures (MetricNet).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Costs {
+    /// Cost of a ticket solved at L1, USD.
+    pub l1_ticket_usd: f64,
+    /// Cost of a ticket solved at L2, USD.
+    pub l2_ticket_usd: f64,
+}
+
+/// The escalation-note standard's economics.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoteEconomics {
+    /// Minutes a structured note costs L1 (3–4).
+    pub l1_minutes: u32,
+    /// Minutes a complete note saves L2, low end (10).
+    pub l2_minutes_saved_min: u32,
+    /// Minutes a complete note saves L2, high end (15).
+    pub l2_minutes_saved_max: u32,
+}
+
+/// The whole escalation policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// Name shown in reports.
+    pub name: String,
+    /// Ticket types by key.
+    pub ticket_types: BTreeMap<String, TicketTypePolicy>,
+    /// Ownership-window warnings, in percent of the window (50, 75, 100).
+    pub window_warnings_percent: Vec<u32>,
+    /// Impact scoring.
+    pub impact: ImpactPolicy,
+    /// Urgency judgement.
+    pub urgency: UrgencyPolicy,
+    /// Impact × urgency → priority.
+    pub priority_matrix: PriorityMatrix,
+    /// SLA targets by priority.
+    pub sla: BTreeMap<Priority, SlaTarget>,
+    /// Handling demanded by impact.
+    pub handling: HandlingPolicy,
+    /// Metric targets.
+    pub targets: Targets,
+    /// Cost per ticket by tier.
+    pub costs: Costs,
+    /// Escalation-note economics.
+    pub note: NoteEconomics,
+}
+
+impl Policy {
+    /// The policy of a ticket type.
+    pub fn ticket_type(&self, key: &str) -> Option<&TicketTypePolicy> {
+        self.ticket_types.get(key)
+    }
+
+    /// Points for a number of users affected.
+    pub fn users_points(&self, users: u32) -> u32 {
+        self.impact
+            .users
+            .iter()
+            .filter(|band| users >= band.min_users)
+            .map(|band| band.points)
+            .next_back()
+            .unwrap_or(0)
+    }
+}

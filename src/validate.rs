@@ -1,0 +1,942 @@
+//! Reading pack files and checking them: every problem becomes a located
+//! [`Diagnostic`]; one bad file never hides the others; no input panics.
+//!
+//! Plain Rust; no Bevy types.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::engine::{self, Verdict};
+use crate::kb::KbArticle;
+use crate::policy::{Policy, Scope};
+use crate::scenario::{FactChange, Owner, Scenario, Trigger, Variable};
+use crate::shift::Shift;
+use crate::template;
+
+/// Files larger than this are refused before parsing.
+pub const MAX_FILE_BYTES: usize = 1024 * 1024;
+
+/// How many template seeds the validator instantiates per scenario with variables.
+pub const VARIANT_SAMPLE: u64 = 8;
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Fails validation.
+    Error,
+    /// Worth a look; does not fail validation.
+    Warning,
+}
+
+/// One problem in one file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// A stable code, e.g. `syntax`, `unknown-field`, `missing-reference`.
+    pub code: &'static str,
+    /// The file, as given.
+    pub file: String,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// 1-based column, when known.
+    pub column: Option<usize>,
+    /// The field concerned, when known (e.g. `steps[2].id`).
+    pub field: Option<String>,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    fn error(code: &'static str, file: &str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            file: file.to_string(),
+            line: None,
+            column: None,
+            field: None,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    fn warning(code: &'static str, file: &str, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, file, message)
+        }
+    }
+
+    fn at(mut self, position: Option<(usize, usize)>) -> Self {
+        if let Some((line, column)) = position {
+            self.line = Some(line);
+            self.column = Some(column);
+        }
+        self
+    }
+
+    fn field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let (Some(line), Some(column)) = (self.line, self.column) {
+            write!(f, ":{line}:{column}")?;
+        }
+        let severity = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, ": {severity}[{}]: {}", self.code, self.message)?;
+        if let Some(field) = &self.field {
+            write!(f, " (field `{field}`)")?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "\n    hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A file's raw content and the name to report it by.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// Path or embedded name, as shown in diagnostics.
+    pub name: String,
+    /// Raw bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// What a pack file holds, told by its first identifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum FileKind {
+    /// `Scenario(...)`.
+    Scenario,
+    /// `KbArticle(...)`.
+    KbArticle,
+    /// `Policy(...)`.
+    Policy,
+    /// `Shift(...)`.
+    Shift,
+}
+
+/// A parsed pack file.
+#[derive(Debug, Clone)]
+pub enum Item {
+    /// A scenario.
+    Scenario(Box<Scenario>),
+    /// A KB article.
+    KbArticle(Box<KbArticle>),
+    /// A policy.
+    Policy(Box<Policy>),
+    /// A shift definition.
+    Shift(Box<Shift>),
+}
+
+/// A parsed file with its text, for locating later lints.
+#[derive(Debug, Clone)]
+pub struct ParsedFile {
+    /// The name to report it by.
+    pub name: String,
+    /// The UTF-8 text.
+    pub text: String,
+    /// What it holds.
+    pub item: Item,
+}
+
+/// Checks the raw bytes (empty, too big, binary, not UTF-8) and returns the text.
+pub fn check_text(source: &Source) -> Result<&str, Diagnostic> {
+    let name = &source.name;
+    let bytes = &source.bytes;
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(Diagnostic::error(
+            "too-large",
+            name,
+            format!(
+                "file is {} bytes; pack files are limited to 1 MiB ({MAX_FILE_BYTES} bytes)",
+                bytes.len()
+            ),
+        )
+        .hint("split it into several files, one scenario or article each"));
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(Diagnostic::error("empty", name, "file is empty")
+            .hint("a pack file starts with `Scenario(`, `KbArticle(`, `Policy(` or `Shift(`"));
+    }
+    if let Some(offset) = bytes.iter().position(|b| *b == 0) {
+        return Err(Diagnostic::error(
+            "binary",
+            name,
+            format!("file looks binary (a NUL byte at offset {offset}), not a RON text file"),
+        ));
+    }
+    std::str::from_utf8(bytes).map_err(|e| {
+        let offset = e.valid_up_to();
+        let position = line_col(&bytes[..offset]);
+        Diagnostic::error(
+            "not-utf8",
+            name,
+            format!("file is not valid UTF-8 (bad byte at offset {offset})"),
+        )
+        .at(Some(position))
+        .hint("save the file as UTF-8")
+    })
+}
+
+fn line_col(prefix: &[u8]) -> (usize, usize) {
+    let line = prefix.iter().filter(|b| **b == b'\n').count() + 1;
+    let column = prefix.iter().rev().take_while(|b| **b != b'\n').count() + 1;
+    (line, column)
+}
+
+/// The first identifier of a RON text, skipping whitespace, comments and `#![...]`.
+fn leading_identifier(text: &str) -> Option<&str> {
+    let mut rest = text.trim_start_matches('\u{feff}');
+    loop {
+        rest = rest.trim_start();
+        if let Some(after) = rest.strip_prefix("//") {
+            rest = after.find('\n').map_or("", |n| &after[n..]);
+        } else if let Some(after) = rest.strip_prefix("/*") {
+            rest = after.find("*/").map_or("", |n| &after[n + 2..]);
+        } else if let Some(after) = rest.strip_prefix("#!") {
+            rest = after.find(']').map_or("", |n| &after[n + 1..]);
+        } else {
+            break;
+        }
+    }
+    let end = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    (end > 0).then(|| &rest[..end])
+}
+
+/// Tells what a file holds by its first identifier.
+pub fn detect_kind(name: &str, text: &str) -> Result<FileKind, Diagnostic> {
+    match leading_identifier(text) {
+        Some("Scenario") => Ok(FileKind::Scenario),
+        Some("KbArticle") => Ok(FileKind::KbArticle),
+        Some("Policy") => Ok(FileKind::Policy),
+        Some("Shift") => Ok(FileKind::Shift),
+        found => {
+            let first = text.trim_start().lines().next().unwrap_or("");
+            let position = text.find(first).map(|i| line_col(&text.as_bytes()[..i]));
+            let message = match found {
+                Some(word) => format!("unknown file kind `{word}`"),
+                None => "file does not start with a kind name".to_string(),
+            };
+            Err(Diagnostic::error("unknown-kind", name, message)
+                .at(position)
+                .hint("start the file with `Scenario(`, `KbArticle(`, `Policy(` or `Shift(`"))
+        }
+    }
+}
+
+/// Parses a file of a known kind; errors name file:line:column and the field.
+fn parse_as<T: DeserializeOwned>(name: &str, text: &str) -> Result<T, Diagnostic> {
+    ron::Options::default()
+        .from_str::<T>(text)
+        .map_err(|e| ron_diagnostic(name, text, &e))
+}
+
+/// Reads and parses one source into an item.
+pub fn parse_source(source: &Source) -> Result<ParsedFile, Diagnostic> {
+    let text = check_text(source)?;
+    let name = &source.name;
+    let item = match detect_kind(name, text)? {
+        FileKind::Scenario => Item::Scenario(Box::new(parse_as(name, text)?)),
+        FileKind::KbArticle => Item::KbArticle(Box::new(parse_as(name, text)?)),
+        FileKind::Policy => Item::Policy(Box::new(parse_as(name, text)?)),
+        FileKind::Shift => Item::Shift(Box::new(parse_as(name, text)?)),
+    };
+    Ok(ParsedFile {
+        name: name.clone(),
+        text: text.to_string(),
+        item,
+    })
+}
+
+/// The nearest `field:` before a byte offset: the field a type error is in.
+fn enclosing_field(text: &str, line: usize, column: usize) -> Option<String> {
+    let offset: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum::<usize>()
+        + text
+            .lines()
+            .nth(line.saturating_sub(1))
+            .map_or(0, |l| l.chars().take(column.saturating_sub(1)).map(char::len_utf8).sum());
+    let before = text.get(..offset.min(text.len()))?;
+    let bytes = before.as_bytes();
+    let mut i = bytes.len();
+    while i > 0 {
+        i -= 1;
+        if bytes[i] == b':' {
+            let mut start = i;
+            while start > 0 && (bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_') {
+                start -= 1;
+            }
+            if start < i && !before[..start].ends_with(':') && !before[i + 1..].starts_with(':') {
+                return Some(before[start..i].to_string());
+            }
+        }
+    }
+    None
+}
+
+fn closest<'a>(found: &str, expected: &[&'a str]) -> Option<&'a str> {
+    expected
+        .iter()
+        .map(|candidate| (strsim::jaro_winkler(found, candidate), *candidate))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, candidate)| candidate)
+}
+
+fn ron_diagnostic(name: &str, text: &str, error: &ron::error::SpannedError) -> Diagnostic {
+    use ron::error::Error as E;
+    let position = (error.span.start.line, error.span.start.col);
+    let base = |code: &'static str, message: String| {
+        Diagnostic::error(code, name, message).at(Some(position))
+    };
+    match &error.code {
+        E::NoSuchStructField {
+            expected,
+            found,
+            outer,
+        } => {
+            let mut d = base(
+                "unknown-field",
+                format!(
+                    "unknown field `{found}`{}",
+                    outer.as_ref().map(|o| format!(" in `{o}`")).unwrap_or_default()
+                ),
+            )
+            .field(found.clone());
+            d = match closest(found, expected) {
+                Some(guess) => d.hint(format!("did you mean `{guess}`?")),
+                None => d.hint(format!("expected one of: {}", expected.join(", "))),
+            };
+            d
+        }
+        E::MissingStructField { field, outer } => base(
+            "missing-field",
+            format!(
+                "missing field `{field}`{}",
+                outer.as_ref().map(|o| format!(" in `{o}`")).unwrap_or_default()
+            ),
+        )
+        .field(*field)
+        .hint(format!("add `{field}: ...` (see docs/scenario-format.md)")),
+        E::DuplicateStructField { field, outer } => base(
+            "duplicate-field",
+            format!(
+                "field `{field}` appears twice{}",
+                outer.as_ref().map(|o| format!(" in `{o}`")).unwrap_or_default()
+            ),
+        )
+        .field(*field)
+        .hint("keep one of them"),
+        E::NoSuchEnumVariant {
+            expected,
+            found,
+            outer,
+        } => {
+            let mut d = base(
+                "unknown-variant",
+                format!(
+                    "unknown value `{found}`{}",
+                    outer.as_ref().map(|o| format!(" for `{o}`")).unwrap_or_default()
+                ),
+            );
+            if let Some(field) = enclosing_field(text, position.0, position.1) {
+                d = d.field(field);
+            }
+            match closest(found, expected) {
+                Some(guess) => d.hint(format!("did you mean `{guess}`?")),
+                None => d.hint(format!("expected one of: {}", expected.join(", "))),
+            }
+        }
+        E::ExpectedDifferentStructName { expected, found } => base(
+            "wrong-kind",
+            format!("expected `{expected}(...)`, found `{found}(...)`"),
+        ),
+        other => {
+            let mut d = base("syntax", other.to_string());
+            if let Some(field) = enclosing_field(text, position.0, position.1) {
+                d = d.field(field);
+            }
+            let hint = match other {
+                E::ExpectedString => Some("text values go in double quotes: \"like this\""),
+                E::ExpectedInteger | E::InvalidValueForType { .. } => {
+                    Some("check the value's type in docs/scenario-format.md")
+                }
+                E::ExpectedComma => Some("separate fields and list items with commas"),
+                E::ExpectedOption => Some("optional values are written `Some(...)` or `None`"),
+                E::Eof => Some("the file ends early: a closing `)` or `]` is missing"),
+                E::ExpectedStructLikeEnd | E::ExpectedArrayEnd | E::ExpectedMapEnd => {
+                    Some("a closing bracket is missing or a comma is misplaced")
+                }
+                _ => None,
+            };
+            match hint {
+                Some(h) => d.hint(h),
+                None => d,
+            }
+        }
+    }
+}
+
+/// Where `needle` (e.g. `"an-id"`) first appears in a text, as 1-based line:column.
+pub fn locate(text: &str, needle: &str) -> Option<(usize, usize)> {
+    text.find(needle).map(|i| line_col(&text.as_bytes()[..i]))
+}
+
+/// The outcome of validating a set of files.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Files read.
+    pub files: usize,
+    /// Scenarios parsed.
+    pub scenarios: usize,
+    /// KB articles parsed.
+    pub kb_articles: usize,
+    /// Policies parsed.
+    pub policies: usize,
+    /// Shifts parsed.
+    pub shifts: usize,
+    /// Every problem found, in file order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Report {
+    /// Number of errors.
+    pub fn errors(&self) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
+    }
+
+    /// Number of warnings.
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.len() - self.errors()
+    }
+
+    /// True when there is no error.
+    pub fn is_clean(&self) -> bool {
+        self.errors() == 0
+    }
+}
+
+/// What references resolve against besides the files being validated.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// KB article ids available (e.g. the built-in pack's).
+    pub kb_ids: BTreeSet<String>,
+    /// Scenario ids available, for shift references.
+    pub scenario_ids: BTreeSet<String>,
+    /// The policy to judge against, unless the files hold one.
+    pub policy: Option<Policy>,
+}
+
+/// Validates a set of sources: parses each, then lints across them.
+pub fn validate(sources: &[Source], context: &Context) -> Report {
+    let mut diagnostics = Vec::new();
+    let mut parsed = Vec::new();
+    for source in sources {
+        match parse_source(source) {
+            Ok(file) => parsed.push(file),
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    diagnostics.extend(lint(&parsed, context));
+    let count = |f: fn(&Item) -> bool| parsed.iter().filter(|p| f(&p.item)).count();
+    Report {
+        files: sources.len(),
+        scenarios: count(|i| matches!(i, Item::Scenario(_))),
+        kb_articles: count(|i| matches!(i, Item::KbArticle(_))),
+        policies: count(|i| matches!(i, Item::Policy(_))),
+        shifts: count(|i| matches!(i, Item::Shift(_))),
+        diagnostics,
+    }
+}
+
+/// Cross-file and semantic checks over parsed files.
+pub fn lint(files: &[ParsedFile], context: &Context) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let policy = files
+        .iter()
+        .find_map(|f| match &f.item {
+            Item::Policy(p) => Some((**p).clone()),
+            _ => None,
+        })
+        .or_else(|| context.policy.clone());
+
+    for file in files {
+        if let Item::Policy(p) = &file.item {
+            out.extend(lint_policy(file, p));
+        }
+    }
+
+    let mut kb_ids = context.kb_ids.clone();
+    let mut scenario_ids = context.scenario_ids.clone();
+    let mut seen: BTreeMap<(FileKind, String), String> = BTreeMap::new();
+    for file in files {
+        let (kind, id) = match &file.item {
+            Item::Scenario(s) => (FileKind::Scenario, s.id.clone()),
+            Item::KbArticle(a) => (FileKind::KbArticle, a.id.clone()),
+            Item::Shift(s) => (FileKind::Shift, s.id.clone()),
+            Item::Policy(_) => continue,
+        };
+        if let Some(first) = seen.get(&(kind, id.clone())) {
+            out.push(
+                Diagnostic::error(
+                    "duplicate-id",
+                    &file.name,
+                    format!("duplicate id `{id}`: already used by {first}"),
+                )
+                .at(locate(&file.text, &format!("\"{id}\"")))
+                .field("id")
+                .hint("ids must be unique across the pack"),
+            );
+        } else {
+            seen.insert((kind, id.clone()), file.name.clone());
+        }
+        match kind {
+            FileKind::KbArticle => {
+                kb_ids.insert(id);
+            }
+            FileKind::Scenario => {
+                scenario_ids.insert(id);
+            }
+            _ => {}
+        }
+    }
+
+    for file in files {
+        match &file.item {
+            Item::Scenario(s) => out.extend(lint_scenario(file, s, &kb_ids, policy.as_ref())),
+            Item::KbArticle(a) => out.extend(lint_kb(file, a, policy.as_ref())),
+            Item::Shift(s) => out.extend(crate::shift::lint_shift(
+                &file.name,
+                &file.text,
+                s,
+                &scenario_ids,
+                policy.as_ref(),
+            )),
+            Item::Policy(_) => {}
+        }
+    }
+    out
+}
+
+fn lint_policy(file: &ParsedFile, policy: &Policy) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let name = &file.name;
+    for (key, t) in &policy.ticket_types {
+        let at = locate(&file.text, &format!("\"{key}\""));
+        match (t.scope, t.window_minutes) {
+            (Scope::Security, Some(_)) => out.push(
+                Diagnostic::error("security-window", name, format!("ticket type `{key}` is a security type but has an ownership window"))
+                    .at(at)
+                    .field(format!("ticket_types.{key}.window_minutes"))
+                    .hint("security is escalated immediately: use `window_minutes: None`"),
+            ),
+            (Scope::L1 | Scope::L2, None) => out.push(
+                Diagnostic::error("missing-window", name, format!("ticket type `{key}` has no ownership window"))
+                    .at(at)
+                    .field(format!("ticket_types.{key}.window_minutes"))
+                    .hint("every non-security type has a maximum L1 window, e.g. `Some(20)`"),
+            ),
+            (_, Some(0)) => out.push(
+                Diagnostic::error("zero-window", name, format!("ticket type `{key}` has a window of 0 minutes"))
+                    .at(at)
+                    .field(format!("ticket_types.{key}.window_minutes")),
+            ),
+            _ => {}
+        }
+    }
+    if !policy.impact.users.windows(2).all(|w| w[0].min_users < w[1].min_users) {
+        out.push(
+            Diagnostic::error("unsorted-bands", name, "impact user bands must be in ascending `min_users` order")
+                .at(locate(&file.text, "users:"))
+                .field("impact.users"),
+        );
+    }
+    if policy.impact.medium_from > policy.impact.high_from {
+        out.push(
+            Diagnostic::error("band-order", name, "impact `medium_from` is above `high_from`")
+                .at(locate(&file.text, "medium_from"))
+                .field("impact.medium_from"),
+        );
+    }
+    if policy.urgency.high_within_minutes > policy.urgency.medium_within_minutes {
+        out.push(
+            Diagnostic::error("band-order", name, "urgency `high_within_minutes` is above `medium_within_minutes`")
+                .at(locate(&file.text, "high_within_minutes"))
+                .field("urgency.high_within_minutes"),
+        );
+    }
+    for priority in [
+        crate::policy::Priority::P1,
+        crate::policy::Priority::P2,
+        crate::policy::Priority::P3,
+        crate::policy::Priority::P4,
+        crate::policy::Priority::P5,
+    ] {
+        if !policy.sla.contains_key(&priority) {
+            out.push(
+                Diagnostic::error("missing-sla", name, format!("no SLA target for {priority:?}"))
+                    .at(locate(&file.text, "sla:"))
+                    .field("sla"),
+            );
+        }
+    }
+    out
+}
+
+fn lint_kb(file: &ParsedFile, article: &KbArticle, policy: Option<&Policy>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let name = &file.name;
+    if article.keywords.is_empty() {
+        out.push(
+            Diagnostic::error("no-keywords", name, "KB article has no keywords: search will never find it")
+                .at(locate(&file.text, "keywords"))
+                .field("keywords"),
+        );
+    }
+    if article.procedure.is_empty() {
+        out.push(
+            Diagnostic::error("no-procedure", name, "KB article documents no procedure")
+                .at(locate(&file.text, "procedure"))
+                .field("procedure")
+                .hint("list the documented steps, one per entry"),
+        );
+    }
+    if let Some(policy) = policy {
+        for t in &article.ticket_types {
+            if policy.ticket_type(t).is_none() {
+                out.push(unknown_type(file, t, "ticket_types", policy));
+            }
+        }
+    }
+    out
+}
+
+fn unknown_type(file: &ParsedFile, key: &str, field: &str, policy: &Policy) -> Diagnostic {
+    let keys: Vec<&str> = policy.ticket_types.keys().map(String::as_str).collect();
+    let d = Diagnostic::error(
+        "unknown-ticket-type",
+        &file.name,
+        format!("ticket type `{key}` is not in the policy"),
+    )
+    .at(locate(&file.text, &format!("\"{key}\"")))
+    .field(field);
+    match closest(key, &keys) {
+        Some(guess) => d.hint(format!("did you mean `{guess}`?")),
+        None => d.hint(format!("policy ticket types: {}", keys.join(", "))),
+    }
+}
+
+/// What must not change between template variants.
+fn verdict_signature(v: &Verdict) -> (Owner, Owner, crate::policy::Priority, Vec<crate::engine::Handling>) {
+    (
+        v.owner,
+        v.scope_owner,
+        v.impact.priority,
+        v.handling.iter().map(|h| h.handling).collect(),
+    )
+}
+
+fn lint_scenario(
+    file: &ParsedFile,
+    s: &Scenario,
+    kb_ids: &BTreeSet<String>,
+    policy: Option<&Policy>,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let name = &file.name;
+    let text = &file.text;
+    let at = |needle: &str| locate(text, needle);
+    let quoted = |id: &str| format!("\"{id}\"");
+
+    if !(1..=5).contains(&s.difficulty) {
+        out.push(
+            Diagnostic::error("out-of-range", name, format!("difficulty {} is outside 1–5", s.difficulty))
+                .at(at("difficulty"))
+                .field("difficulty"),
+        );
+    }
+    if !(1..=5).contains(&s.client.patience) {
+        out.push(
+            Diagnostic::error("out-of-range", name, format!("patience {} is outside 1–5", s.client.patience))
+                .at(at("patience"))
+                .field("client.patience"),
+        );
+    }
+    for (field, value) in [("title", &s.title), ("ticket_text", &s.ticket_text), ("id", &s.id)] {
+        if value.trim().is_empty() {
+            out.push(
+                Diagnostic::error("empty-text", name, format!("`{field}` is empty"))
+                    .at(at(&format!("{field}:")))
+                    .field(field),
+            );
+        }
+    }
+    if s.steps.is_empty() {
+        out.push(
+            Diagnostic::error("no-steps", name, "scenario has no diagnostic steps")
+                .at(at("steps"))
+                .field("steps"),
+        );
+    }
+
+    // Unique ids within the scenario.
+    for (what, ids) in [
+        ("step", s.steps.iter().map(|x| x.id.as_str()).collect::<Vec<_>>()),
+        ("fix", s.fixes.iter().map(|x| x.id.as_str()).collect()),
+        ("event", s.events.iter().map(|x| x.id.as_str()).collect()),
+    ] {
+        let mut seen = BTreeSet::new();
+        for id in ids {
+            if !seen.insert(id) {
+                out.push(
+                    Diagnostic::error("duplicate-id", name, format!("duplicate {what} id `{id}`"))
+                        .at(at(&quoted(id)))
+                        .field(format!("{what}s"))
+                        .hint("step, fix and event ids must be unique within a scenario"),
+                );
+            }
+        }
+    }
+
+    // References.
+    let step_ids: Vec<&str> = s.steps.iter().map(|x| x.id.as_str()).collect();
+    let fix_ids: Vec<&str> = s.fixes.iter().map(|x| x.id.as_str()).collect();
+    let missing = |kind: &str, id: &str, field: String, known: &[&str]| {
+        let d = Diagnostic::error(
+            "missing-reference",
+            name,
+            format!("{kind} `{id}` does not exist"),
+        )
+        .at(at(&quoted(id)))
+        .field(field);
+        match closest(id, known) {
+            Some(guess) => d.hint(format!("did you mean `{guess}`?")),
+            None if known.is_empty() => d,
+            None => d.hint(format!("known: {}", known.join(", "))),
+        }
+    };
+    for (i, check) in s.minimum_checks.iter().enumerate() {
+        if !step_ids.contains(&check.as_str()) {
+            out.push(missing("step", check, format!("minimum_checks[{i}]"), &step_ids));
+        }
+    }
+    for (i, event) in s.events.iter().enumerate() {
+        match &event.trigger {
+            Trigger::AfterStep(id) if !step_ids.contains(&id.as_str()) => {
+                out.push(missing("step", id, format!("events[{i}].trigger"), &step_ids));
+            }
+            Trigger::AfterFix(id) if !fix_ids.contains(&id.as_str()) => {
+                out.push(missing("fix", id, format!("events[{i}].trigger"), &fix_ids));
+            }
+            _ => {}
+        }
+    }
+    let kb_known: Vec<&str> = kb_ids.iter().map(String::as_str).collect();
+    let mut runbook_refs: Vec<(String, String)> = Vec::new();
+    if let Some(r) = &s.l1_has.runbook {
+        runbook_refs.push((r.clone(), "l1_has.runbook".into()));
+    }
+    let mut type_refs: Vec<(String, String)> = vec![(s.ticket_type.clone(), "ticket_type".into())];
+    let all_changes = s
+        .steps
+        .iter()
+        .enumerate()
+        .flat_map(|(i, st)| st.changes.iter().map(move |c| (format!("steps[{i}].changes"), c)))
+        .chain(
+            s.events
+                .iter()
+                .enumerate()
+                .flat_map(|(i, e)| e.changes.iter().map(move |c| (format!("events[{i}].changes"), c))),
+        );
+    for (field, change) in all_changes {
+        match change {
+            FactChange::Runbook(Some(r)) => runbook_refs.push((r.clone(), field)),
+            FactChange::TicketType(t) => type_refs.push((t.clone(), field)),
+            FactChange::Patience(p) if !(1..=5).contains(p) => out.push(
+                Diagnostic::error("out-of-range", name, format!("patience {p} is outside 1–5"))
+                    .at(at(&format!("Patience({p})")))
+                    .field(field),
+            ),
+            _ => {}
+        }
+    }
+    for (id, field) in runbook_refs {
+        if !kb_ids.contains(&id) {
+            out.push(missing("KB article", &id, field, &kb_known));
+        }
+    }
+    if let Some(expected_fix) = &s.expected.fix {
+        match s.fix(expected_fix) {
+            None => out.push(missing("fix", expected_fix, "expected.fix".into(), &fix_ids)),
+            Some(f) if !f.resolves => out.push(
+                Diagnostic::error(
+                    "expected-fix-does-not-resolve",
+                    name,
+                    format!("expected fix `{expected_fix}` has `resolves: false`"),
+                )
+                .at(at(&quoted(expected_fix)))
+                .field("expected.fix"),
+            ),
+            Some(_) => {}
+        }
+    }
+
+    // Root cause must be reachable.
+    if !s.steps.iter().any(|st| st.reveals_cause) {
+        out.push(
+            Diagnostic::error("unrevealed-root-cause", name, "no step ever reveals the root cause")
+                .at(at("root_cause"))
+                .field("steps")
+                .hint("mark the step(s) whose finding points at the cause with `reveals_cause: true`"),
+        );
+    }
+
+    // Template variables.
+    let used = s.used_variables();
+    for var in &used {
+        if !s.variables.contains_key(var) {
+            out.push(
+                Diagnostic::error("undeclared-variable", name, format!("template variable `{{{var}}}` is used but not declared"))
+                    .at(at(&format!("{{{var}}}")))
+                    .field("variables")
+                    .hint(format!("declare it: variables: {{ \"{var}\": Pool([...]) }}")),
+            );
+        }
+    }
+    for (var, variable) in &s.variables {
+        match variable {
+            Variable::Pool(options) if options.is_empty() => out.push(
+                Diagnostic::error("empty-pool", name, format!("variable `{var}` has an empty pool"))
+                    .at(at(&quoted(var)))
+                    .field(format!("variables.{var}")),
+            ),
+            Variable::Range { min, max, .. } if min > max => out.push(
+                Diagnostic::error("bad-range", name, format!("variable `{var}` has min {min} > max {max}"))
+                    .at(at(&quoted(var)))
+                    .field(format!("variables.{var}")),
+            ),
+            _ => {}
+        }
+    }
+
+    let Some(policy) = policy else {
+        return out;
+    };
+    let mut type_ok = true;
+    for (t, field) in &type_refs {
+        if policy.ticket_type(t).is_none() {
+            type_ok = false;
+            out.push(unknown_type(file, t, field, policy));
+        }
+    }
+    if !type_ok || out.iter().any(|d| d.code == "missing-reference" && d.severity == Severity::Error) {
+        return out;
+    }
+
+    let Ok(final_verdict) = engine::final_verdict(s, policy) else {
+        return out;
+    };
+    if final_verdict.scope_owner != s.expected.owner {
+        out.push(
+            Diagnostic::error(
+                "expectation-disagrees",
+                name,
+                format!(
+                    "expected owner {:?} but the engine says {:?}: {}",
+                    s.expected.owner, final_verdict.scope_owner, final_verdict.owner_reason
+                ),
+            )
+            .at(at("expected"))
+            .field("expected.owner")
+            .hint(if final_verdict.l1_lacks.is_empty() {
+                "check l1_has, the ticket type's scope and the events' changes".to_string()
+            } else {
+                format!(
+                    "engine: L1 lacks {}",
+                    final_verdict
+                        .l1_lacks
+                        .iter()
+                        .map(|l| format!("{:?}", l.lack))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }),
+        );
+    }
+    if final_verdict.scope_owner == Owner::ResolveAtL1 {
+        let l1_fix = s.fixes.iter().any(|f| f.resolves && f.requires.is_empty());
+        if !l1_fix {
+            out.push(
+                Diagnostic::error("no-l1-fix", name, "the ticket is L1-owned but no fix L1 can apply resolves it")
+                    .at(at("fixes"))
+                    .field("fixes")
+                    .hint("add a fix with `resolves: true` and no `requires`, or change what L1 has"),
+            );
+        }
+        if s.expected.fix.is_none() {
+            out.push(
+                Diagnostic::warning("no-expected-fix", name, "L1-owned scenario names no expected fix")
+                    .at(at("expected"))
+                    .field("expected.fix"),
+            );
+        }
+    }
+    if final_verdict.scope_owner == Owner::EscalateSecurity && !s.minimum_checks.is_empty() {
+        out.push(
+            Diagnostic::warning("security-checks", name, "a security ticket lists minimum checks; the engine ignores them (escalate immediately)")
+                .at(at("minimum_checks"))
+                .field("minimum_checks"),
+        );
+    }
+
+    // Variants must not move the verdict unless allowed.
+    if !s.variables.is_empty() && !s.verdict_may_vary {
+        let base = engine::final_verdict(&template::instantiate(s, 0), policy).map(|v| verdict_signature(&v));
+        for seed in 1..VARIANT_SAMPLE {
+            let variant = engine::final_verdict(&template::instantiate(s, seed), policy).map(|v| verdict_signature(&v));
+            if variant != base {
+                out.push(
+                    Diagnostic::error(
+                        "variant-changes-verdict",
+                        name,
+                        format!("seed {seed} gives another verdict than seed 0 ({variant:?} vs {base:?})"),
+                    )
+                    .at(at("variables"))
+                    .field("variables")
+                    .hint("narrow the range, or set `verdict_may_vary: true` if that is intended"),
+                );
+                break;
+            }
+        }
+    }
+    out
+}
