@@ -130,7 +130,11 @@ fn cmd_validate(
     let report = pack::validate_paths(paths, &cli.pack_options());
     match format {
         Format::Json => {
-            writeln!(out, "{}", serde_json::to_string_pretty(&report).unwrap_or_default())?;
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&report).unwrap_or_default()
+            )?;
         }
         Format::Text => {
             for d in &report.diagnostics {
@@ -157,7 +161,10 @@ fn print_diagnostics(err: &mut dyn Write, diagnostics: &[Diagnostic]) -> std::io
     for d in diagnostics {
         writeln!(err, "{d}")?;
     }
-    writeln!(err, "the pack has errors; run `dojo validate` for the full report")
+    writeln!(
+        err,
+        "the pack has errors; run `dojo validate` for the full report"
+    )
 }
 
 fn load_pack(cli: &Cli, err: &mut dyn Write) -> std::io::Result<Option<Pack>> {
@@ -191,7 +198,9 @@ fn find_scenario(pack: &Pack, key: &str) -> Result<Scenario, Vec<Diagnostic>> {
             };
             let problems: Vec<_> = validate::lint(std::slice::from_ref(&file), &ctx)
                 .into_iter()
-                .filter(|d| d.severity == validate::Severity::Error && d.code != "expectation-disagrees")
+                .filter(|d| {
+                    d.severity == validate::Severity::Error && d.code != "expectation-disagrees"
+                })
                 .collect();
             if problems.is_empty() {
                 return Ok((**s).clone());
@@ -268,7 +277,11 @@ fn cmd_explain(
         Ok(e) => {
             match format {
                 Format::Text => write!(out, "{}", explain::to_text(&e, &pack.policy))?,
-                Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&e).unwrap_or_default())?,
+                Format::Json => writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&e).unwrap_or_default()
+                )?,
             }
             Ok(0)
         }
@@ -301,7 +314,11 @@ fn cmd_list(
                     })
                 })
                 .collect();
-            writeln!(out, "{}", serde_json::to_string_pretty(&rows).unwrap_or_default())?;
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&rows).unwrap_or_default()
+            )?;
         }
         (ListWhat::Scenarios, Format::Text) => {
             for s in pack.scenarios.values() {
@@ -323,7 +340,11 @@ fn cmd_list(
                 .values()
                 .map(|a| serde_json::json!({"id": a.id, "title": a.title, "ticket_types": a.ticket_types}))
                 .collect();
-            writeln!(out, "{}", serde_json::to_string_pretty(&rows).unwrap_or_default())?;
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&rows).unwrap_or_default()
+            )?;
         }
         (ListWhat::Kb, Format::Text) => {
             for a in pack.kb.values() {
@@ -337,11 +358,22 @@ fn cmd_list(
                 .values()
                 .map(|s| serde_json::json!({"id": s.id, "title": s.title, "mode": s.mode, "length_minutes": s.length_minutes}))
                 .collect();
-            writeln!(out, "{}", serde_json::to_string_pretty(&rows).unwrap_or_default())?;
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&rows).unwrap_or_default()
+            )?;
         }
         (ListWhat::Shifts, Format::Text) => {
             for s in pack.shifts.values() {
-                writeln!(out, "{:<28} {:<12} {:>4} min  {}", s.id, format!("{:?}", s.mode), s.length_minutes, s.title)?;
+                writeln!(
+                    out,
+                    "{:<28} {:<12} {:>4} min  {}",
+                    s.id,
+                    format!("{:?}", s.mode),
+                    s.length_minutes,
+                    s.title
+                )?;
             }
             writeln!(out, "{} shift(s)", pack.shifts.len())?;
         }

@@ -219,7 +219,9 @@ impl WindowStatus {
     /// The window status at `elapsed` for a window of `limit` minutes.
     pub fn at(limit: u32, elapsed: u32, warnings_percent: &[u32]) -> Self {
         let state = if elapsed > limit {
-            WindowState::Overdue { by: elapsed - limit }
+            WindowState::Overdue {
+                by: elapsed - limit,
+            }
         } else if elapsed == limit {
             WindowState::Reached
         } else {
@@ -239,7 +241,7 @@ impl WindowStatus {
                 "Rule (time-to-escalate): the L1 window is {limit} min regardless of progress; at minute {elapsed} it is exceeded by {by} min — escalate now, this is overdue."
             ),
             WindowState::Reached => format!(
-                "Rule (time-to-escalate): the L1 window of {limit} min is reached at minute {elapsed} — escalate now (still on time)."
+                "Rule (time-to-escalate): the L1 window is {limit} min regardless of progress; it is reached at minute {elapsed} — escalate now (still on time)."
             ),
             _ => format!(
                 "Rule (time-to-escalate): L1 may own this ticket for {limit} min; at minute {elapsed}, {remaining_minutes} min remain."
@@ -256,7 +258,10 @@ impl WindowStatus {
 
     /// True once the window is reached or exceeded.
     pub fn is_reached(&self) -> bool {
-        matches!(self.state, WindowState::Reached | WindowState::Overdue { .. })
+        matches!(
+            self.state,
+            WindowState::Reached | WindowState::Overdue { .. }
+        )
     }
 }
 
@@ -335,7 +340,10 @@ pub enum EngineError {
 /// Assesses business impact from the facts at `minute` (framework dimension 3).
 pub fn assess_impact(facts: &Facts, minute: u32, policy: &Policy) -> ImpactAssessment {
     let users = policy.users_points(facts.users_affected);
-    let function = policy.impact.function_criticality.of(facts.function_criticality);
+    let function = policy
+        .impact
+        .function_criticality
+        .of(facts.function_criticality);
     let risk = policy.impact.risk.of(facts.risk);
     let vip = if facts.vip { policy.impact.vip } else { 0 };
     let score = users + function + risk + vip;
@@ -402,15 +410,15 @@ pub fn evaluate(
     if !facts.access {
         l1_lacks.push(LackReason {
             lack: Lack::Access,
-            reason: "L1 lacks the access rights the fix needs (admin or a policy change)."
-                .into(),
+            reason: "L1 lacks the access rights the fix needs (admin or a policy change).".into(),
         });
     }
     if facts.runbook.is_none() {
         l1_lacks.push(LackReason {
             lack: Lack::Knowledge,
-            reason: "No documented procedure in the L1 KB: a runbook would let L1 own it next time."
-                .into(),
+            reason:
+                "No documented procedure in the L1 KB: a runbook would let L1 own it next time."
+                    .into(),
         });
     }
 
@@ -542,7 +550,11 @@ pub fn evaluate(
     })
 }
 
-fn handling_demands(facts: &Facts, impact: &ImpactAssessment, policy: &Policy) -> Vec<HandlingDemand> {
+fn handling_demands(
+    facts: &Facts,
+    impact: &ImpactAssessment,
+    policy: &Policy,
+) -> Vec<HandlingDemand> {
     let rules = &policy.handling;
     let mut demands = Vec::new();
     let priority = impact.priority;

@@ -92,10 +92,18 @@ pub fn to_text(e: &Explanation, policy: &Policy) -> String {
         f.security_indicator.as_deref().unwrap_or("no indicator")
     );
     if !e.knowledge.steps_run.is_empty() {
-        let _ = writeln!(out, "  steps run        {}", e.knowledge.steps_run.join(", "));
+        let _ = writeln!(
+            out,
+            "  steps run        {}",
+            e.knowledge.steps_run.join(", ")
+        );
     }
     if !e.knowledge.fired_events.is_empty() {
-        let _ = writeln!(out, "  events fired     {}", e.knowledge.fired_events.join(", "));
+        let _ = writeln!(
+            out,
+            "  events fired     {}",
+            e.knowledge.fired_events.join(", ")
+        );
     }
 
     let _ = writeln!(
@@ -106,7 +114,11 @@ pub fn to_text(e: &Explanation, policy: &Policy) -> String {
     );
     let _ = writeln!(out, "  {}", v.owner_reason);
     if v.scope_owner != v.owner {
-        let _ = writeln!(out, "  (by technical scope alone: {})", v.scope_owner.label());
+        let _ = writeln!(
+            out,
+            "  (by technical scope alone: {})",
+            v.scope_owner.label()
+        );
     }
 
     let _ = writeln!(out, "\nOwnership window:");
@@ -134,7 +146,11 @@ pub fn to_text(e: &Explanation, policy: &Policy) -> String {
     let _ = writeln!(out, "\nMinimum L1 checks before escalating:");
     let _ = writeln!(out, "  {}", v.minimum_checks_reason);
 
-    let _ = writeln!(out, "\nBusiness impact: {:?} impact × {:?} urgency → {:?}", v.impact.impact, v.impact.urgency, v.impact.priority);
+    let _ = writeln!(
+        out,
+        "\nBusiness impact: {:?} impact × {:?} urgency → {:?}",
+        v.impact.impact, v.impact.urgency, v.impact.priority
+    );
     let _ = writeln!(out, "  {}", v.impact.reason);
     if let Some(sla) = &v.impact.sla {
         let _ = writeln!(

@@ -45,6 +45,26 @@ fn collect_embedded(dir: &Dir<'_>, out: &mut Vec<Source>) {
     }
 }
 
+/// The built-in policy alone (`scenarios/policy.ron`).
+pub fn builtin_policy() -> Result<Policy, Diagnostic> {
+    let source = builtin_sources()
+        .into_iter()
+        .find(|s| s.name == format!("builtin:{POLICY_FILE}"))
+        .ok_or_else(|| {
+            io_problem(
+                Path::new(POLICY_FILE),
+                &std::io::Error::other("not embedded"),
+            )
+        })?;
+    match validate::parse_source(&source)?.item {
+        Item::Policy(p) => Ok(*p),
+        _ => Err(io_problem(
+            Path::new(POLICY_FILE),
+            &std::io::Error::other("not a policy"),
+        )),
+    }
+}
+
 /// Every `.ron` file under a path (a file, or a folder searched recursively), sorted.
 /// A path that cannot be read becomes a diagnostic.
 pub fn sources_from_path(path: &Path) -> (Vec<Source>, Vec<Diagnostic>) {
@@ -240,7 +260,10 @@ fn gather_sources(options: &PackOptions) -> (Vec<Source>, Vec<Diagnostic>) {
     }
     for pack in &options.packs {
         if !pack.exists() {
-            problems.push(io_problem(pack, &std::io::Error::other("no such pack folder")));
+            problems.push(io_problem(
+                pack,
+                &std::io::Error::other("no such pack folder"),
+            ));
             continue;
         }
         let (found, errs) = sources_from_path(pack);

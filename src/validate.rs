@@ -234,8 +234,7 @@ pub fn detect_kind(name: &str, text: &str) -> Result<FileKind, Diagnostic> {
         Some("Policy") => Ok(FileKind::Policy),
         Some("Shift") => Ok(FileKind::Shift),
         found => {
-            let first = text.trim_start().lines().next().unwrap_or("");
-            let position = text.find(first).map(|i| line_col(&text.as_bytes()[..i]));
+            let position = found.and_then(|word| locate(text, word));
             let message = match found {
                 Some(word) => format!("unknown file kind `{word}`"),
                 None => "file does not start with a kind name".to_string(),
@@ -278,10 +277,12 @@ fn enclosing_field(text: &str, line: usize, column: usize) -> Option<String> {
         .take(line.saturating_sub(1))
         .map(str::len)
         .sum::<usize>()
-        + text
-            .lines()
-            .nth(line.saturating_sub(1))
-            .map_or(0, |l| l.chars().take(column.saturating_sub(1)).map(char::len_utf8).sum());
+        + text.lines().nth(line.saturating_sub(1)).map_or(0, |l| {
+            l.chars()
+                .take(column.saturating_sub(1))
+                .map(char::len_utf8)
+                .sum()
+        });
     let before = text.get(..offset.min(text.len()))?;
     let bytes = before.as_bytes();
     let mut i = bytes.len();
@@ -289,7 +290,9 @@ fn enclosing_field(text: &str, line: usize, column: usize) -> Option<String> {
         i -= 1;
         if bytes[i] == b':' {
             let mut start = i;
-            while start > 0 && (bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_') {
+            while start > 0
+                && (bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_')
+            {
                 start -= 1;
             }
             if start < i && !before[..start].ends_with(':') && !before[i + 1..].starts_with(':') {
@@ -300,13 +303,23 @@ fn enclosing_field(text: &str, line: usize, column: usize) -> Option<String> {
     None
 }
 
-fn closest<'a>(found: &str, expected: &[&'a str]) -> Option<&'a str> {
+/// The expected name closest to a misspelt one, if any is close enough.
+pub fn closest<'a>(found: &str, expected: &[&'a str]) -> Option<&'a str> {
+    let limit = (found.chars().count() / 3).max(1);
     expected
         .iter()
-        .map(|candidate| (strsim::jaro_winkler(found, candidate), *candidate))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|candidate| (strsim::damerau_levenshtein(found, candidate), *candidate))
+        .filter(|(distance, _)| *distance <= limit)
+        .min_by_key(|(distance, _)| *distance)
         .map(|(_, candidate)| candidate)
+        .or_else(|| {
+            expected
+                .iter()
+                .map(|c| (strsim::jaro_winkler(found, c), *c))
+                .filter(|(score, _)| *score > 0.85)
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, c)| c)
+        })
 }
 
 fn ron_diagnostic(name: &str, text: &str, error: &ron::error::SpannedError) -> Diagnostic {
@@ -377,8 +390,16 @@ fn ron_diagnostic(name: &str, text: &str, error: &ron::error::SpannedError) -> D
             "wrong-kind",
             format!("expected `{expected}(...)`, found `{found}(...)`"),
         ),
+        E::TrailingCharacters => base("syntax", error.code.to_string()).hint(
+            "something follows the closing `)`: one item per file, and no stray characters after it",
+        ),
         other => {
             let mut d = base("syntax", other.to_string());
+            if let Some(open) = unclosed_string_line(text, position.0) {
+                return d.hint(format!(
+                    "line {open} has an unclosed string: a closing `\"` is missing there"
+                ));
+            }
             if let Some(field) = enclosing_field(text, position.0, position.1) {
                 d = d.field(field);
             }
@@ -403,9 +424,39 @@ fn ron_diagnostic(name: &str, text: &str, error: &ron::error::SpannedError) -> D
     }
 }
 
-/// Where `needle` (e.g. `"an-id"`) first appears in a text, as 1-based line:column.
+/// Where `needle` (e.g. `"an-id"`) first appears in a text outside `//` comments, as
+/// 1-based line:column.
 pub fn locate(text: &str, needle: &str) -> Option<(usize, usize)> {
-    text.find(needle).map(|i| line_col(&text.as_bytes()[..i]))
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let code = line.find("//").map_or(line, |c| &line[..c]);
+        if let Some(i) = code.find(needle) {
+            return Some(line_col(&text.as_bytes()[..offset + i]));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// The first line before `line` with an odd number of unescaped double quotes: a string
+/// left open there makes the parser fail later.
+fn unclosed_string_line(text: &str, line: usize) -> Option<usize> {
+    text.lines().take(line).enumerate().find_map(|(i, l)| {
+        let code = l.split("//").next().unwrap_or(l);
+        let mut quotes = 0;
+        let mut escaped = false;
+        for c in code.chars() {
+            match c {
+                '\\' if !escaped => escaped = true,
+                '"' if !escaped => quotes += 1,
+                _ => escaped = false,
+            }
+            if c != '\\' {
+                escaped = false;
+            }
+        }
+        (quotes % 2 == 1).then_some(i + 1)
+    })
 }
 
 /// The outcome of validating a set of files.
@@ -554,44 +605,73 @@ fn lint_policy(file: &ParsedFile, policy: &Policy) -> Vec<Diagnostic> {
         let at = locate(&file.text, &format!("\"{key}\""));
         match (t.scope, t.window_minutes) {
             (Scope::Security, Some(_)) => out.push(
-                Diagnostic::error("security-window", name, format!("ticket type `{key}` is a security type but has an ownership window"))
-                    .at(at)
-                    .field(format!("ticket_types.{key}.window_minutes"))
-                    .hint("security is escalated immediately: use `window_minutes: None`"),
+                Diagnostic::error(
+                    "security-window",
+                    name,
+                    format!("ticket type `{key}` is a security type but has an ownership window"),
+                )
+                .at(at)
+                .field(format!("ticket_types.{key}.window_minutes"))
+                .hint("security is escalated immediately: use `window_minutes: None`"),
             ),
             (Scope::L1 | Scope::L2, None) => out.push(
-                Diagnostic::error("missing-window", name, format!("ticket type `{key}` has no ownership window"))
-                    .at(at)
-                    .field(format!("ticket_types.{key}.window_minutes"))
-                    .hint("every non-security type has a maximum L1 window, e.g. `Some(20)`"),
+                Diagnostic::error(
+                    "missing-window",
+                    name,
+                    format!("ticket type `{key}` has no ownership window"),
+                )
+                .at(at)
+                .field(format!("ticket_types.{key}.window_minutes"))
+                .hint("every non-security type has a maximum L1 window, e.g. `Some(20)`"),
             ),
             (_, Some(0)) => out.push(
-                Diagnostic::error("zero-window", name, format!("ticket type `{key}` has a window of 0 minutes"))
-                    .at(at)
-                    .field(format!("ticket_types.{key}.window_minutes")),
+                Diagnostic::error(
+                    "zero-window",
+                    name,
+                    format!("ticket type `{key}` has a window of 0 minutes"),
+                )
+                .at(at)
+                .field(format!("ticket_types.{key}.window_minutes")),
             ),
             _ => {}
         }
     }
-    if !policy.impact.users.windows(2).all(|w| w[0].min_users < w[1].min_users) {
+    if !policy
+        .impact
+        .users
+        .windows(2)
+        .all(|w| w[0].min_users < w[1].min_users)
+    {
         out.push(
-            Diagnostic::error("unsorted-bands", name, "impact user bands must be in ascending `min_users` order")
-                .at(locate(&file.text, "users:"))
-                .field("impact.users"),
+            Diagnostic::error(
+                "unsorted-bands",
+                name,
+                "impact user bands must be in ascending `min_users` order",
+            )
+            .at(locate(&file.text, "users:"))
+            .field("impact.users"),
         );
     }
     if policy.impact.medium_from > policy.impact.high_from {
         out.push(
-            Diagnostic::error("band-order", name, "impact `medium_from` is above `high_from`")
-                .at(locate(&file.text, "medium_from"))
-                .field("impact.medium_from"),
+            Diagnostic::error(
+                "band-order",
+                name,
+                "impact `medium_from` is above `high_from`",
+            )
+            .at(locate(&file.text, "medium_from"))
+            .field("impact.medium_from"),
         );
     }
     if policy.urgency.high_within_minutes > policy.urgency.medium_within_minutes {
         out.push(
-            Diagnostic::error("band-order", name, "urgency `high_within_minutes` is above `medium_within_minutes`")
-                .at(locate(&file.text, "high_within_minutes"))
-                .field("urgency.high_within_minutes"),
+            Diagnostic::error(
+                "band-order",
+                name,
+                "urgency `high_within_minutes` is above `medium_within_minutes`",
+            )
+            .at(locate(&file.text, "high_within_minutes"))
+            .field("urgency.high_within_minutes"),
         );
     }
     for priority in [
@@ -603,9 +683,13 @@ fn lint_policy(file: &ParsedFile, policy: &Policy) -> Vec<Diagnostic> {
     ] {
         if !policy.sla.contains_key(&priority) {
             out.push(
-                Diagnostic::error("missing-sla", name, format!("no SLA target for {priority:?}"))
-                    .at(locate(&file.text, "sla:"))
-                    .field("sla"),
+                Diagnostic::error(
+                    "missing-sla",
+                    name,
+                    format!("no SLA target for {priority:?}"),
+                )
+                .at(locate(&file.text, "sla:"))
+                .field("sla"),
             );
         }
     }
@@ -617,15 +701,19 @@ fn lint_kb(file: &ParsedFile, article: &KbArticle, policy: Option<&Policy>) -> V
     let name = &file.name;
     if article.keywords.is_empty() {
         out.push(
-            Diagnostic::error("no-keywords", name, "KB article has no keywords: search will never find it")
-                .at(locate(&file.text, "keywords"))
-                .field("keywords"),
+            Diagnostic::error(
+                "no-keywords",
+                name,
+                "KB article has no keywords: search will never find it",
+            )
+            .at(locate(&file.text, "keywords:"))
+            .field("keywords"),
         );
     }
     if article.procedure.is_empty() {
         out.push(
             Diagnostic::error("no-procedure", name, "KB article documents no procedure")
-                .at(locate(&file.text, "procedure"))
+                .at(locate(&file.text, "procedure:"))
                 .field("procedure")
                 .hint("list the documented steps, one per entry"),
         );
@@ -655,14 +743,21 @@ fn unknown_type(file: &ParsedFile, key: &str, field: &str, policy: &Policy) -> D
     }
 }
 
-/// What must not change between template variants.
-fn verdict_signature(v: &Verdict) -> (Owner, Owner, crate::policy::Priority, Vec<crate::engine::Handling>) {
-    (
-        v.owner,
-        v.scope_owner,
-        v.impact.priority,
-        v.handling.iter().map(|h| h.handling).collect(),
-    )
+/// What must not change between template variants, as text.
+fn verdict_signature(v: &Result<Verdict, engine::EngineError>) -> String {
+    match v {
+        Ok(v) => format!(
+            "{}, {:?}, handling [{}]",
+            v.scope_owner.label(),
+            v.impact.priority,
+            v.handling
+                .iter()
+                .map(|h| format!("{:?}", h.handling))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Err(e) => e.to_string(),
+    }
 }
 
 fn lint_scenario(
@@ -679,19 +774,31 @@ fn lint_scenario(
 
     if !(1..=5).contains(&s.difficulty) {
         out.push(
-            Diagnostic::error("out-of-range", name, format!("difficulty {} is outside 1–5", s.difficulty))
-                .at(at("difficulty"))
-                .field("difficulty"),
+            Diagnostic::error(
+                "out-of-range",
+                name,
+                format!("difficulty {} is outside 1–5", s.difficulty),
+            )
+            .at(at("difficulty:"))
+            .field("difficulty"),
         );
     }
     if !(1..=5).contains(&s.client.patience) {
         out.push(
-            Diagnostic::error("out-of-range", name, format!("patience {} is outside 1–5", s.client.patience))
-                .at(at("patience"))
-                .field("client.patience"),
+            Diagnostic::error(
+                "out-of-range",
+                name,
+                format!("patience {} is outside 1–5", s.client.patience),
+            )
+            .at(at("patience:"))
+            .field("client.patience"),
         );
     }
-    for (field, value) in [("title", &s.title), ("ticket_text", &s.ticket_text), ("id", &s.id)] {
+    for (field, value) in [
+        ("title", &s.title),
+        ("ticket_text", &s.ticket_text),
+        ("id", &s.id),
+    ] {
         if value.trim().is_empty() {
             out.push(
                 Diagnostic::error("empty-text", name, format!("`{field}` is empty"))
@@ -703,14 +810,17 @@ fn lint_scenario(
     if s.steps.is_empty() {
         out.push(
             Diagnostic::error("no-steps", name, "scenario has no diagnostic steps")
-                .at(at("steps"))
+                .at(at("steps:"))
                 .field("steps"),
         );
     }
 
     // Unique ids within the scenario.
     for (what, ids) in [
-        ("step", s.steps.iter().map(|x| x.id.as_str()).collect::<Vec<_>>()),
+        (
+            "step",
+            s.steps.iter().map(|x| x.id.as_str()).collect::<Vec<_>>(),
+        ),
         ("fix", s.fixes.iter().map(|x| x.id.as_str()).collect()),
         ("event", s.events.iter().map(|x| x.id.as_str()).collect()),
     ] {
@@ -746,13 +856,23 @@ fn lint_scenario(
     };
     for (i, check) in s.minimum_checks.iter().enumerate() {
         if !step_ids.contains(&check.as_str()) {
-            out.push(missing("step", check, format!("minimum_checks[{i}]"), &step_ids));
+            out.push(missing(
+                "step",
+                check,
+                format!("minimum_checks[{i}]"),
+                &step_ids,
+            ));
         }
     }
     for (i, event) in s.events.iter().enumerate() {
         match &event.trigger {
             Trigger::AfterStep(id) if !step_ids.contains(&id.as_str()) => {
-                out.push(missing("step", id, format!("events[{i}].trigger"), &step_ids));
+                out.push(missing(
+                    "step",
+                    id,
+                    format!("events[{i}].trigger"),
+                    &step_ids,
+                ));
             }
             Trigger::AfterFix(id) if !fix_ids.contains(&id.as_str()) => {
                 out.push(missing("fix", id, format!("events[{i}].trigger"), &fix_ids));
@@ -770,13 +890,16 @@ fn lint_scenario(
         .steps
         .iter()
         .enumerate()
-        .flat_map(|(i, st)| st.changes.iter().map(move |c| (format!("steps[{i}].changes"), c)))
-        .chain(
-            s.events
+        .flat_map(|(i, st)| {
+            st.changes
                 .iter()
-                .enumerate()
-                .flat_map(|(i, e)| e.changes.iter().map(move |c| (format!("events[{i}].changes"), c))),
-        );
+                .map(move |c| (format!("steps[{i}].changes"), c))
+        })
+        .chain(s.events.iter().enumerate().flat_map(|(i, e)| {
+            e.changes
+                .iter()
+                .map(move |c| (format!("events[{i}].changes"), c))
+        }));
     for (field, change) in all_changes {
         match change {
             FactChange::Runbook(Some(r)) => runbook_refs.push((r.clone(), field)),
@@ -796,7 +919,12 @@ fn lint_scenario(
     }
     if let Some(expected_fix) = &s.expected.fix {
         match s.fix(expected_fix) {
-            None => out.push(missing("fix", expected_fix, "expected.fix".into(), &fix_ids)),
+            None => out.push(missing(
+                "fix",
+                expected_fix,
+                "expected.fix".into(),
+                &fix_ids,
+            )),
             Some(f) if !f.resolves => out.push(
                 Diagnostic::error(
                     "expected-fix-does-not-resolve",
@@ -813,10 +941,14 @@ fn lint_scenario(
     // Root cause must be reachable.
     if !s.steps.iter().any(|st| st.reveals_cause) {
         out.push(
-            Diagnostic::error("unrevealed-root-cause", name, "no step ever reveals the root cause")
-                .at(at("root_cause"))
-                .field("steps")
-                .hint("mark the step(s) whose finding points at the cause with `reveals_cause: true`"),
+            Diagnostic::error(
+                "unrevealed-root-cause",
+                name,
+                "no step ever reveals the root cause",
+            )
+            .at(at("root_cause:"))
+            .field("steps")
+            .hint("mark the step(s) whose finding points at the cause with `reveals_cause: true`"),
         );
     }
 
@@ -825,24 +957,38 @@ fn lint_scenario(
     for var in &used {
         if !s.variables.contains_key(var) {
             out.push(
-                Diagnostic::error("undeclared-variable", name, format!("template variable `{{{var}}}` is used but not declared"))
-                    .at(at(&format!("{{{var}}}")))
-                    .field("variables")
-                    .hint(format!("declare it: variables: {{ \"{var}\": Pool([...]) }}")),
+                Diagnostic::error(
+                    "undeclared-variable",
+                    name,
+                    format!("template variable `{{{var}}}` is used but not declared"),
+                )
+                .at(at(&format!("{{{var}}}")))
+                .field("variables")
+                .hint(format!(
+                    "declare it: variables: {{ \"{var}\": Pool([...]) }}"
+                )),
             );
         }
     }
     for (var, variable) in &s.variables {
         match variable {
             Variable::Pool(options) if options.is_empty() => out.push(
-                Diagnostic::error("empty-pool", name, format!("variable `{var}` has an empty pool"))
-                    .at(at(&quoted(var)))
-                    .field(format!("variables.{var}")),
+                Diagnostic::error(
+                    "empty-pool",
+                    name,
+                    format!("variable `{var}` has an empty pool"),
+                )
+                .at(at(&quoted(var)))
+                .field(format!("variables.{var}")),
             ),
             Variable::Range { min, max, .. } if min > max => out.push(
-                Diagnostic::error("bad-range", name, format!("variable `{var}` has min {min} > max {max}"))
-                    .at(at(&quoted(var)))
-                    .field(format!("variables.{var}")),
+                Diagnostic::error(
+                    "bad-range",
+                    name,
+                    format!("variable `{var}` has min {min} > max {max}"),
+                )
+                .at(at(&quoted(var)))
+                .field(format!("variables.{var}")),
             ),
             _ => {}
         }
@@ -858,7 +1004,11 @@ fn lint_scenario(
             out.push(unknown_type(file, t, field, policy));
         }
     }
-    if !type_ok || out.iter().any(|d| d.code == "missing-reference" && d.severity == Severity::Error) {
+    if !type_ok
+        || out
+            .iter()
+            .any(|d| d.code == "missing-reference" && d.severity == Severity::Error)
+    {
         return out;
     }
 
@@ -875,7 +1025,7 @@ fn lint_scenario(
                     s.expected.owner, final_verdict.scope_owner, final_verdict.owner_reason
                 ),
             )
-            .at(at("expected"))
+            .at(at("expected:"))
             .field("expected.owner")
             .hint(if final_verdict.l1_lacks.is_empty() {
                 "check l1_has, the ticket type's scope and the events' changes".to_string()
@@ -896,41 +1046,52 @@ fn lint_scenario(
         let l1_fix = s.fixes.iter().any(|f| f.resolves && f.requires.is_empty());
         if !l1_fix {
             out.push(
-                Diagnostic::error("no-l1-fix", name, "the ticket is L1-owned but no fix L1 can apply resolves it")
-                    .at(at("fixes"))
-                    .field("fixes")
-                    .hint("add a fix with `resolves: true` and no `requires`, or change what L1 has"),
+                Diagnostic::error(
+                    "no-l1-fix",
+                    name,
+                    "the ticket is L1-owned but no fix L1 can apply resolves it",
+                )
+                .at(at("fixes:"))
+                .field("fixes")
+                .hint("add a fix with `resolves: true` and no `requires`, or change what L1 has"),
             );
         }
         if s.expected.fix.is_none() {
             out.push(
-                Diagnostic::warning("no-expected-fix", name, "L1-owned scenario names no expected fix")
-                    .at(at("expected"))
-                    .field("expected.fix"),
+                Diagnostic::warning(
+                    "no-expected-fix",
+                    name,
+                    "L1-owned scenario names no expected fix",
+                )
+                .at(at("expected:"))
+                .field("expected.fix"),
             );
         }
     }
     if final_verdict.scope_owner == Owner::EscalateSecurity && !s.minimum_checks.is_empty() {
         out.push(
             Diagnostic::warning("security-checks", name, "a security ticket lists minimum checks; the engine ignores them (escalate immediately)")
-                .at(at("minimum_checks"))
+                .at(at("minimum_checks:"))
                 .field("minimum_checks"),
         );
     }
 
     // Variants must not move the verdict unless allowed.
     if !s.variables.is_empty() && !s.verdict_may_vary {
-        let base = engine::final_verdict(&template::instantiate(s, 0), policy).map(|v| verdict_signature(&v));
+        let base = verdict_signature(&engine::final_verdict(&template::instantiate(s, 0), policy));
         for seed in 1..VARIANT_SAMPLE {
-            let variant = engine::final_verdict(&template::instantiate(s, seed), policy).map(|v| verdict_signature(&v));
+            let variant = verdict_signature(&engine::final_verdict(
+                &template::instantiate(s, seed),
+                policy,
+            ));
             if variant != base {
                 out.push(
                     Diagnostic::error(
                         "variant-changes-verdict",
                         name,
-                        format!("seed {seed} gives another verdict than seed 0 ({variant:?} vs {base:?})"),
+                        format!("template variants disagree: seed {seed} gives `{variant}` but seed 0 gives `{base}`"),
                     )
-                    .at(at("variables"))
+                    .at(at("variables:"))
                     .field("variables")
                     .hint("narrow the range, or set `verdict_may_vary: true` if that is intended"),
                 );
