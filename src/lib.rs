@@ -4,6 +4,9 @@
 //! [`validate`], [`pack`], [`shift`] and [`explain`] — is plain Rust with no Bevy types.
 //! See `ARCHITECTURE.md` for the map.
 
+// Diagnostics are the cold path and carry their location and hint by value.
+#![allow(clippy::result_large_err)]
+
 pub mod cli;
 pub mod engine;
 pub mod explain;

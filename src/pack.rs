@@ -329,10 +329,10 @@ pub fn validate_paths(paths: &[PathBuf], options: &PackOptions) -> Report {
                 == Some(validate::FileKind::Policy)
         })
     };
-    if options.policy.is_some() || !has_policy(&sources) {
-        if let Some(p) = policy_source(options, &mut problems) {
-            sources.push(p);
-        }
+    if (options.policy.is_some() || !has_policy(&sources))
+        && let Some(p) = policy_source(options, &mut problems)
+    {
+        sources.push(p);
     }
     let mut report = validate::validate(&sources, &context);
     problems.extend(report.diagnostics);

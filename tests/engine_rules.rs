@@ -32,7 +32,8 @@ fn l1_owns_with_tools_access_and_runbook() {
 
 #[test]
 fn each_missing_part_of_the_ownership_rule_sends_it_to_l2() {
-    let cases: [(&str, fn(&mut escalation_dojo::scenario::Scenario), Lack); 3] = [
+    type Change = fn(&mut escalation_dojo::scenario::Scenario);
+    let cases: [(&str, Change, Lack); 3] = [
         ("tools", |s| s.l1_has.tools = false, Lack::Tooling),
         ("access", |s| s.l1_has.access = false, Lack::Access),
         (
