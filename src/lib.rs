@@ -11,6 +11,7 @@ pub mod cli;
 pub mod engine;
 pub mod explain;
 pub mod kb;
+pub mod note;
 pub mod pack;
 pub mod policy;
 pub mod scenario;

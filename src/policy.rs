@@ -235,6 +235,132 @@ pub struct NoteEconomics {
     pub l2_minutes_saved_min: u32,
     /// Minutes a complete note saves L2, high end (15).
     pub l2_minutes_saved_max: u32,
+    /// Phrases that say nothing (the framework's anti-examples), matched case-insensitively.
+    #[serde(default = "default_vague_phrases")]
+    pub vague_phrases: Vec<String>,
+    /// Points an element loses per vague phrase in it.
+    #[serde(default = "default_vague_penalty")]
+    pub vague_phrase_penalty: u32,
+    /// Points the steps element loses per fabricated step (more than leaving it out).
+    #[serde(default = "default_fabrication_penalty")]
+    pub fabrication_penalty: u32,
+    /// L2 minutes a fabricated step costs (a false trail).
+    #[serde(default = "default_fabrication_cost")]
+    pub fabrication_cost_l2_minutes: u32,
+    /// How far the stated SLA time may be from the sim's value.
+    #[serde(default = "default_sla_tolerance")]
+    pub sla_tolerance_minutes: u32,
+}
+
+fn default_vague_phrases() -> Vec<String> {
+    [
+        "tried basic troubleshooting",
+        "basic troubleshooting",
+        "doesn't work",
+        "does not work",
+        "not working",
+        "please advise",
+        "tried everything",
+        "the usual",
+        "some error",
+        "isn't working",
+        "still broken",
+        "pls fix",
+    ]
+    .iter()
+    .map(|s| (*s).to_string())
+    .collect()
+}
+fn default_vague_penalty() -> u32 {
+    25
+}
+fn default_fabrication_penalty() -> u32 {
+    60
+}
+fn default_fabrication_cost() -> u32 {
+    10
+}
+fn default_sla_tolerance() -> u32 {
+    3
+}
+
+/// Sim minutes each trainee action costs (steps and fixes carry their own).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionMinutes {
+    /// Searching the KB.
+    pub search_kb: u32,
+    /// Reading a KB article.
+    pub open_article: u32,
+    /// Closing a ticket as resolved.
+    pub resolve: u32,
+    /// Writing the escalation note and escalating (the note costs L1 3–4 minutes).
+    pub escalate: u32,
+    /// Escalating as a security incident.
+    pub escalate_security: u32,
+    /// Sending the client an update.
+    pub update_client: u32,
+    /// Notifying a senior.
+    pub notify_senior: u32,
+    /// Starting a parallel escalation.
+    pub parallel_escalation: u32,
+}
+
+impl Default for ActionMinutes {
+    fn default() -> Self {
+        ActionMinutes {
+            search_kb: 1,
+            open_article: 2,
+            resolve: 1,
+            escalate: 4,
+            escalate_security: 1,
+            update_client: 2,
+            notify_senior: 1,
+            parallel_escalation: 1,
+        }
+    }
+}
+
+/// How the simulated L2 (and L3, and the security team) behaves.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct L2Model {
+    /// Minutes an escalation waits before L2 first acts, with an empty L2 queue.
+    pub queue_wait_minutes: u32,
+    /// Extra wait per escalation already waiting in the L2 queue.
+    pub wait_per_queued_ticket: u32,
+    /// L2's base work time on a ticket. Re-discovery time comes on top: the note's
+    /// `l2_minutes_saved_max` with an empty note, shrinking to 0 with a complete one.
+    pub base_minutes: u32,
+    /// A note below this completeness (0–1) bounces back to L1.
+    pub bounce_below: f64,
+    /// A note below this completeness on a ticket of at least `l3_min_difficulty`
+    /// goes on to L3 (a re-escalation).
+    pub l3_below: f64,
+    /// Difficulty from which a thin note sends the ticket on to L3.
+    pub l3_min_difficulty: u8,
+    /// Minutes L3 needs.
+    pub l3_minutes: u32,
+    /// Minutes until the security team first acts on a security escalation.
+    pub security_response_minutes: u32,
+    /// Minutes after a wrong-fix resolution until the ticket reopens.
+    pub reopen_after_minutes: u32,
+}
+
+impl Default for L2Model {
+    fn default() -> Self {
+        L2Model {
+            queue_wait_minutes: 10,
+            wait_per_queued_ticket: 5,
+            base_minutes: 25,
+            bounce_below: 0.3,
+            l3_below: 0.6,
+            l3_min_difficulty: 4,
+            l3_minutes: 60,
+            security_response_minutes: 5,
+            reopen_after_minutes: 45,
+        }
+    }
 }
 
 /// The whole escalation policy.
@@ -263,6 +389,12 @@ pub struct Policy {
     pub costs: Costs,
     /// Escalation-note economics.
     pub note: NoteEconomics,
+    /// Sim minutes of each trainee action.
+    #[serde(default)]
+    pub action_minutes: ActionMinutes,
+    /// The simulated L2.
+    #[serde(default)]
+    pub l2: L2Model,
 }
 
 impl Policy {

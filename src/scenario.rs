@@ -396,55 +396,64 @@ impl Scenario {
     }
 }
 
+/// Generates a visitor over every free-text field of a scenario, for `&` or `&mut`.
+macro_rules! text_visitor {
+    ($name:ident, $($mut_:tt)?) => {
+        /// Visits every free-text field a template variable may appear in, in a fixed order.
+        pub fn $name(&$($mut_)? self, f: &mut dyn FnMut(&$($mut_)? String)) {
+            fn change_text(change: &$($mut_)? FactChange, f: &mut dyn FnMut(&$($mut_)? String)) {
+                match change {
+                    FactChange::SecurityIndicator(s) | FactChange::ErrorText(s) => f(s),
+                    _ => {}
+                }
+            }
+            f(&$($mut_)? self.title);
+            f(&$($mut_)? self.client.org);
+            f(&$($mut_)? self.requester.name);
+            f(&$($mut_)? self.requester.role);
+            f(&$($mut_)? self.ticket_text);
+            if let Some(e) = &$($mut_)? self.initial_error {
+                f(e);
+            }
+            for e in &$($mut_)? self.environment {
+                f(e);
+            }
+            f(&$($mut_)? self.impact.business_function);
+            if let Some(s) = &$($mut_)? self.security_indicator {
+                f(s);
+            }
+            f(&$($mut_)? self.root_cause.summary);
+            for step in &$($mut_)? self.steps {
+                f(&$($mut_)? step.label);
+                f(&$($mut_)? step.reveals);
+                for change in &$($mut_)? step.changes {
+                    change_text(change, f);
+                }
+            }
+            for fix in &$($mut_)? self.fixes {
+                f(&$($mut_)? fix.label);
+                f(&$($mut_)? fix.outcome);
+            }
+            for event in &$($mut_)? self.events {
+                f(&$($mut_)? event.message);
+                for change in &$($mut_)? event.changes {
+                    change_text(change, f);
+                }
+            }
+            f(&$($mut_)? self.expected.rationale);
+        }
+    };
+}
+
 impl Scenario {
-    /// Visits every free-text field a template variable may appear in, in a fixed order.
-    pub fn for_each_text_mut(&mut self, f: &mut dyn FnMut(&mut String)) {
-        fn change_text(change: &mut FactChange, f: &mut dyn FnMut(&mut String)) {
-            match change {
-                FactChange::SecurityIndicator(s) | FactChange::ErrorText(s) => f(s),
-                _ => {}
-            }
-        }
-        f(&mut self.title);
-        f(&mut self.client.org);
-        f(&mut self.requester.name);
-        f(&mut self.requester.role);
-        f(&mut self.ticket_text);
-        if let Some(e) = &mut self.initial_error {
-            f(e);
-        }
-        self.environment.iter_mut().for_each(&mut *f);
-        f(&mut self.impact.business_function);
-        if let Some(s) = &mut self.security_indicator {
-            f(s);
-        }
-        f(&mut self.root_cause.summary);
-        for step in &mut self.steps {
-            f(&mut step.label);
-            f(&mut step.reveals);
-            for change in &mut step.changes {
-                change_text(change, f);
-            }
-        }
-        for fix in &mut self.fixes {
-            f(&mut fix.label);
-            f(&mut fix.outcome);
-        }
-        for event in &mut self.events {
-            f(&mut event.message);
-            for change in &mut event.changes {
-                change_text(change, f);
-            }
-        }
-        f(&mut self.expected.rationale);
-    }
+    text_visitor!(for_each_text_mut, mut);
+    text_visitor!(for_each_text,);
 
     /// Names of the template variables used in the text fields (`{name}`), in order of
     /// first use.
     pub fn used_variables(&self) -> Vec<String> {
-        let mut copy = self.clone();
         let mut names = Vec::new();
-        copy.for_each_text_mut(&mut |text| {
+        self.for_each_text(&mut |text| {
             for name in crate::template::placeholders(text) {
                 if !names.contains(&name) {
                     names.push(name);

@@ -1076,8 +1076,13 @@ fn lint_scenario(
         );
     }
 
-    // Variants must not move the verdict unless allowed.
-    if !s.variables.is_empty() && !s.verdict_may_vary {
+    // Variants must not move the verdict unless allowed. Only ranges bound to a fact
+    // can: the engine reads no free text, so pools never change a verdict.
+    let binds_a_fact = s
+        .variables
+        .values()
+        .any(|v| matches!(v, Variable::Range { sets: Some(_), .. }));
+    if binds_a_fact && !s.verdict_may_vary {
         let base = verdict_signature(&engine::final_verdict(&template::instantiate(s, 0), policy));
         for seed in 1..VARIANT_SAMPLE {
             let variant = verdict_signature(&engine::final_verdict(

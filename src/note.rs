@@ -1,0 +1,650 @@
+//! The escalation note (the warm handoff) and its scorer against the five-element
+//! standard: each element judged present, specific and accurate against what the
+//! trainee actually did and the scenario's truth.
+//!
+//! Pure functions over data; no Bevy types. Handles any text (empty, huge, emoji,
+//! non-English) without panicking: matching works on lower-cased alphanumeric words.
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::Facts;
+use crate::policy::Policy;
+use crate::scenario::{FindingKind, Scenario};
+
+/// The five-part escalation note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationNote {
+    /// 1. Steps already taken and their outcomes.
+    #[serde(default)]
+    pub steps_taken: String,
+    /// 2. Current system state: exact error, recent changes, what works and what doesn't.
+    #[serde(default)]
+    pub current_state: String,
+    /// 3. Client context: who is affected, business impact, patience.
+    #[serde(default)]
+    pub client_context: String,
+    /// 4. L1's hypothesis.
+    #[serde(default)]
+    pub hypothesis: String,
+    /// 5. SLA status: time remaining and the effect on the client's expectations.
+    #[serde(default)]
+    pub sla_status: String,
+}
+
+impl EscalationNote {
+    /// The five fields with their element, in standard order.
+    pub fn fields(&self) -> [(NoteElement, &str); 5] {
+        [
+            (NoteElement::StepsTaken, &self.steps_taken),
+            (NoteElement::CurrentState, &self.current_state),
+            (NoteElement::ClientContext, &self.client_context),
+            (NoteElement::Hypothesis, &self.hypothesis),
+            (NoteElement::SlaStatus, &self.sla_status),
+        ]
+    }
+}
+
+/// One of the five elements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum NoteElement {
+    /// Steps already taken and outcomes.
+    StepsTaken,
+    /// Current system state.
+    CurrentState,
+    /// Client context.
+    ClientContext,
+    /// L1's hypothesis.
+    Hypothesis,
+    /// SLA status.
+    SlaStatus,
+}
+
+impl NoteElement {
+    /// All five, in order.
+    pub const ALL: [NoteElement; 5] = [
+        NoteElement::StepsTaken,
+        NoteElement::CurrentState,
+        NoteElement::ClientContext,
+        NoteElement::Hypothesis,
+        NoteElement::SlaStatus,
+    ];
+
+    /// Human label.
+    pub fn label(self) -> &'static str {
+        match self {
+            NoteElement::StepsTaken => "Steps taken and outcomes",
+            NoteElement::CurrentState => "Current system state",
+            NoteElement::ClientContext => "Client context",
+            NoteElement::Hypothesis => "Hypothesis",
+            NoteElement::SlaStatus => "SLA status",
+        }
+    }
+}
+
+/// What the scorer checks a note against.
+#[derive(Debug, Clone, Copy)]
+pub struct NoteContext<'a> {
+    /// The scenario instance (its truth).
+    pub scenario: &'a Scenario,
+    /// Ids of the steps the trainee actually ran, in order.
+    pub steps_run: &'a [String],
+    /// The facts known at escalation.
+    pub facts: &'a Facts,
+    /// SLA resolution time remaining at escalation, in minutes (negative when breached).
+    pub sla_remaining_minutes: i64,
+}
+
+/// The judgement of one element.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ElementScore {
+    /// Which element.
+    pub element: NoteElement,
+    /// 0–100.
+    pub score: u32,
+    /// Something is written.
+    pub present: bool,
+    /// What is missing or wrong, one line each.
+    pub problems: Vec<String>,
+    /// A concrete rewrite suggestion built from the trainee's own findings.
+    pub suggestion: String,
+}
+
+/// The judgement of a whole note.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NoteScore {
+    /// Per element, in standard order.
+    pub elements: Vec<ElementScore>,
+    /// Vague phrases found (the anti-examples).
+    pub vague_phrases: Vec<String>,
+    /// Steps claimed but never run.
+    pub fabricated_steps: Vec<String>,
+    /// Mean of the element scores, 0–100.
+    pub total: u32,
+    /// Estimated L2 minutes saved (positive) or cost (negative) versus an empty note.
+    pub l2_minutes_saved: i32,
+}
+
+impl NoteScore {
+    /// Completeness 0–1, as the simulated L2 experiences it.
+    pub fn completeness(&self) -> f64 {
+        f64::from(self.total) / 100.0
+    }
+
+    /// The score of one element.
+    pub fn element(&self, element: NoteElement) -> &ElementScore {
+        self.elements
+            .iter()
+            .find(|e| e.element == element)
+            .unwrap_or(&self.elements[0])
+    }
+}
+
+/// Lower-cased alphanumeric words.
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+const STOPWORDS: &[&str] = &[
+    "the", "and", "for", "with", "from", "that", "this", "have", "has", "was", "were", "are",
+    "not", "but", "can", "could", "their", "they", "them", "your", "you", "ask", "asked",
+    "check", "checked", "client", "user", "into", "onto", "when", "what", "which", "does",
+    "did", "its", "his", "her", "she", "him", "out", "all", "any", "via", "see", "get", "got",
+    "been", "will", "would", "there", "here", "then", "than", "also", "only", "still",
+];
+
+/// Distinctive words of a text: 3+ characters (or containing a digit), not stopwords.
+fn signature(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = words(text)
+        .into_iter()
+        .filter(|w| (w.chars().count() >= 3 || w.chars().any(|c| c.is_ascii_digit())) && !STOPWORDS.contains(&w.as_str()))
+        .collect();
+    out.dedup();
+    out
+}
+
+/// Share of `wanted` words found in `have` (prefix match of 5 characters tolerates
+/// inflections: "restarted" ~ "restart").
+fn overlap(wanted: &[String], have: &[String]) -> f64 {
+    if wanted.is_empty() {
+        return 0.0;
+    }
+    let stem = |w: &str| w.chars().take(5).collect::<String>();
+    let have_stems: std::collections::BTreeSet<String> = have.iter().map(|w| stem(w)).collect();
+    let hits = wanted.iter().filter(|w| have_stems.contains(&stem(w))).count();
+    hits as f64 / wanted.len() as f64
+}
+
+/// Tokens that carry an error code: containing a digit, 3+ chars (809, 0x80070005, AADSTS50126).
+fn code_tokens(text: &str) -> Vec<String> {
+    words(text)
+        .into_iter()
+        .filter(|w| w.chars().count() >= 3 && w.chars().any(|c| c.is_ascii_digit()))
+        .collect()
+}
+
+/// Minutes mentioned in a text: "42 min", "42 minutes", "1h 20m", "1:20", "2 hours".
+pub fn minutes_mentioned(text: &str) -> Vec<i64> {
+    let lower = text.to_lowercase();
+    let tokens: Vec<&str> = lower
+        .split(|c: char| c.is_whitespace() || c == ',' || c == ';' || c == '(' || c == ')')
+        .filter(|t| !t.is_empty())
+        .collect();
+    let mut out = Vec::new();
+    let number = |s: &str| -> Option<i64> {
+        let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
+        if digits.is_empty() || digits.len() > 6 {
+            None
+        } else {
+            digits.parse().ok()
+        }
+    };
+    for (i, token) in tokens.iter().enumerate() {
+        // h:mm
+        if let Some((h, m)) = token.split_once(':')
+            && let (Some(h), Some(m)) = (number(h), number(m))
+            && h < 100
+            && m < 60
+            && token.len() <= 6
+        {
+            out.push(h * 60 + m);
+            continue;
+        }
+        let Some(value) = number(token) else { continue };
+        let rest = token.trim_start_matches(|c: char| c.is_ascii_digit());
+        let unit = if rest.is_empty() {
+            tokens.get(i + 1).copied().unwrap_or("")
+        } else {
+            rest
+        };
+        if unit.starts_with("min") || unit == "m" || unit.starts_with("m.") {
+            out.push(value);
+        } else if unit.starts_with('h') {
+            // "1h 20m" / "1 hour 20 minutes"
+            let mut total = value * 60;
+            let next = if rest.is_empty() { i + 2 } else { i + 1 };
+            if let Some(m) = tokens.get(next).and_then(|t| number(t)) {
+                let after = tokens.get(next).map(|t| t.trim_start_matches(|c: char| c.is_ascii_digit())).unwrap_or("");
+                let unit2 = if after.is_empty() { tokens.get(next + 1).copied().unwrap_or("") } else { after };
+                if unit2.starts_with('m') {
+                    total += m;
+                }
+            }
+            out.push(total);
+        }
+    }
+    out
+}
+
+/// The vague phrases of a text, from the policy's list.
+pub fn vague_phrases_in(text: &str, policy: &Policy) -> Vec<String> {
+    let lower = text.to_lowercase();
+    policy
+        .note
+        .vague_phrases
+        .iter()
+        .filter(|p| lower.contains(&p.to_lowercase()))
+        .cloned()
+        .collect()
+}
+
+fn clamp_score(x: f64) -> u32 {
+    (x.clamp(0.0, 100.0)).round() as u32
+}
+
+/// Findings the trainee revealed, in the order run.
+fn revealed<'a>(ctx: &NoteContext<'a>) -> Vec<&'a crate::scenario::Step> {
+    ctx.steps_run
+        .iter()
+        .filter_map(|id| ctx.scenario.step(id))
+        .collect()
+}
+
+/// Scores a note. Every judgement is made against what was actually run and the truth.
+pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy) -> NoteScore {
+    let whole = format!(
+        "{}\n{}\n{}\n{}\n{}",
+        note.steps_taken, note.current_state, note.client_context, note.hypothesis, note.sla_status
+    );
+    let all_words = words(&whole);
+    let run = revealed(ctx);
+    let vague = vague_phrases_in(&whole, policy);
+    let vague_penalty = f64::from(policy.note.vague_phrase_penalty);
+
+    // 1. Steps taken and outcomes, with fabrication.
+    let mut fabricated = Vec::new();
+    let steps_score = {
+        let field = &note.steps_taken;
+        let field_words = words(field);
+        let mut problems = Vec::new();
+        let mut score;
+        if field.trim().is_empty() {
+            score = 0.0;
+            problems.push("No steps are listed: L2 will repeat everything L1 did.".to_string());
+        } else if run.is_empty() {
+            score = 30.0;
+            problems.push("No diagnostic step was actually run before escalating.".to_string());
+        } else {
+            let mut mentioned = 0.0;
+            for step in &run {
+                let label_hit = overlap(&signature(&step.label), &field_words);
+                let outcome_hit = overlap(&signature(&step.reveals), &field_words);
+                if label_hit >= 0.5 || outcome_hit >= 0.5 {
+                    mentioned += if outcome_hit >= 0.3 { 1.0 } else { 0.6 };
+                    if outcome_hit < 0.3 {
+                        problems.push(format!("`{}` is listed without its outcome.", step.label));
+                    }
+                } else {
+                    problems.push(format!("`{}` was run but is not in the note.", step.label));
+                }
+            }
+            score = 100.0 * mentioned / run.len() as f64;
+        }
+        // Fabrication: a line that matches a step never run, better than any run step.
+        for line in field.lines().filter(|l| !l.trim().is_empty()) {
+            let line_words = words(line);
+            let best_run = run
+                .iter()
+                .map(|s| overlap(&signature(&s.label), &line_words))
+                .fold(0.0, f64::max);
+            for step in &ctx.scenario.steps {
+                if ctx.steps_run.contains(&step.id) || fabricated.contains(&step.label) {
+                    continue;
+                }
+                let sig = signature(&step.label);
+                let hit = overlap(&sig, &line_words);
+                let outcome_hit = overlap(&signature(&step.reveals), &line_words);
+                if sig.len() >= 2 && (hit >= 0.6 || outcome_hit >= 0.6) && hit > best_run {
+                    fabricated.push(step.label.clone());
+                }
+            }
+        }
+        for label in &fabricated {
+            problems.push(format!(
+                "Claims `{label}`, which was never run: a fabricated step sends L2 down a false trail."
+            ));
+            score -= f64::from(policy.note.fabrication_penalty);
+        }
+        let vague_here = vague_phrases_in(field, policy);
+        for v in &vague_here {
+            problems.push(format!("Vague: \"{v}\" tells L2 nothing — name each check and its result."));
+            score -= vague_penalty;
+        }
+        let suggestion = if run.is_empty() {
+            "Run the minimum checks first, then list each one with its result.".to_string()
+        } else {
+            run.iter()
+                .map(|s| format!("- {}: {}", s.label, s.reveals))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        ElementScore {
+            element: NoteElement::StepsTaken,
+            score: clamp_score(score),
+            present: !field.trim().is_empty(),
+            problems,
+            suggestion,
+        }
+    };
+
+    // 2. Current system state.
+    let state_score = {
+        let field = &note.current_state;
+        let field_words = words(&format!("{field}\n{}", note.steps_taken));
+        let mut problems = Vec::new();
+        let mut parts: Vec<f64> = Vec::new();
+        let errors: Vec<&str> = run
+            .iter()
+            .filter(|s| matches!(s.finding, FindingKind::ErrorText | FindingKind::LogLine))
+            .map(|s| s.reveals.as_str())
+            .chain(ctx.facts.error_text.as_deref())
+            .collect();
+        let mut suggestion_parts = Vec::new();
+        if let Some(error) = errors.first() {
+            let codes = code_tokens(error);
+            let quoted = if codes.is_empty() {
+                overlap(&signature(error), &field_words) >= 0.6
+            } else {
+                codes.iter().any(|c| all_words.contains(c))
+            };
+            parts.push(if quoted { 1.0 } else { 0.0 });
+            if !quoted {
+                problems.push(format!("The exact error text is not quoted: \"{error}\"."));
+            }
+            suggestion_parts.push(format!("Error: \"{error}\""));
+        }
+        let recent: Vec<&str> = run
+            .iter()
+            .filter(|s| s.finding == FindingKind::RecentChange)
+            .map(|s| s.reveals.as_str())
+            .collect();
+        for change in &recent {
+            let hit = overlap(&signature(change), &field_words) >= 0.4;
+            parts.push(if hit { 1.0 } else { 0.0 });
+            if !hit {
+                problems.push(format!("The recent change is not mentioned: {change}"));
+            }
+            suggestion_parts.push(format!("Recent change: {change}"));
+        }
+        let works: Vec<&str> = run
+            .iter()
+            .filter(|s| matches!(s.finding, FindingKind::Works | FindingKind::DoesNotWork))
+            .map(|s| s.reveals.as_str())
+            .collect();
+        if !works.is_empty() {
+            let hit = works
+                .iter()
+                .filter(|w| overlap(&signature(w), &field_words) >= 0.4)
+                .count();
+            parts.push(hit as f64 / works.len() as f64);
+            if hit < works.len() {
+                problems.push("Not everything that works and doesn't work is stated.".to_string());
+            }
+            for w in &works {
+                suggestion_parts.push(format!("Observed: {w}"));
+            }
+        }
+        let present = !field.trim().is_empty();
+        let mut score = if !present {
+            problems.insert(0, "No current state: L2 does not know what it will find.".into());
+            0.0
+        } else if parts.is_empty() {
+            // Nothing revealed to check against: credit a specific description.
+            if signature(field).len() >= 4 { 70.0 } else { 40.0 }
+        } else {
+            100.0 * parts.iter().sum::<f64>() / parts.len() as f64
+        };
+        for v in vague_phrases_in(field, policy) {
+            problems.push(format!("Vague: \"{v}\" — say exactly what fails and how."));
+            score -= vague_penalty;
+        }
+        ElementScore {
+            element: NoteElement::CurrentState,
+            score: clamp_score(score),
+            present,
+            problems,
+            suggestion: if suggestion_parts.is_empty() {
+                "State the exact error, what changed recently, and what works and what doesn't.".into()
+            } else {
+                suggestion_parts.join("\n")
+            },
+        }
+    };
+
+    // 3. Client context.
+    let context_score = {
+        let field = &note.client_context;
+        let field_words = words(field);
+        let facts = ctx.facts;
+        let mut problems = Vec::new();
+        let mut parts = Vec::new();
+        let users = facts.users_affected.to_string();
+        let many_words = ["all", "whole", "everyone", "entire", "office", "team", "users", "staff"];
+        let users_hit = field_words.contains(&users)
+            || (facts.users_affected > 1 && many_words.iter().any(|w| field_words.iter().any(|f| f == w)))
+            || (facts.users_affected == 1
+                && ["one", "single", "only", "just"].iter().any(|w| field_words.iter().any(|f| f == w)));
+        parts.push(users_hit);
+        if !users_hit {
+            problems.push(format!("How many are affected is missing ({} user(s)).", facts.users_affected));
+        }
+        let function_hit = overlap(&signature(&ctx.scenario.impact.business_function), &field_words) >= 0.5;
+        parts.push(function_hit);
+        if !function_hit {
+            problems.push(format!(
+                "The business impact is missing: {} is affected.",
+                ctx.scenario.impact.business_function
+            ));
+        }
+        let patience_words = [
+            "patience", "patient", "frustrated", "impatient", "angry", "upset", "chasing", "chased",
+            "calm", "relaxed", "waiting", "annoyed", "urgent", "stressed", "understanding",
+        ];
+        let patience_hit = patience_words.iter().any(|w| field_words.iter().any(|f| f == w));
+        parts.push(patience_hit);
+        if !patience_hit {
+            problems.push("The client's patience (calm, chasing, frustrated) is not stated.".into());
+        }
+        if facts.vip {
+            let role_words = signature(&ctx.scenario.requester.role);
+            let vip_hit = field_words.iter().any(|f| f == "vip") || overlap(&role_words, &field_words) >= 0.5;
+            parts.push(vip_hit);
+            if !vip_hit {
+                problems.push(format!("The requester is a VIP ({}): say so.", ctx.scenario.requester.role));
+            }
+        }
+        if let Some(deadline) = facts.deadline_minutes {
+            let hit = ["deadline", "meeting", "before", "due", "until", "by"]
+                .iter()
+                .any(|w| field_words.iter().any(|f| f == w))
+                || !minutes_mentioned(field).is_empty();
+            parts.push(hit);
+            if !hit {
+                problems.push(format!("The deadline ({deadline} min after the ticket arrived) is not mentioned."));
+            }
+        }
+        let present = !field.trim().is_empty();
+        let mut score = if present {
+            100.0 * parts.iter().filter(|p| **p).count() as f64 / parts.len() as f64
+        } else {
+            problems.insert(0, "No client context: L2 cannot judge urgency.".into());
+            0.0
+        };
+        for v in vague_phrases_in(field, policy) {
+            problems.push(format!("Vague: \"{v}\"."));
+            score -= vague_penalty;
+        }
+        let patience_text = match facts.patience {
+            1 => "very frustrated, chasing",
+            2 => "frustrated, has chased",
+            3 => "waiting, wants an update",
+            _ => "calm",
+        };
+        ElementScore {
+            element: NoteElement::ClientContext,
+            score: clamp_score(score),
+            present,
+            problems,
+            suggestion: format!(
+                "{} ({}{}) at {}; {} user(s) affected; {} impacted; client is {}{}.",
+                ctx.scenario.requester.name,
+                ctx.scenario.requester.role,
+                if facts.vip { ", VIP" } else { "" },
+                ctx.scenario.client.org,
+                facts.users_affected,
+                ctx.scenario.impact.business_function,
+                patience_text,
+                facts
+                    .deadline_minutes
+                    .map(|d| format!("; deadline {d} min after the ticket arrived"))
+                    .unwrap_or_default()
+            ),
+        }
+    };
+
+    // 4. Hypothesis.
+    let hypothesis_score = {
+        let field = &note.hypothesis;
+        let field_words = words(field);
+        let mut problems = Vec::new();
+        let truth = &ctx.scenario.root_cause;
+        let area_words = signature(&truth.area);
+        let keyword_hit = truth.keywords.iter().any(|k| {
+            let kw = words(k);
+            !kw.is_empty() && overlap(&kw, &field_words) >= 1.0
+        });
+        let area_hit = overlap(&area_words, &field_words) >= 0.5 || keyword_hit;
+        let present = signature(field).len() >= 2;
+        let mut score = if !present {
+            problems.push("No hypothesis: even an unsure guess tells L2 where to start.".into());
+            0.0
+        } else if area_hit {
+            100.0
+        } else {
+            problems.push(format!(
+                "The hypothesis does not point at the area the clues suggest ({}).",
+                truth.area
+            ));
+            50.0
+        };
+        for v in vague_phrases_in(field, policy) {
+            problems.push(format!("Vague: \"{v}\" — commit to a best guess."));
+            score -= vague_penalty;
+        }
+        let clue = run.iter().find(|s| s.reveals_cause).map(|s| s.reveals.as_str());
+        ElementScore {
+            element: NoteElement::Hypothesis,
+            score: clamp_score(score),
+            present,
+            problems,
+            suggestion: match clue {
+                Some(c) => format!("Likely cause: {} (based on: {c})", truth.area),
+                None => format!(
+                    "Best guess from the findings so far; the clues point towards {}.",
+                    truth.area
+                ),
+            },
+        }
+    };
+
+    // 5. SLA status.
+    let sla_score = {
+        let field = &note.sla_status;
+        let field_words = words(field);
+        let mut problems = Vec::new();
+        let mentioned = minutes_mentioned(field);
+        let remaining = ctx.sla_remaining_minutes;
+        let tolerance = i64::from(policy.note.sla_tolerance_minutes);
+        let accurate = mentioned.iter().any(|m| (m - remaining.max(0)).abs() <= tolerance)
+            || (remaining <= 0 && field_words.iter().any(|w| w == "breached"));
+        let expectation = ["expect", "expects", "expectation", "expectations", "informed", "told", "eta", "update", "updated", "aware", "promised"]
+            .iter()
+            .any(|w| field_words.iter().any(|f| f == w));
+        let present = !field.trim().is_empty();
+        let mut score = 0.0;
+        if !present {
+            problems.push("No SLA status: L2 cannot prioritise its queue.".into());
+        } else {
+            if accurate {
+                score += 70.0;
+            } else if mentioned.is_empty() {
+                problems.push(format!("The time remaining is not stated ({remaining} min left on the SLA)."));
+            } else {
+                problems.push(format!(
+                    "The time remaining is off: the SLA had {remaining} min left (±{tolerance})."
+                ));
+                score += 20.0;
+            }
+            if expectation {
+                score += 30.0;
+            } else {
+                problems.push("What the client has been told to expect is missing.".into());
+            }
+        }
+        for v in vague_phrases_in(field, policy) {
+            problems.push(format!("Vague: \"{v}\"."));
+            score -= vague_penalty;
+        }
+        ElementScore {
+            element: NoteElement::SlaStatus,
+            score: clamp_score(score),
+            present,
+            problems,
+            suggestion: if remaining > 0 {
+                format!("{remaining} min left on the resolution SLA; client told to expect an update from L2.")
+            } else {
+                format!("SLA breached by {} min; client informed and expecting a call from L2.", -remaining)
+            },
+        }
+    };
+
+    let elements = vec![steps_score, state_score, context_score, hypothesis_score, sla_score];
+    let total = (elements.iter().map(|e| e.score).sum::<u32>() as f64 / 5.0).round() as u32;
+    let saved = f64::from(policy.note.l2_minutes_saved_max) * f64::from(total) / 100.0;
+    let l2_minutes_saved = saved.round() as i32
+        - (fabricated.len() as i32) * policy.note.fabrication_cost_l2_minutes as i32;
+    NoteScore {
+        elements,
+        vague_phrases: vague,
+        fabricated_steps: fabricated,
+        total,
+        l2_minutes_saved,
+    }
+}
+
+/// A model note built from the trainee's own findings plus the truth.
+pub fn model_note(ctx: &NoteContext<'_>, policy: &Policy) -> EscalationNote {
+    let empty = EscalationNote::default();
+    let score = score_note(&empty, ctx, policy);
+    let s = |e: NoteElement| score.element(e).suggestion.clone();
+    EscalationNote {
+        steps_taken: s(NoteElement::StepsTaken),
+        current_state: s(NoteElement::CurrentState),
+        client_context: s(NoteElement::ClientContext),
+        hypothesis: s(NoteElement::Hypothesis),
+        sla_status: s(NoteElement::SlaStatus),
+    }
+}
