@@ -73,6 +73,56 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Play an action script headless on a shift and print each ticket's outcome.
+    Run {
+        /// Shift id from the pack, or a shift file.
+        #[arg(long)]
+        shift: Option<String>,
+        /// The action script (RON).
+        #[arg(long, value_name = "SCRIPT")]
+        actions: PathBuf,
+        /// Session seed.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Write the result (outcomes and the full log) here.
+        #[arg(long, value_name = "RESULT")]
+        out: Option<PathBuf>,
+        /// Append the log here as the session goes (default: RESULT.log while running).
+        #[arg(long, value_name = "LOG")]
+        log: Option<PathBuf>,
+        /// Resume an interrupted run from its log (the script continues after the logged actions).
+        #[arg(long, value_name = "LOG", conflicts_with = "log")]
+        resume: Option<PathBuf>,
+        /// Who is playing.
+        #[arg(long)]
+        trainee: Option<String>,
+        /// Their team.
+        #[arg(long)]
+        team: Option<String>,
+        /// Real milliseconds to wait after each action (to watch a run, or to test a kill).
+        #[arg(long, hide = true)]
+        pace_ms: Option<u64>,
+    },
+    /// Re-run a result or log file and check that it reproduces exactly.
+    Replay {
+        /// A result file (from `dojo run --out`) or a log file.
+        file: PathBuf,
+    },
+    /// Generate the action script of a scripted trainee (ideal agent or a persona).
+    Script {
+        /// Shift id from the pack, or a shift file.
+        #[arg(long)]
+        shift: String,
+        /// Which trainee.
+        #[arg(long, value_enum, default_value_t = crate::agents::Persona::Ideal)]
+        persona: crate::agents::Persona,
+        /// Session seed the script is played with.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Write the script here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// List what the pack holds.
     List {
         /// What to list.
@@ -85,7 +135,8 @@ pub enum Command {
 }
 
 impl Cli {
-    fn pack_options(&self) -> PackOptions {
+    /// The pack options from `--pack` and `--policy`.
+    pub fn pack_options(&self) -> PackOptions {
         PackOptions {
             packs: self.packs.clone(),
             policy: self.policy.clone(),
@@ -106,6 +157,39 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             format,
         }) => cmd_explain(cli, scenario, *seed, *at_minute, steps, *format, out, err),
         Some(Command::List { what, format }) => cmd_list(cli, *what, *format, out, err),
+        Some(Command::Run {
+            shift,
+            actions,
+            seed,
+            out: result_path,
+            log,
+            resume,
+            trainee,
+            team,
+            pace_ms,
+        }) => crate::cli_run::cmd_run(
+            cli,
+            &crate::cli_run::RunArgs {
+                shift: shift.clone(),
+                actions: actions.clone(),
+                seed: *seed,
+                out: result_path.clone(),
+                log: log.clone(),
+                resume: resume.clone(),
+                trainee: trainee.clone(),
+                team: team.clone(),
+                pace_ms: *pace_ms,
+            },
+            out,
+            err,
+        ),
+        Some(Command::Replay { file }) => crate::cli_run::cmd_replay(cli, file, out, err),
+        Some(Command::Script {
+            shift,
+            persona,
+            seed,
+            out: path,
+        }) => crate::cli_run::cmd_script(cli, shift, *persona, *seed, path.as_deref(), out, err),
         None => {
             let _ = writeln!(
                 out,
@@ -167,7 +251,8 @@ fn print_diagnostics(err: &mut dyn Write, diagnostics: &[Diagnostic]) -> std::io
     )
 }
 
-fn load_pack(cli: &Cli, err: &mut dyn Write) -> std::io::Result<Option<Pack>> {
+/// Loads the pack, printing its errors.
+pub fn load_pack(cli: &Cli, err: &mut dyn Write) -> std::io::Result<Option<Pack>> {
     match Pack::load(&cli.pack_options()) {
         Ok(pack) => Ok(Some(pack)),
         Err(diagnostics) => {

@@ -4,14 +4,14 @@
 //! No Bevy types, no I/O, no clock: the simulation, grading, `dojo explain` and the
 //! validator all call the same functions.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::policy::{Band, Policy, Priority, Scope, SlaTarget};
 use crate::scenario::{FactChange, Level, Owner, Scenario, Trigger};
 
 /// The facts of a ticket that the verdict depends on. They start from the scenario and
 /// change as events fire and findings are revealed.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Facts {
     /// Policy key of the ticket type.
     pub ticket_type: String,
@@ -85,7 +85,7 @@ impl Facts {
 }
 
 /// The facts known at a minute, and what made them so.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Knowledge {
     /// The facts.
     pub facts: Facts,
@@ -150,7 +150,7 @@ pub fn final_knowledge(scenario: &Scenario) -> Knowledge {
 }
 
 /// The framework dimension that decided the owner.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Dimension {
     /// Dimension 1: technical scope (tools, access, documented procedure; policy scope).
     TechnicalScope,
@@ -161,7 +161,7 @@ pub enum Dimension {
 }
 
 /// What L1 lacks to own the ticket: the escalation review's third question.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Lack {
     /// No documented procedure: a KB article is needed.
     Knowledge,
@@ -172,7 +172,7 @@ pub enum Lack {
 }
 
 /// Handling that business impact demands, whoever owns the ticket technically.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Handling {
     /// Update the client proactively, before they chase.
     ProactiveUpdate,
@@ -183,7 +183,7 @@ pub enum Handling {
 }
 
 /// Where the ticket stands in its L1 ownership window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum WindowState {
     /// Under half the window used.
     Open,
@@ -201,7 +201,7 @@ pub enum WindowState {
 }
 
 /// The L1 ownership window at a minute.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WindowStatus {
     /// Window length in minutes.
     pub limit_minutes: u32,
@@ -266,7 +266,7 @@ impl WindowStatus {
 }
 
 /// The business-impact assessment.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImpactAssessment {
     /// Total impact score.
     pub score: u32,
@@ -283,7 +283,7 @@ pub struct ImpactAssessment {
 }
 
 /// One piece of handling with the rule that demands it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HandlingDemand {
     /// The handling.
     pub handling: Handling,
@@ -292,7 +292,7 @@ pub struct HandlingDemand {
 }
 
 /// One thing L1 lacks, with the reason.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LackReason {
     /// What is lacking.
     pub lack: Lack,
@@ -301,7 +301,7 @@ pub struct LackReason {
 }
 
 /// What the framework calls right for a ticket at a minute, and why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Verdict {
     /// The sim minute the verdict is for.
     pub minute: u32,

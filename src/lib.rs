@@ -7,7 +7,10 @@
 // Diagnostics are the cold path and carry their location and hint by value.
 #![allow(clippy::result_large_err)]
 
+pub mod agents;
 pub mod cli;
+pub mod cli_grade;
+pub mod cli_run;
 pub mod engine;
 pub mod explain;
 pub mod kb;
@@ -16,5 +19,6 @@ pub mod pack;
 pub mod policy;
 pub mod scenario;
 pub mod shift;
+pub mod sim;
 pub mod template;
 pub mod validate;

@@ -93,6 +93,8 @@ pub struct NoteContext<'a> {
     pub facts: &'a Facts,
     /// SLA resolution time remaining at escalation, in minutes (negative when breached).
     pub sla_remaining_minutes: i64,
+    /// An immediate (security) escalation: no steps are expected before it.
+    pub immediate: bool,
 }
 
 /// The judgement of one element.
@@ -150,17 +152,20 @@ fn words(text: &str) -> Vec<String> {
 
 const STOPWORDS: &[&str] = &[
     "the", "and", "for", "with", "from", "that", "this", "have", "has", "was", "were", "are",
-    "not", "but", "can", "could", "their", "they", "them", "your", "you", "ask", "asked",
-    "check", "checked", "client", "user", "into", "onto", "when", "what", "which", "does",
-    "did", "its", "his", "her", "she", "him", "out", "all", "any", "via", "see", "get", "got",
-    "been", "will", "would", "there", "here", "then", "than", "also", "only", "still",
+    "not", "but", "can", "could", "their", "they", "them", "your", "you", "ask", "asked", "check",
+    "checked", "client", "user", "into", "onto", "when", "what", "which", "does", "did", "its",
+    "his", "her", "she", "him", "out", "all", "any", "via", "see", "get", "got", "been", "will",
+    "would", "there", "here", "then", "than", "also", "only", "still",
 ];
 
 /// Distinctive words of a text: 3+ characters (or containing a digit), not stopwords.
 fn signature(text: &str) -> Vec<String> {
     let mut out: Vec<String> = words(text)
         .into_iter()
-        .filter(|w| (w.chars().count() >= 3 || w.chars().any(|c| c.is_ascii_digit())) && !STOPWORDS.contains(&w.as_str()))
+        .filter(|w| {
+            (w.chars().count() >= 3 || w.chars().any(|c| c.is_ascii_digit()))
+                && !STOPWORDS.contains(&w.as_str())
+        })
         .collect();
     out.dedup();
     out
@@ -174,7 +179,10 @@ fn overlap(wanted: &[String], have: &[String]) -> f64 {
     }
     let stem = |w: &str| w.chars().take(5).collect::<String>();
     let have_stems: std::collections::BTreeSet<String> = have.iter().map(|w| stem(w)).collect();
-    let hits = wanted.iter().filter(|w| have_stems.contains(&stem(w))).count();
+    let hits = wanted
+        .iter()
+        .filter(|w| have_stems.contains(&stem(w)))
+        .count();
     hits as f64 / wanted.len() as f64
 }
 
@@ -227,8 +235,15 @@ pub fn minutes_mentioned(text: &str) -> Vec<i64> {
             let mut total = value * 60;
             let next = if rest.is_empty() { i + 2 } else { i + 1 };
             if let Some(m) = tokens.get(next).and_then(|t| number(t)) {
-                let after = tokens.get(next).map(|t| t.trim_start_matches(|c: char| c.is_ascii_digit())).unwrap_or("");
-                let unit2 = if after.is_empty() { tokens.get(next + 1).copied().unwrap_or("") } else { after };
+                let after = tokens
+                    .get(next)
+                    .map(|t| t.trim_start_matches(|c: char| c.is_ascii_digit()))
+                    .unwrap_or("");
+                let unit2 = if after.is_empty() {
+                    tokens.get(next + 1).copied().unwrap_or("")
+                } else {
+                    after
+                };
                 if unit2.starts_with('m') {
                     total += m;
                 }
@@ -281,7 +296,9 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
         let field_words = words(field);
         let mut problems = Vec::new();
         let mut score;
-        if field.trim().is_empty() {
+        if run.is_empty() && ctx.immediate {
+            score = 100.0;
+        } else if field.trim().is_empty() {
             score = 0.0;
             problems.push("No steps are listed: L2 will repeat everything L1 did.".to_string());
         } else if run.is_empty() {
@@ -330,10 +347,15 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
         }
         let vague_here = vague_phrases_in(field, policy);
         for v in &vague_here {
-            problems.push(format!("Vague: \"{v}\" tells L2 nothing — name each check and its result."));
+            problems.push(format!(
+                "Vague: \"{v}\" tells L2 nothing — name each check and its result."
+            ));
             score -= vague_penalty;
         }
-        let suggestion = if run.is_empty() {
+        let suggestion = if run.is_empty() && ctx.immediate {
+            "None: escalated immediately as a security incident, as the framework requires."
+                .to_string()
+        } else if run.is_empty() {
             "Run the minimum checks first, then list each one with its result.".to_string()
         } else {
             run.iter()
@@ -376,6 +398,16 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
             }
             suggestion_parts.push(format!("Error: \"{error}\""));
         }
+        if let Some(indicator) = &ctx.facts.security_indicator {
+            let hit = overlap(&signature(indicator), &field_words) >= 0.4;
+            parts.push(if hit { 1.0 } else { 0.0 });
+            if !hit {
+                problems.push(format!(
+                    "The security indicator is not described: {indicator}"
+                ));
+            }
+            suggestion_parts.push(format!("Security indicator: {indicator}"));
+        }
         let recent: Vec<&str> = run
             .iter()
             .filter(|s| s.finding == FindingKind::RecentChange)
@@ -409,11 +441,18 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
         }
         let present = !field.trim().is_empty();
         let mut score = if !present {
-            problems.insert(0, "No current state: L2 does not know what it will find.".into());
+            problems.insert(
+                0,
+                "No current state: L2 does not know what it will find.".into(),
+            );
             0.0
         } else if parts.is_empty() {
             // Nothing revealed to check against: credit a specific description.
-            if signature(field).len() >= 4 { 70.0 } else { 40.0 }
+            if signature(field).len() >= 4 {
+                90.0
+            } else {
+                40.0
+            }
         } else {
             100.0 * parts.iter().sum::<f64>() / parts.len() as f64
         };
@@ -427,7 +466,8 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
             present,
             problems,
             suggestion: if suggestion_parts.is_empty() {
-                "State the exact error, what changed recently, and what works and what doesn't.".into()
+                "State the exact error, what changed recently, and what works and what doesn't."
+                    .into()
             } else {
                 suggestion_parts.join("\n")
             },
@@ -442,16 +482,29 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
         let mut problems = Vec::new();
         let mut parts = Vec::new();
         let users = facts.users_affected.to_string();
-        let many_words = ["all", "whole", "everyone", "entire", "office", "team", "users", "staff"];
+        let many_words = [
+            "all", "whole", "everyone", "entire", "office", "team", "users", "staff",
+        ];
         let users_hit = field_words.contains(&users)
-            || (facts.users_affected > 1 && many_words.iter().any(|w| field_words.iter().any(|f| f == w)))
+            || (facts.users_affected > 1
+                && many_words
+                    .iter()
+                    .any(|w| field_words.iter().any(|f| f == w)))
             || (facts.users_affected == 1
-                && ["one", "single", "only", "just"].iter().any(|w| field_words.iter().any(|f| f == w)));
+                && ["one", "single", "only", "just"]
+                    .iter()
+                    .any(|w| field_words.iter().any(|f| f == w)));
         parts.push(users_hit);
         if !users_hit {
-            problems.push(format!("How many are affected is missing ({} user(s)).", facts.users_affected));
+            problems.push(format!(
+                "How many are affected is missing ({} user(s)).",
+                facts.users_affected
+            ));
         }
-        let function_hit = overlap(&signature(&ctx.scenario.impact.business_function), &field_words) >= 0.5;
+        let function_hit = overlap(
+            &signature(&ctx.scenario.impact.business_function),
+            &field_words,
+        ) >= 0.5;
         parts.push(function_hit);
         if !function_hit {
             problems.push(format!(
@@ -460,20 +513,40 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
             ));
         }
         let patience_words = [
-            "patience", "patient", "frustrated", "impatient", "angry", "upset", "chasing", "chased",
-            "calm", "relaxed", "waiting", "annoyed", "urgent", "stressed", "understanding",
+            "patience",
+            "patient",
+            "frustrated",
+            "impatient",
+            "angry",
+            "upset",
+            "chasing",
+            "chased",
+            "calm",
+            "relaxed",
+            "waiting",
+            "annoyed",
+            "urgent",
+            "stressed",
+            "understanding",
         ];
-        let patience_hit = patience_words.iter().any(|w| field_words.iter().any(|f| f == w));
+        let patience_hit = patience_words
+            .iter()
+            .any(|w| field_words.iter().any(|f| f == w));
         parts.push(patience_hit);
         if !patience_hit {
-            problems.push("The client's patience (calm, chasing, frustrated) is not stated.".into());
+            problems
+                .push("The client's patience (calm, chasing, frustrated) is not stated.".into());
         }
         if facts.vip {
             let role_words = signature(&ctx.scenario.requester.role);
-            let vip_hit = field_words.iter().any(|f| f == "vip") || overlap(&role_words, &field_words) >= 0.5;
+            let vip_hit =
+                field_words.iter().any(|f| f == "vip") || overlap(&role_words, &field_words) >= 0.5;
             parts.push(vip_hit);
             if !vip_hit {
-                problems.push(format!("The requester is a VIP ({}): say so.", ctx.scenario.requester.role));
+                problems.push(format!(
+                    "The requester is a VIP ({}): say so.",
+                    ctx.scenario.requester.role
+                ));
             }
         }
         if let Some(deadline) = facts.deadline_minutes {
@@ -483,7 +556,9 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
                 || !minutes_mentioned(field).is_empty();
             parts.push(hit);
             if !hit {
-                problems.push(format!("The deadline ({deadline} min after the ticket arrived) is not mentioned."));
+                problems.push(format!(
+                    "The deadline ({deadline} min after the ticket arrived) is not mentioned."
+                ));
             }
         }
         let present = !field.trim().is_empty();
@@ -554,7 +629,10 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
             problems.push(format!("Vague: \"{v}\" — commit to a best guess."));
             score -= vague_penalty;
         }
-        let clue = run.iter().find(|s| s.reveals_cause).map(|s| s.reveals.as_str());
+        let clue = run
+            .iter()
+            .find(|s| s.reveals_cause)
+            .map(|s| s.reveals.as_str());
         ElementScore {
             element: NoteElement::Hypothesis,
             score: clamp_score(score),
@@ -578,11 +656,25 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
         let mentioned = minutes_mentioned(field);
         let remaining = ctx.sla_remaining_minutes;
         let tolerance = i64::from(policy.note.sla_tolerance_minutes);
-        let accurate = mentioned.iter().any(|m| (m - remaining.max(0)).abs() <= tolerance)
-            || (remaining <= 0 && field_words.iter().any(|w| w == "breached"));
-        let expectation = ["expect", "expects", "expectation", "expectations", "informed", "told", "eta", "update", "updated", "aware", "promised"]
+        let accurate = mentioned
             .iter()
-            .any(|w| field_words.iter().any(|f| f == w));
+            .any(|m| (m - remaining.max(0)).abs() <= tolerance)
+            || (remaining <= 0 && field_words.iter().any(|w| w == "breached"));
+        let expectation = [
+            "expect",
+            "expects",
+            "expectation",
+            "expectations",
+            "informed",
+            "told",
+            "eta",
+            "update",
+            "updated",
+            "aware",
+            "promised",
+        ]
+        .iter()
+        .any(|w| field_words.iter().any(|f| f == w));
         let present = !field.trim().is_empty();
         let mut score = 0.0;
         if !present {
@@ -591,7 +683,9 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
             if accurate {
                 score += 70.0;
             } else if mentioned.is_empty() {
-                problems.push(format!("The time remaining is not stated ({remaining} min left on the SLA)."));
+                problems.push(format!(
+                    "The time remaining is not stated ({remaining} min left on the SLA)."
+                ));
             } else {
                 problems.push(format!(
                     "The time remaining is off: the SLA had {remaining} min left (±{tolerance})."
@@ -614,14 +708,25 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
             present,
             problems,
             suggestion: if remaining > 0 {
-                format!("{remaining} min left on the resolution SLA; client told to expect an update from L2.")
+                format!(
+                    "{remaining} min left on the resolution SLA; client told to expect an update from L2."
+                )
             } else {
-                format!("SLA breached by {} min; client informed and expecting a call from L2.", -remaining)
+                format!(
+                    "SLA breached by {} min; client informed and expecting a call from L2.",
+                    -remaining
+                )
             },
         }
     };
 
-    let elements = vec![steps_score, state_score, context_score, hypothesis_score, sla_score];
+    let elements = vec![
+        steps_score,
+        state_score,
+        context_score,
+        hypothesis_score,
+        sla_score,
+    ];
     let total = (elements.iter().map(|e| e.score).sum::<u32>() as f64 / 5.0).round() as u32;
     let saved = f64::from(policy.note.l2_minutes_saved_max) * f64::from(total) / 100.0;
     let l2_minutes_saved = saved.round() as i32

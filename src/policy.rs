@@ -310,11 +310,11 @@ impl Default for ActionMinutes {
     fn default() -> Self {
         ActionMinutes {
             search_kb: 1,
-            open_article: 2,
+            open_article: 1,
             resolve: 1,
             escalate: 4,
             escalate_security: 1,
-            update_client: 2,
+            update_client: 1,
             notify_senior: 1,
             parallel_escalation: 1,
         }

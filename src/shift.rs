@@ -34,6 +34,9 @@ pub enum Arrivals {
         per_hour: f64,
         /// Cap on the number of tickets.
         max_tickets: u32,
+        /// Minimum minutes between two arrivals (0: none).
+        #[serde(default)]
+        min_gap_minutes: u32,
     },
 }
 
@@ -200,6 +203,7 @@ pub fn lint_shift(
         Arrivals::Poisson {
             per_hour,
             max_tickets,
+            ..
         } => {
             if !(per_hour.is_finite() && *per_hour > 0.0) || *max_tickets == 0 {
                 out.push(error(

@@ -760,6 +760,71 @@ fn verdict_signature(v: &Result<Verdict, engine::EngineError>) -> String {
     }
 }
 
+/// Sim minutes of the ideal path: handling demanded at arrival, the minimum checks and,
+/// for an L1 ticket, reading the runbook and applying the fix.
+pub fn ideal_path_minutes(s: &Scenario, verdict: &Verdict, policy: &Policy) -> u32 {
+    let m = &policy.action_minutes;
+    let handling: u32 = verdict
+        .handling
+        .iter()
+        .map(|h| match h.handling {
+            engine::Handling::ProactiveUpdate => m.update_client,
+            engine::Handling::SeniorOwnership => m.notify_senior,
+            engine::Handling::ParallelEscalation => m.parallel_escalation,
+        })
+        .sum();
+    let checks: u32 = s
+        .minimum_checks
+        .iter()
+        .filter_map(|id| s.step(id))
+        .map(|st| st.minutes)
+        .sum();
+    let resolve = if verdict.scope_owner == Owner::ResolveAtL1 {
+        let fix = s
+            .expected
+            .fix
+            .as_deref()
+            .and_then(|f| s.fix(f))
+            .or_else(|| s.fixes.iter().find(|f| f.resolves && f.requires.is_empty()))
+            .map_or(0, |f| f.minutes);
+        m.search_kb + m.open_article + fix
+    } else {
+        0
+    };
+    handling + checks + resolve
+}
+
+/// An ideal path that cannot fit the ownership window makes a scenario nobody can do right.
+fn ideal_path_problem(
+    s: &Scenario,
+    verdict: &Verdict,
+    policy: &Policy,
+    name: &str,
+    text: &str,
+) -> Option<Diagnostic> {
+    let limit = verdict.window.as_ref()?.limit_minutes;
+    let path = ideal_path_minutes(s, verdict, policy);
+    // L1 must resolve before the window is reached; an escalation at the limit is on time.
+    let fits = match verdict.scope_owner {
+        Owner::ResolveAtL1 => path < limit,
+        _ => path <= limit,
+    };
+    (!fits).then(|| {
+        Diagnostic::error(
+            "ideal-path-too-long",
+            name,
+            format!(
+                "the ideal path takes {path} min (handling, minimum checks{}) but the {} window is {limit} min",
+                if verdict.scope_owner == Owner::ResolveAtL1 { ", runbook and fix" } else { "" },
+                s.ticket_type
+            ),
+        )
+        .at(locate(text, "minimum_checks:").or_else(|| locate(text, "fixes:")))
+        .field("minimum_checks")
+        .hint("shorten the minimum checks or the fix, or move slower steps out of minimum_checks")
+    })
+}
+
 fn lint_scenario(
     file: &ParsedFile,
     s: &Scenario,
@@ -1067,6 +1132,9 @@ fn lint_scenario(
                 .field("expected.fix"),
             );
         }
+    }
+    if let Some(d) = ideal_path_problem(s, &final_verdict, policy, name, text) {
+        out.push(d);
     }
     if final_verdict.scope_owner == Owner::EscalateSecurity && !s.minimum_checks.is_empty() {
         out.push(

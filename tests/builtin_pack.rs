@@ -14,7 +14,11 @@ fn pack() -> Pack {
     Pack::builtin().unwrap_or_else(|errors| {
         panic!(
             "built-in pack has errors:\n{}",
-            errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
         )
     })
 }
@@ -37,7 +41,11 @@ fn validates_clean_with_at_least_40_scenarios_and_15_articles() {
     assert!(report.is_clean(), "{:#?}", report.diagnostics);
     assert_eq!(report.warnings(), 0, "{:#?}", report.diagnostics);
     assert!(report.scenarios >= 40, "{} scenarios", report.scenarios);
-    assert!(report.kb_articles >= 15, "{} KB articles", report.kb_articles);
+    assert!(
+        report.kb_articles >= 15,
+        "{} KB articles",
+        report.kb_articles
+    );
     let (code, stdout, _) = dojo(&["validate"]);
     assert_eq!(code, 0, "{stdout}");
     assert!(stdout.contains("0 error(s)"));
@@ -50,14 +58,24 @@ fn every_scenario_explains_at_every_minute_of_its_window_and_every_seed_sample()
         for seed in 0..3 {
             let instance = template::instantiate(scenario, seed);
             assert!(
-                !instance.ticket_text.contains("{") || !instance.used_variables().iter().any(|v| instance.variables.contains_key(v)),
+                !instance.ticket_text.contains("{")
+                    || !instance
+                        .used_variables()
+                        .iter()
+                        .any(|v| instance.variables.contains_key(v)),
                 "{}: unfilled placeholder",
                 scenario.id
             );
             let steps: Vec<String> = scenario.steps.iter().map(|s| s.id.clone()).collect();
             for minute in 0..=40 {
-                let e = explain::explain(scenario, seed, minute, &steps[..(minute as usize).min(steps.len())], &pack.policy)
-                    .unwrap_or_else(|err| panic!("{}: {err}", scenario.id));
+                let e = explain::explain(
+                    scenario,
+                    seed,
+                    minute,
+                    &steps[..(minute as usize).min(steps.len())],
+                    &pack.policy,
+                )
+                .unwrap_or_else(|err| panic!("{}: {err}", scenario.id));
                 assert!(!e.verdict.owner_reason.is_empty());
                 assert!(e.expectation_agrees, "{}", scenario.id);
                 let text = explain::to_text(&e, &pack.policy);
@@ -105,14 +123,17 @@ fn coverage(pack: &Pack) -> Coverage {
         if s.ticket_type == "network" && end.scope_owner == Owner::EscalateToL2 {
             c.network_unclear += 1;
         }
-        if s.fixes.iter().any(|f| !f.requires.is_empty()) && end.scope_owner == Owner::EscalateToL2 {
+        if s.fixes.iter().any(|f| !f.requires.is_empty()) && end.scope_owner == Owner::EscalateToL2
+        {
             c.admin_or_policy += 1;
         }
         if end_facts.ticket_type == "multi-system" {
             c.multi_system += 1;
         }
         let events_only = events_only_verdict(s, policy);
-        if events_only.scope_owner != arrival.scope_owner || events_only.impact.priority != arrival.impact.priority {
+        if events_only.scope_owner != arrival.scope_owner
+            || events_only.impact.priority != arrival.impact.priority
+        {
             c.event_changes_verdict += 1;
         }
     }
@@ -133,17 +154,42 @@ fn covers_the_framework() {
     let pack = pack();
     let c = coverage(&pack);
     assert!(c.security >= 6, "security-adjacent: {}", c.security);
-    assert!(c.disguised_security >= 2, "disguised security: {}", c.disguised_security);
-    assert!(c.high_impact_l1 >= 6, "technically-L1 high impact: {}", c.high_impact_l1);
-    assert!(c.network_unclear >= 6, "network without clear cause: {}", c.network_unclear);
-    assert!(c.admin_or_policy >= 4, "admin or policy change: {}", c.admin_or_policy);
+    assert!(
+        c.disguised_security >= 2,
+        "disguised security: {}",
+        c.disguised_security
+    );
+    assert!(
+        c.high_impact_l1 >= 6,
+        "technically-L1 high impact: {}",
+        c.high_impact_l1
+    );
+    assert!(
+        c.network_unclear >= 6,
+        "network without clear cause: {}",
+        c.network_unclear
+    );
+    assert!(
+        c.admin_or_policy >= 4,
+        "admin or policy change: {}",
+        c.admin_or_policy
+    );
     assert!(c.multi_system >= 4, "multi-system: {}", c.multi_system);
-    assert!(c.event_changes_verdict >= 6, "verdict changes through an event: {}", c.event_changes_verdict);
+    assert!(
+        c.event_changes_verdict >= 6,
+        "verdict changes through an event: {}",
+        c.event_changes_verdict
+    );
 
     let types: BTreeSet<String> = pack
         .scenarios
         .values()
-        .flat_map(|s| [s.ticket_type.clone(), engine::final_knowledge(s).facts.ticket_type])
+        .flat_map(|s| {
+            [
+                s.ticket_type.clone(),
+                engine::final_knowledge(s).facts.ticket_type,
+            ]
+        })
         .collect();
     for key in pack.policy.ticket_types.keys() {
         assert!(types.contains(key), "no scenario of type {key}");
@@ -162,7 +208,8 @@ fn worked_example_the_ceo_password_reset() {
         assert!(text.contains(handling), "{handling}: {text}");
     }
     let pack = pack();
-    let v = engine::final_verdict(&pack.scenarios["ceo-password-board-meeting"], &pack.policy).unwrap();
+    let v =
+        engine::final_verdict(&pack.scenarios["ceo-password-board-meeting"], &pack.policy).unwrap();
     let h: Vec<Handling> = v.handling.iter().map(|h| h.handling).collect();
     assert!(h.contains(&Handling::SeniorOwnership));
 }
@@ -177,11 +224,26 @@ fn worked_example_the_forgotten_gpo_exception() {
 
 #[test]
 fn worked_example_network_without_clear_cause_at_14_and_16() {
-    let (code, at14, err) = dojo(&["explain", "network-no-clear-cause-branch", "--at-minute", "14"]);
+    let (code, at14, err) = dojo(&[
+        "explain",
+        "network-no-clear-cause-branch",
+        "--at-minute",
+        "14",
+    ]);
     assert_eq!(code, 0, "{err}");
     assert!(at14.contains("VERDICT: ESCALATE TO L2"), "{at14}");
-    assert!(at14.contains("15 min window, 14 min elapsed, 1 min left"), "{at14}");
-    let (_, at16, _) = dojo(&["explain", "network-no-clear-cause-branch", "--at-minute", "16", "--format", "json"]);
+    assert!(
+        at14.contains("15 min window, 14 min elapsed, 1 min left"),
+        "{at14}"
+    );
+    let (_, at16, _) = dojo(&[
+        "explain",
+        "network-no-clear-cause-branch",
+        "--at-minute",
+        "16",
+        "--format",
+        "json",
+    ]);
     let json: serde_json::Value = serde_json::from_str(&at16).unwrap();
     assert_eq!(json["verdict"]["window"]["state"]["Overdue"]["by"], 1);
     let pack = pack();
@@ -201,13 +263,31 @@ fn worked_example_a_security_adjacent_ticket() {
     let revealing: Vec<String> = s
         .steps
         .iter()
-        .filter(|st| st.changes.iter().any(|c| matches!(c, escalation_dojo::scenario::FactChange::SecurityIndicator(_))))
+        .filter(|st| {
+            st.changes.iter().any(|c| {
+                matches!(
+                    c,
+                    escalation_dojo::scenario::FactChange::SecurityIndicator(_)
+                )
+            })
+        })
         .map(|st| st.id.clone())
         .collect();
-    let (code, text, err) = dojo(&["explain", "phishing-odd-login-prompt", "--steps", &revealing.join(",")]);
+    let (code, text, err) = dojo(&[
+        "explain",
+        "phishing-odd-login-prompt",
+        "--steps",
+        &revealing.join(","),
+    ]);
     assert_eq!(code, 0, "{err}");
-    assert!(text.contains("VERDICT: ESCALATE IMMEDIATELY AS A SECURITY INCIDENT"), "{text}");
-    assert!(text.contains("none — security is escalated immediately"), "{text}");
+    assert!(
+        text.contains("VERDICT: ESCALATE IMMEDIATELY AS A SECURITY INCIDENT"),
+        "{text}"
+    );
+    assert!(
+        text.contains("none — security is escalated immediately"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -1,0 +1,317 @@
+//! The headless session commands: `dojo run`, `dojo replay`, `dojo script`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::agents::{self, Persona};
+use crate::cli::{Cli, load_pack};
+use crate::pack::Pack;
+use crate::shift::Shift;
+use crate::sim::action::Script;
+use crate::sim::record::{self, LogHeader, LogWriter, SessionResult};
+use crate::sim::session::Session;
+use crate::validate::{self, Item, Source};
+
+/// Arguments of `dojo run`.
+#[derive(Debug, Clone)]
+pub struct RunArgs {
+    /// Shift id or file.
+    pub shift: Option<String>,
+    /// Script file.
+    pub actions: PathBuf,
+    /// Seed.
+    pub seed: u64,
+    /// Result file.
+    pub out: Option<PathBuf>,
+    /// Log file.
+    pub log: Option<PathBuf>,
+    /// Log to resume.
+    pub resume: Option<PathBuf>,
+    /// Trainee name.
+    pub trainee: Option<String>,
+    /// Team name.
+    pub team: Option<String>,
+    /// Pacing between actions.
+    pub pace_ms: Option<u64>,
+}
+
+/// A shift by id from the pack, or parsed from a file.
+pub fn find_shift(pack: &Pack, key: &str) -> Result<Shift, String> {
+    if let Some(s) = pack.shifts.get(key) {
+        return Ok(s.clone());
+    }
+    let path = Path::new(key);
+    if path.is_file() {
+        let bytes = std::fs::read(path).map_err(|e| format!("{key}: {e}"))?;
+        let file = validate::parse_source(&Source {
+            name: key.to_string(),
+            bytes,
+        })
+        .map_err(|d| d.to_string())?;
+        return match file.item {
+            Item::Shift(s) => Ok(*s),
+            _ => Err(format!("{key}: not a shift file")),
+        };
+    }
+    let known: Vec<&str> = pack.shifts.keys().map(String::as_str).collect();
+    Err(format!(
+        "no shift `{key}` in the pack and no such file (shifts: {})",
+        known.join(", ")
+    ))
+}
+
+/// Reads an action script with a located error.
+pub fn read_script(path: &Path) -> Result<Script, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    ron::from_str::<Script>(&text).map_err(|e| {
+        format!(
+            "{}:{}:{}: {} (an action script is `Script(actions: [(at: Some(0), action: Open(ticket: 1)), ...])`)",
+            path.display(),
+            e.span.start.line,
+            e.span.start.col,
+            e.code
+        )
+    })
+}
+
+fn fail(err: &mut dyn Write, message: impl std::fmt::Display) -> std::io::Result<i32> {
+    writeln!(err, "error: {message}")?;
+    Ok(1)
+}
+
+/// `dojo run`.
+pub fn cmd_run(
+    cli: &Cli,
+    args: &RunArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<i32> {
+    let Some(pack) = load_pack(cli, err)? else {
+        return Ok(1);
+    };
+    let pack = Arc::new(pack);
+    let script = match read_script(&args.actions) {
+        Ok(s) => s,
+        Err(e) => return fail(err, e),
+    };
+    let (mut session, header, mut writer, skip) = if let Some(log_path) = &args.resume {
+        let read = match record::read_log(log_path) {
+            Ok(r) => r,
+            Err(e) => return fail(err, e),
+        };
+        if let Some(key) = &args.shift
+            && *key != read.header.shift.id
+        {
+            return fail(
+                err,
+                format!(
+                    "the log is of shift `{}`, not `{key}`",
+                    read.header.shift.id
+                ),
+            );
+        }
+        let resumed = match record::rebuild(Arc::clone(&pack), &read.header, &read.entries) {
+            Ok(Ok(s)) => s,
+            Ok(Err(d)) => return fail(err, format!("the log does not replay: {}", d.message)),
+            Err(e) => return fail(err, e),
+        };
+        let writer = match LogWriter::append_to(log_path, read.valid_len) {
+            Ok(w) => w,
+            Err(e) => return fail(err, e),
+        };
+        writeln!(
+            err,
+            "resuming {} from {} logged action(s){}",
+            read.header.shift.id,
+            read.entries.len(),
+            if read.torn_tail {
+                " (a torn last line was dropped)"
+            } else {
+                ""
+            }
+        )?;
+        (
+            resumed,
+            read.header,
+            Some((writer, log_path.clone())),
+            read.entries.len(),
+        )
+    } else {
+        let Some(key) = args.shift.as_deref().or(script.shift.as_deref()) else {
+            return fail(err, "name the shift with --shift");
+        };
+        let shift = match find_shift(&pack, key) {
+            Ok(s) => s,
+            Err(e) => return fail(err, e),
+        };
+        let session = match Session::with_shift(Arc::clone(&pack), shift, args.seed) {
+            Ok(s) => s,
+            Err(e) => return fail(err, e),
+        };
+        let header = LogHeader::for_session(&session, args.trainee.clone(), args.team.clone());
+        let log_path = args.log.clone().or_else(|| {
+            args.out
+                .as_ref()
+                .map(|o| PathBuf::from(format!("{}.log", o.display())))
+        });
+        let writer = match &log_path {
+            Some(path) if path.exists() => {
+                return fail(
+                    err,
+                    format!(
+                        "a log already exists at {}: resume it with --resume {0}, or move it away",
+                        path.display()
+                    ),
+                );
+            }
+            Some(path) => match LogWriter::create(path, &header) {
+                Ok(w) => Some((w, path.clone())),
+                Err(e) => return fail(err, e),
+            },
+            None => None,
+        };
+        (session, header, writer, 0)
+    };
+
+    let pace = args.pace_ms.map(std::time::Duration::from_millis);
+    if let Err(e) = record::play_script(
+        &mut session,
+        &script,
+        skip,
+        writer.as_mut().map(|(w, _)| w),
+        pace,
+    ) {
+        return fail(err, e);
+    }
+    session.finish();
+    let result = SessionResult::of(&session, header);
+    write!(out, "{}", result.outcome_table())?;
+    crate::cli_grade::print_grade_summary(&session, out)?;
+    if let Some(path) = &args.out {
+        if let Err(e) = record::write_atomic(path, &result.to_ron()) {
+            return fail(err, e);
+        }
+        writeln!(out, "result written to {}", path.display())?;
+        // The result holds the whole log: the journal of this run is no longer needed,
+        // unless the user asked for it by name.
+        if let Some((_, log_path)) = &writer
+            && args.log.is_none()
+            && args.resume.is_none()
+        {
+            let _ = std::fs::remove_file(log_path);
+        }
+    }
+    Ok(0)
+}
+
+/// `dojo replay`.
+pub fn cmd_replay(
+    cli: &Cli,
+    file: &Path,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<i32> {
+    let Some(pack) = load_pack(cli, err)? else {
+        return Ok(1);
+    };
+    let pack = Arc::new(pack);
+    // A result document, or a line log.
+    let (header, entries, original) = match record::read_result(file) {
+        Ok((result, text)) => (result.header, result.log, Some(text)),
+        Err(result_error) => match record::read_log(file) {
+            Ok(log) => (log.header, log.entries, None),
+            Err(log_error) => {
+                return fail(
+                    err,
+                    format!("not a result file ({result_error}) nor a log file ({log_error})"),
+                );
+            }
+        },
+    };
+    let session = match record::replay_entries(pack, &header, &entries) {
+        Ok(Ok(s)) => s,
+        Ok(Err(d)) => {
+            writeln!(out, "does NOT reproduce: {}", d.message)?;
+            return Ok(1);
+        }
+        Err(e) => return fail(err, e),
+    };
+    let replayed = SessionResult::of(&session, header);
+    write!(out, "{}", replayed.outcome_table())?;
+    match original {
+        Some(text) if text == replayed.to_ron() => {
+            writeln!(
+                out,
+                "reproduces: {} action(s) replayed, the result is byte-identical",
+                entries.len()
+            )?;
+            Ok(0)
+        }
+        Some(_) => {
+            writeln!(
+                out,
+                "does NOT reproduce: every action replays, but the result differs from the file (edited outcomes?)"
+            )?;
+            Ok(1)
+        }
+        None => {
+            writeln!(
+                out,
+                "reproduces: {} logged action(s) replay with the same outcomes",
+                entries.len()
+            )?;
+            Ok(0)
+        }
+    }
+}
+
+/// `dojo script`.
+pub fn cmd_script(
+    cli: &Cli,
+    shift: &str,
+    persona: Persona,
+    seed: u64,
+    path: Option<&Path>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<i32> {
+    let Some(pack) = load_pack(cli, err)? else {
+        return Ok(1);
+    };
+    let shift = match find_shift(&pack, shift) {
+        Ok(s) => s,
+        Err(e) => return fail(err, e),
+    };
+    let script = match agents::play(Arc::new(pack), &shift, seed, persona) {
+        Ok(s) => s,
+        Err(e) => return fail(err, e),
+    };
+    let text = script_to_ron(&script);
+    match path {
+        Some(p) => {
+            if let Err(e) = record::write_atomic(p, &text) {
+                return fail(err, e);
+            }
+            writeln!(
+                out,
+                "{} action(s) written to {}",
+                script.actions.len(),
+                p.display()
+            )?;
+        }
+        None => write!(out, "{text}")?,
+    }
+    Ok(0)
+}
+
+/// A script as readable RON, one action per entry.
+pub fn script_to_ron(script: &Script) -> String {
+    let config = ron::ser::PrettyConfig::new()
+        .depth_limit(4)
+        .indentor("    ".to_string())
+        .struct_names(true);
+    let mut text = ron::ser::to_string_pretty(script, config).unwrap_or_default();
+    text.push('\n');
+    text
+}
