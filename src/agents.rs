@@ -62,6 +62,9 @@ impl Persona {
     }
 }
 
+/// Most actions an agent takes within one sim minute.
+const MAX_ACTIONS_PER_MINUTE: u32 = 20;
+
 /// Plays a shift as the persona and returns its script.
 pub fn play(
     pack: Arc<Pack>,
@@ -72,12 +75,22 @@ pub fn play(
     let mut session = Session::with_shift(pack, shift.clone(), seed)?;
     let mut actions = Vec::new();
     let horizon = shift.length_minutes;
+    // Zero-minute actions within one minute are capped, so an agent can never spin.
+    let mut acted_this_minute = (0, 0);
     while !session.ended && session.now < horizon {
         if session.now < session.busy_until {
             session.advance_to(session.busy_until);
             continue;
         }
-        let next = choose(&session, persona);
+        if acted_this_minute.0 != session.now {
+            acted_this_minute = (session.now, 0);
+        }
+        acted_this_minute.1 += 1;
+        let next = if acted_this_minute.1 > MAX_ACTIONS_PER_MINUTE {
+            None
+        } else {
+            choose(&session, persona)
+        };
         match next {
             Some(action) => {
                 let at = session.now;
@@ -181,6 +194,7 @@ fn next_for(session: &Session, t: &Ticket, persona: Persona) -> Option<Action> {
     if session.current != Some(ticket) {
         // The slow agent leaves tickets waiting (other than security).
         if persona == Persona::Slow
+            && t.first_opened_at.is_some()
             && verdict.owner != Owner::EscalateSecurity
             && !slow_ready(t, now, policy)
         {
@@ -197,7 +211,10 @@ fn next_for(session: &Session, t: &Ticket, persona: Persona) -> Option<Action> {
         });
     }
 
-    if t.impact_estimate.is_none() {
+    // (Re-)assess impact whenever the facts move the priority.
+    if t.impact_estimate
+        .is_none_or(|(p, _)| p != verdict.impact.priority)
+    {
         return Some(Action::EstimateImpact {
             ticket,
             priority: verdict.impact.priority,
@@ -335,12 +352,21 @@ fn next_for(session: &Session, t: &Ticket, persona: Persona) -> Option<Action> {
     let decide_escalate = match persona {
         Persona::OverEscalator => verdict.owner != Owner::EscalateSecurity,
         Persona::UnderEscalator => false,
+        // The slow agent makes the right call by scope, just late.
+        Persona::Slow => verdict.scope_owner == Owner::EscalateToL2,
         _ => verdict.owner == Owner::EscalateToL2,
     };
     if persona == Persona::Slow && !slow_ready(t, now, policy) {
         return Some(Action::Hold { ticket });
     }
     if decide_escalate {
+        // Consult the KB before escalating (KB utilization), unless the persona ignores it.
+        if persona != Persona::KbIgnorer && t.kb_searches.is_empty() {
+            return Some(Action::SearchKb {
+                ticket,
+                query: kb_query(t),
+            });
+        }
         return Some(Action::Escalate {
             ticket,
             note: compose_note(session, t, persona),
@@ -348,10 +374,7 @@ fn next_for(session: &Session, t: &Ticket, persona: Persona) -> Option<Action> {
     }
 
     // Resolve at L1: KB first (the runbook), then the fix, then close.
-    let uses_kb = !matches!(
-        persona,
-        Persona::KbIgnorer | Persona::OverEscalator | Persona::UnderEscalator
-    );
+    let uses_kb = persona != Persona::KbIgnorer;
     if uses_kb && let Some(runbook) = &t.facts.runbook {
         if t.kb_searches.is_empty()
             && let Some(article) = session.pack().kb.get(runbook)
@@ -405,6 +428,19 @@ fn next_for(session: &Session, t: &Ticket, persona: Persona) -> Option<Action> {
         return Some(Action::ApplyFix { ticket, fix });
     }
     Some(Action::Resolve { ticket })
+}
+
+/// What an agent types into the KB search before escalating: the ticket title's most
+/// telling words.
+fn kb_query(t: &Ticket) -> String {
+    let words: Vec<&str> = t
+        .scenario
+        .title
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() > 3)
+        .take(4)
+        .collect();
+    words.join(" ")
 }
 
 /// Minutes the L1 path still needs: the runbook (search and read) and the fix.

@@ -108,6 +108,15 @@ pub enum Command {
         /// A result file (from `dojo run --out`) or a log file.
         file: PathBuf,
     },
+    /// Grade a result or log against the framework: per-ticket grades with reasons, note
+    /// feedback, metrics against targets and coaching.
+    Grade {
+        /// A result file (from `dojo run --out`) or a log file.
+        file: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = crate::cli_grade::GradeFormat::Text)]
+        format: crate::cli_grade::GradeFormat,
+    },
     /// Generate the action script of a scripted trainee (ideal agent or a persona).
     Script {
         /// Shift id from the pack, or a shift file.
@@ -183,6 +192,9 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             out,
             err,
         ),
+        Some(Command::Grade { file, format }) => {
+            crate::cli_grade::cmd_grade(cli, file, *format, out, err)
+        }
         Some(Command::Replay { file }) => crate::cli_run::cmd_replay(cli, file, out, err),
         Some(Command::Script {
             shift,

@@ -185,9 +185,10 @@ pub fn cmd_run(
         return fail(err, e);
     }
     session.finish();
+    let header_trainee = header.trainee.clone();
     let result = SessionResult::of(&session, header);
     write!(out, "{}", result.outcome_table())?;
-    crate::cli_grade::print_grade_summary(&session, out)?;
+    crate::cli_grade::print_grade_summary(&session, header_trainee, out)?;
     if let Some(path) = &args.out {
         if let Err(e) = record::write_atomic(path, &result.to_ron()) {
             return fail(err, e);

@@ -13,6 +13,7 @@ pub mod cli_grade;
 pub mod cli_run;
 pub mod engine;
 pub mod explain;
+pub mod grading;
 pub mod kb;
 pub mod note;
 pub mod pack;

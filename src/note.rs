@@ -727,7 +727,12 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
         hypothesis_score,
         sla_score,
     ];
-    let total = (elements.iter().map(|e| e.score).sum::<u32>() as f64 / 5.0).round() as u32;
+    let mut total = (elements.iter().map(|e| e.score).sum::<u32>() as f64 / 5.0).round() as u32;
+    // A note that claims what was never done is worse than a short one: L2 cannot
+    // trust any of it.
+    if !fabricated.is_empty() {
+        total = total.min(policy.note.fabricated_note_cap);
+    }
     let saved = f64::from(policy.note.l2_minutes_saved_max) * f64::from(total) / 100.0;
     let l2_minutes_saved = saved.round() as i32
         - (fabricated.len() as i32) * policy.note.fabrication_cost_l2_minutes as i32;

@@ -244,6 +244,9 @@ pub struct NoteEconomics {
     /// Points the steps element loses per fabricated step (more than leaving it out).
     #[serde(default = "default_fabrication_penalty")]
     pub fabrication_penalty: u32,
+    /// The most a note with a fabricated step can score (0–100): below a short honest one.
+    #[serde(default)]
+    pub fabricated_note_cap: u32,
     /// L2 minutes a fabricated step costs (a false trail).
     #[serde(default = "default_fabrication_cost")]
     pub fabrication_cost_l2_minutes: u32,
@@ -395,6 +398,9 @@ pub struct Policy {
     /// The simulated L2.
     #[serde(default)]
     pub l2: L2Model,
+    /// Grading weights and thresholds.
+    #[serde(default)]
+    pub grading: crate::grading::GradingPolicy,
 }
 
 impl Policy {

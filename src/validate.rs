@@ -761,7 +761,8 @@ fn verdict_signature(v: &Result<Verdict, engine::EngineError>) -> String {
 }
 
 /// Sim minutes of the ideal path: handling demanded at arrival, the minimum checks and,
-/// for an L1 ticket, reading the runbook and applying the fix.
+/// for an L1 ticket, reading the runbook and applying the fix (for an L2 ticket, a KB
+/// search before escalating).
 pub fn ideal_path_minutes(s: &Scenario, verdict: &Verdict, policy: &Policy) -> u32 {
     let m = &policy.action_minutes;
     let handling: u32 = verdict
@@ -788,6 +789,9 @@ pub fn ideal_path_minutes(s: &Scenario, verdict: &Verdict, policy: &Policy) -> u
             .or_else(|| s.fixes.iter().find(|f| f.resolves && f.requires.is_empty()))
             .map_or(0, |f| f.minutes);
         m.search_kb + m.open_article + fix
+    } else if verdict.scope_owner == Owner::EscalateToL2 {
+        // Consult the KB before escalating.
+        m.search_kb
     } else {
         0
     };

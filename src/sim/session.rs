@@ -195,6 +195,18 @@ impl Ticket {
         engine::evaluate(&self.scenario, &self.facts, self.elapsed(now), policy).ok()
     }
 
+    /// The L1 window length for the facts known, without the verdict's reasons (cheap:
+    /// the per-minute loop calls it). `None` for security.
+    pub fn window_limit(&self, policy: &Policy) -> Option<u32> {
+        let ticket_type = policy.ticket_type(&self.facts.ticket_type)?;
+        if ticket_type.scope == crate::policy::Scope::Security
+            || self.facts.security_indicator.is_some()
+        {
+            return None;
+        }
+        ticket_type.window_minutes
+    }
+
     /// The L1 window at `now`, if the ticket has one.
     pub fn window(&self, now: u32, policy: &Policy) -> Option<WindowStatus> {
         self.verdict(now, policy).and_then(|v| v.window)
@@ -446,17 +458,18 @@ impl Session {
     }
 
     fn process_minute(&mut self, now: u32) {
-        let policy = self.pack.policy.clone();
+        let pack = Arc::clone(&self.pack);
         if now >= self.shift.length_minutes && !self.ended {
             self.end_shift();
         }
         for i in 0..self.tickets.len() {
-            self.process_ticket_minute(i, now, &policy);
+            self.process_ticket_minute(i, now, &pack.policy);
         }
     }
 
     fn process_ticket_minute(&mut self, i: usize, now: u32, policy: &Policy) {
         let ended = self.ended;
+        let busy_until = self.busy_until;
         let t = &mut self.tickets[i];
         if t.status == Status::Pending {
             if t.arrives_at == now && !ended {
@@ -468,6 +481,9 @@ impl Session {
             } else {
                 return;
             }
+        }
+        if t.status == Status::ClosedUpstream {
+            return;
         }
         let elapsed = t.elapsed(now);
         // Time-triggered events.
@@ -503,11 +519,11 @@ impl Session {
         // Window warnings while L1 holds it.
         if t.status.open_at_l1()
             && !ended
-            && let Some(w) = t.window(now, policy)
+            && t.window_warnings.len() < policy.window_warnings_percent.len()
+            && let Some(limit) = t.window_limit(policy)
         {
             for &percent in &policy.window_warnings_percent {
-                let reached =
-                    u64::from(elapsed) * 100 >= u64::from(w.limit_minutes) * u64::from(percent);
+                let reached = u64::from(elapsed) * 100 >= u64::from(limit) * u64::from(percent);
                 if reached && !t.window_warnings.contains(&percent) {
                     t.window_warnings.push(percent);
                     self.notices.push(Notice::WindowWarning {
@@ -582,8 +598,9 @@ impl Session {
                 }
             }
         }
+        // An indicator that appears while the trainee is busy is seen when they are free.
         if t.security_visible_at.is_none() && t.facts.security_indicator.is_some() {
-            t.security_visible_at = Some(now);
+            t.security_visible_at = Some(now.max(busy_until));
         }
     }
 
@@ -799,8 +816,9 @@ impl Session {
                 for k in triggered {
                     fire_event(t, k, now, &mut self.notices);
                 }
+                // A finding is in front of the trainee once the step's minutes are over.
                 if t.security_visible_at.is_none() && t.facts.security_indicator.is_some() {
-                    t.security_visible_at = Some(now);
+                    t.security_visible_at = Some(now + s.minutes);
                 }
                 s.minutes
             }
@@ -910,7 +928,9 @@ impl Session {
                         .round() as u32
                         + fabricated * policy.note.fabrication_cost_l2_minutes;
                     let work = l2.base_minutes + rediscovery;
-                    let bounced = completeness < l2.bounce_below;
+                    // L2 bounces a thin note once; the second time it takes the ticket
+                    // and pays the re-discovery itself (no ping-pong).
+                    let bounced = completeness < l2.bounce_below && t.bounces == 0;
                     let to_l3 = !bounced
                         && !l1_resolvable
                         && completeness < l2.l3_below
