@@ -210,7 +210,10 @@ pub fn minutes_mentioned(text: &str) -> Vec<i64> {
             digits.parse().ok()
         }
     };
-    for (i, token) in tokens.iter().enumerate() {
+    let mut i = 0;
+    while i < tokens.len() {
+        let token = tokens[i];
+        i += 1;
         // h:mm
         if let Some((h, m)) = token.split_once(':')
             && let (Some(h), Some(m)) = (number(h), number(m))
@@ -223,29 +226,29 @@ pub fn minutes_mentioned(text: &str) -> Vec<i64> {
         }
         let Some(value) = number(token) else { continue };
         let rest = token.trim_start_matches(|c: char| c.is_ascii_digit());
-        let unit = if rest.is_empty() {
-            tokens.get(i + 1).copied().unwrap_or("")
+        // The unit is glued on ("42min") or the next token ("42 min").
+        let (unit, after_unit) = if rest.is_empty() {
+            (tokens.get(i).copied().unwrap_or(""), i + 1)
         } else {
-            rest
+            (rest, i)
         };
         if unit.starts_with("min") || unit == "m" || unit.starts_with("m.") {
             out.push(value);
+            i = after_unit;
         } else if unit.starts_with('h') {
-            // "1h 20m" / "1 hour 20 minutes"
+            // "1h 20m" / "1 hour 20 minutes": the minutes belong to the hours.
             let mut total = value * 60;
-            let next = if rest.is_empty() { i + 2 } else { i + 1 };
-            if let Some(m) = tokens.get(next).and_then(|t| number(t)) {
-                let after = tokens
-                    .get(next)
-                    .map(|t| t.trim_start_matches(|c: char| c.is_ascii_digit()))
-                    .unwrap_or("");
-                let unit2 = if after.is_empty() {
-                    tokens.get(next + 1).copied().unwrap_or("")
+            i = after_unit;
+            if let Some(m) = tokens.get(i).and_then(|t| number(t)) {
+                let glued = tokens[i].trim_start_matches(|c: char| c.is_ascii_digit());
+                let (unit2, next) = if glued.is_empty() {
+                    (tokens.get(i + 1).copied().unwrap_or(""), i + 2)
                 } else {
-                    after
+                    (glued, i + 1)
                 };
                 if unit2.starts_with('m') {
                     total += m;
+                    i = next;
                 }
             }
             out.push(total);
@@ -256,7 +259,19 @@ pub fn minutes_mentioned(text: &str) -> Vec<i64> {
 
 /// The vague phrases of a text, from the policy's list.
 pub fn vague_phrases_in(text: &str, policy: &Policy) -> Vec<String> {
-    let lower = text.to_lowercase();
+    vague_phrases_outside(text, &[], policy)
+}
+
+/// The vague phrases of a text that are not part of a quoted finding ("typing the usual
+/// password gives ..." quotes the client, it is not vague).
+fn vague_phrases_outside(text: &str, quoted: &[&str], policy: &Policy) -> Vec<String> {
+    let mut lower = text.to_lowercase();
+    for q in quoted {
+        let q = q.to_lowercase();
+        if !q.is_empty() {
+            lower = lower.replace(&q, " ");
+        }
+    }
     policy
         .note
         .vague_phrases
@@ -286,7 +301,8 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
     );
     let all_words = words(&whole);
     let run = revealed(ctx);
-    let vague = vague_phrases_in(&whole, policy);
+    let findings: Vec<&str> = revealed(ctx).iter().map(|s| s.reveals.as_str()).collect();
+    let vague = vague_phrases_outside(&whole, &findings, policy);
     let vague_penalty = f64::from(policy.note.vague_phrase_penalty);
 
     // 1. Steps taken and outcomes, with fabrication.
@@ -345,7 +361,7 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
             ));
             score -= f64::from(policy.note.fabrication_penalty);
         }
-        let vague_here = vague_phrases_in(field, policy);
+        let vague_here = vague_phrases_outside(field, &findings, policy);
         for v in &vague_here {
             problems.push(format!(
                 "Vague: \"{v}\" tells L2 nothing — name each check and its result."
@@ -456,7 +472,7 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
         } else {
             100.0 * parts.iter().sum::<f64>() / parts.len() as f64
         };
-        for v in vague_phrases_in(field, policy) {
+        for v in vague_phrases_outside(field, &findings, policy) {
             problems.push(format!("Vague: \"{v}\" — say exactly what fails and how."));
             score -= vague_penalty;
         }
@@ -568,7 +584,7 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
             problems.insert(0, "No client context: L2 cannot judge urgency.".into());
             0.0
         };
-        for v in vague_phrases_in(field, policy) {
+        for v in vague_phrases_outside(field, &findings, policy) {
             problems.push(format!("Vague: \"{v}\"."));
             score -= vague_penalty;
         }
@@ -625,7 +641,7 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
             ));
             50.0
         };
-        for v in vague_phrases_in(field, policy) {
+        for v in vague_phrases_outside(field, &findings, policy) {
             problems.push(format!("Vague: \"{v}\" — commit to a best guess."));
             score -= vague_penalty;
         }
@@ -698,7 +714,7 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
                 problems.push("What the client has been told to expect is missing.".into());
             }
         }
-        for v in vague_phrases_in(field, policy) {
+        for v in vague_phrases_outside(field, &findings, policy) {
             problems.push(format!("Vague: \"{v}\"."));
             score -= vague_penalty;
         }

@@ -329,6 +329,8 @@ pub struct Session {
     pub paused: bool,
     /// Every action with its minute and outcome.
     pub log: Vec<LogEntry>,
+    /// Per ticket, the next minute at which something can happen to it.
+    wake: Vec<u32>,
     /// The shift has ended (no more L1 actions).
     pub ended: bool,
     notices: Vec<Notice>,
@@ -381,6 +383,7 @@ impl Session {
             busy_until: 0,
             paused: false,
             log: Vec::new(),
+            wake: vec![0; queue.len()],
             ended: false,
             notices: Vec::new(),
         };
@@ -421,11 +424,22 @@ impl Session {
         if self.paused {
             return;
         }
-        let end = self.shift.length_minutes + DRAIN_MINUTES;
-        while self.now < target.min(end) {
-            self.now += 1;
-            self.process_minute(self.now);
+        let limit = target.min(self.shift.length_minutes + DRAIN_MINUTES);
+        while self.now < limit {
+            self.step_towards(limit);
         }
+    }
+
+    /// Moves the clock to the next minute at which something is due (or `limit`) and
+    /// processes it. Minutes in which nothing can happen are skipped: same result, and
+    /// a 100-ticket shift replays in milliseconds.
+    fn step_towards(&mut self, limit: u32) {
+        let mut due = self.wake.iter().copied().min().unwrap_or(u32::MAX);
+        if !self.ended {
+            due = due.min(self.shift.length_minutes);
+        }
+        self.now = due.max(self.now + 1).min(limit);
+        self.process_minute(self.now);
     }
 
     /// Ends the shift now and follows upstream work and pending reopens to their end.
@@ -437,8 +451,7 @@ impl Session {
         }
         let horizon = self.shift.length_minutes + DRAIN_MINUTES;
         while self.now < horizon && self.tickets.iter().any(|t| self.pending_upstream(t)) {
-            self.now += 1;
-            self.process_minute(self.now);
+            self.step_towards(horizon);
         }
     }
 
@@ -463,7 +476,10 @@ impl Session {
             self.end_shift();
         }
         for i in 0..self.tickets.len() {
-            self.process_ticket_minute(i, now, &pack.policy);
+            if self.wake[i] <= now {
+                self.process_ticket_minute(i, now, &pack.policy);
+                self.wake[i] = next_wake(&self.tickets[i], now, &pack.policy, self.ended);
+            }
         }
     }
 
@@ -610,11 +626,18 @@ impl Session {
         let outcome = match self.check(&action) {
             Err(reason) => Outcome::Refused(reason),
             Ok(()) => {
+                let previous = self.current;
                 let cost = self.apply(&action);
                 if let Some(n) = action.ticket()
                     && let Some(t) = self.tickets.get_mut(n as usize - 1)
                 {
                     t.l1_minutes += cost;
+                }
+                // What the action touched is looked at again at the next minute.
+                for n in [action.ticket(), previous].into_iter().flatten() {
+                    if let Some(w) = self.wake.get_mut(n as usize - 1) {
+                        *w = 0;
+                    }
                 }
                 self.busy_until = self.now + cost;
                 Outcome::Done {
@@ -1015,6 +1038,53 @@ fn new_ticket(pack: &Pack, q: &QueuedTicket) -> Ticket {
         closed_at: None,
         security_visible_at: None,
     }
+}
+
+/// The next minute after `now` at which something can happen to a ticket: arrival, a
+/// timed event, a window warning, a reopen, an upstream milestone.
+fn next_wake(t: &Ticket, now: u32, policy: &Policy, ended: bool) -> u32 {
+    match t.status {
+        Status::Pending => return t.arrives_at.max(now + 1),
+        Status::ClosedUpstream => return u32::MAX,
+        _ => {}
+    }
+    let mut next = u32::MAX;
+    for e in &t.scenario.events {
+        if let Trigger::AtMinute(m) | Trigger::IfOpenAt(m) = e.trigger
+            && t.arrives_at + m > now
+            && !t.events_fired.iter().any(|(id, _)| *id == e.id)
+        {
+            next = next.min(t.arrives_at + m);
+        }
+    }
+    if t.status.open_at_l1()
+        && !ended
+        && let Some(limit) = t.window_limit(policy)
+    {
+        for &p in &policy.window_warnings_percent {
+            if !t.window_warnings.contains(&p) {
+                let at = t.arrives_at + (u64::from(limit) * u64::from(p)).div_ceil(100) as u32;
+                next = next.min(at.max(now + 1));
+            }
+        }
+    }
+    if let Some(r) = t.reopen_due {
+        next = next.min(r.max(now + 1));
+    }
+    if let Some(up) = &t.upstream {
+        if matches!(t.status, Status::WaitingForL2 | Status::WithSecurity) {
+            next = next.min(up.first_action_at.max(now + 1));
+        }
+        if let Some(closed) = up.closed_at
+            && matches!(
+                t.status,
+                Status::WithL2 | Status::WithL3 | Status::WithSecurity
+            )
+        {
+            next = next.min(closed.max(now + 1));
+        }
+    }
+    next
 }
 
 fn fire_event(t: &mut Ticket, k: usize, now: u32, notices: &mut Vec<Notice>) {
