@@ -6,42 +6,16 @@
 use std::sync::Arc;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use escalation_dojo::agents::{self, Persona};
+use escalation_dojo::agents::Persona;
 use escalation_dojo::pack::Pack;
-use escalation_dojo::shift::{Arrivals, Mode, Rules, Selection, Shift};
 use escalation_dojo::sim::record::{self, LogHeader, SessionResult};
-use escalation_dojo::sim::session::Session;
 
-/// A 100-ticket shift: every built-in scenario in turn, one every 20 sim minutes.
-pub fn hundred_ticket_shift(pack: &Pack) -> Shift {
-    let ids: Vec<String> = pack.scenarios.keys().cloned().collect();
-    Shift {
-        id: "bench-100".into(),
-        title: "100 tickets".into(),
-        description: String::new(),
-        mode: Mode::Practice,
-        length_minutes: 2020,
-        arrivals: Arrivals::Fixed((0..100).map(|i| i * 20).collect()),
-        selection: Selection {
-            ids: (0..100).map(|i| ids[i % ids.len()].clone()).collect(),
-            ..Selection::default()
-        },
-        time_scale: 1.0,
-        rules: Rules {
-            pause_allowed: true,
-            hints_shown: false,
-            real_time_limit_minutes: None,
-        },
-    }
-}
+mod common;
+use common::hundred_ticket_shift;
 
 fn bench(c: &mut Criterion) {
     let pack = Arc::new(Pack::builtin().expect("built-in pack"));
-    let shift = hundred_ticket_shift(&pack);
-    let script = agents::play(Arc::clone(&pack), &shift, 7, Persona::Ideal).expect("plays");
-    let mut session = Session::with_shift(Arc::clone(&pack), shift, 7).expect("starts");
-    record::play_script(&mut session, &script, 0, None, None).expect("runs");
-    session.finish();
+    let session = common::played(&pack, hundred_ticket_shift(&pack), Persona::Ideal);
     let text = SessionResult::of(&session, LogHeader::for_session(&session, None, None)).to_ron();
     let tickets = session.tickets.len() as u64;
     eprintln!(
@@ -62,7 +36,7 @@ fn bench(c: &mut Criterion) {
             let replayed = record::replay_entries(Arc::clone(&pack), &parsed.header, &parsed.log)
                 .unwrap()
                 .unwrap();
-            assert!(SessionResult::of(&replayed, parsed.header.clone()) == parsed);
+            assert!(parsed.matches(&replayed));
         });
     });
     group.bench_function(

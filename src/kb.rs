@@ -45,42 +45,91 @@ fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Ranks articles against a free-text query: keyword hits weigh most, then title, then
-/// body words. Ties keep the id order, so the ranking is deterministic.
-pub fn search<'a>(articles: impl IntoIterator<Item = &'a KbArticle>, query: &str) -> Vec<KbHit> {
-    let terms = words(query);
-    if terms.is_empty() {
-        return Vec::new();
+/// The words of one article, lower-cased, sorted and de-duplicated once, so a search
+/// costs a few binary searches per article.
+#[derive(Debug, Clone, Default)]
+struct IndexedArticle {
+    id: String,
+    title: String,
+    keywords: Vec<u64>,
+    title_words: Vec<u64>,
+    body_words: Vec<u64>,
+}
+
+/// A search index over a set of articles (built once per pack).
+#[derive(Debug, Clone, Default)]
+pub struct KbIndex {
+    articles: Vec<IndexedArticle>,
+}
+
+/// A word as a number (FNV-1a of its lower-cased form): the index compares numbers.
+fn word_key(word: &str) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in word.bytes() {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
-    let mut hits: Vec<KbHit> = articles
-        .into_iter()
-        .filter_map(|article| {
-            let keywords: Vec<String> = article.keywords.iter().flat_map(|k| words(k)).collect();
-            let title = words(&article.title);
-            let body = words(&article.body);
-            let score: u32 = terms
-                .iter()
-                .map(|term| {
-                    let mut s = 0;
-                    if keywords.contains(term) {
-                        s += 5;
-                    }
-                    if title.contains(term) {
-                        s += 3;
-                    }
-                    if body.contains(term) {
-                        s += 1;
-                    }
-                    s
+    hash
+}
+
+fn sorted_words(text: &str) -> Vec<u64> {
+    let mut w: Vec<u64> = words(text).iter().map(|w| word_key(w)).collect();
+    w.sort_unstable();
+    w.dedup();
+    w
+}
+
+impl KbIndex {
+    /// Indexes articles.
+    pub fn new<'a>(articles: impl IntoIterator<Item = &'a KbArticle>) -> Self {
+        KbIndex {
+            articles: articles
+                .into_iter()
+                .map(|a| IndexedArticle {
+                    id: a.id.clone(),
+                    title: a.title.clone(),
+                    keywords: sorted_words(&a.keywords.join(" ")),
+                    title_words: sorted_words(&a.title),
+                    body_words: sorted_words(&a.body),
                 })
-                .sum();
-            (score > 0).then(|| KbHit {
-                id: article.id.clone(),
-                title: article.title.clone(),
-                score,
+                .collect(),
+        }
+    }
+
+    /// Ranks the articles against a free-text query: keyword hits weigh most, then
+    /// title, then body words. Ties keep the id order, so the ranking is deterministic.
+    pub fn search(&self, query: &str) -> Vec<KbHit> {
+        let terms: Vec<u64> = words(query).iter().map(|w| word_key(w)).collect();
+        if terms.is_empty() {
+            return Vec::new();
+        }
+        let has = |list: &[u64], term: &u64| list.binary_search(term).is_ok();
+        let mut hits: Vec<KbHit> = self
+            .articles
+            .iter()
+            .filter_map(|a| {
+                let score: u32 = terms
+                    .iter()
+                    .map(|t| {
+                        5 * u32::from(has(&a.keywords, t))
+                            + 3 * u32::from(has(&a.title_words, t))
+                            + u32::from(has(&a.body_words, t))
+                    })
+                    .sum();
+                (score > 0).then(|| KbHit {
+                    id: a.id.clone(),
+                    title: a.title.clone(),
+                    score,
+                })
             })
-        })
-        .collect();
-    hits.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
-    hits
+            .collect();
+        hits.sort_by(|a, b| b.score.cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+        hits
+    }
+}
+
+/// Ranks articles against a free-text query (builds a throwaway index; a pack keeps
+/// one in [`crate::pack::Pack::kb_index`]).
+pub fn search<'a>(articles: impl IntoIterator<Item = &'a KbArticle>, query: &str) -> Vec<KbHit> {
+    KbIndex::new(articles).search(query)
 }

@@ -158,31 +158,80 @@ const STOPWORDS: &[&str] = &[
     "would", "there", "here", "then", "than", "also", "only", "still",
 ];
 
-/// Distinctive words of a text: 3+ characters (or containing a digit), not stopwords.
-fn signature(text: &str) -> Vec<String> {
-    let mut out: Vec<String> = words(text)
-        .into_iter()
+/// The words of a text, as slices (no allocation).
+fn raw_words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+}
+
+/// A word's stem as a number: FNV-1a over its first five characters, lower-cased.
+/// Five characters tolerate inflections ("restarted" ~ "restart"); numbers keep the
+/// scorer free of allocations on long notes.
+fn stem_key(word: &str) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    if word.is_ascii() {
+        for b in word.bytes().take(5) {
+            hash ^= u64::from(b.to_ascii_lowercase());
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        return hash;
+    }
+    let mut buf = [0u8; 4];
+    for c in word.chars().take(5).flat_map(char::to_lowercase) {
+        for b in c.encode_utf8(&mut buf).bytes() {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    hash
+}
+
+fn is_stopword(word: &str) -> bool {
+    STOPWORDS.iter().any(|s| s.eq_ignore_ascii_case(word))
+}
+
+/// Distinctive words of a text as stem keys: 3+ characters (or containing a digit), not
+/// stopwords; distinct.
+fn signature(text: &str) -> Vec<u64> {
+    let mut out: Vec<u64> = raw_words(text)
         .filter(|w| {
-            (w.chars().count() >= 3 || w.chars().any(|c| c.is_ascii_digit()))
-                && !STOPWORDS.contains(&w.as_str())
+            (w.chars().count() >= 3 || w.chars().any(|c| c.is_ascii_digit())) && !is_stopword(w)
         })
+        .map(stem_key)
         .collect();
+    out.sort_unstable();
     out.dedup();
     out
 }
 
-/// Share of `wanted` words found in `have` (prefix match of 5 characters tolerates
-/// inflections: "restarted" ~ "restart").
-fn overlap(wanted: &[String], have: &[String]) -> f64 {
+/// Every word of a text as stem keys, distinct.
+fn keys(text: &str) -> Vec<u64> {
+    let mut out: Vec<u64> = raw_words(text).map(stem_key).collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The word stems of a text, sorted for fast look-up: built once per text, asked many
+/// times.
+struct Bag(Vec<u64>);
+
+impl Bag {
+    fn of(text: &str) -> Bag {
+        Bag(keys(text))
+    }
+
+    fn contains(&self, key: u64) -> bool {
+        self.0.binary_search(&key).is_ok()
+    }
+}
+
+/// Share of `wanted` stems found in `have`.
+fn overlap(wanted: &[u64], have: &Bag) -> f64 {
     if wanted.is_empty() {
         return 0.0;
     }
-    let stem = |w: &str| w.chars().take(5).collect::<String>();
-    let have_stems: std::collections::BTreeSet<String> = have.iter().map(|w| stem(w)).collect();
-    let hits = wanted
-        .iter()
-        .filter(|w| have_stems.contains(&stem(w)))
-        .count();
+    let hits = wanted.iter().filter(|w| have.contains(**w)).count();
     hits as f64 / wanted.len() as f64
 }
 
@@ -264,12 +313,18 @@ pub fn vague_phrases_in(text: &str, policy: &Policy) -> Vec<String> {
 
 /// The vague phrases of a text that are not part of a quoted finding ("typing the usual
 /// password gives ..." quotes the client, it is not vague).
-fn vague_phrases_outside(text: &str, quoted: &[&str], policy: &Policy) -> Vec<String> {
-    let mut lower = text.to_lowercase();
-    for q in quoted {
-        let q = q.to_lowercase();
-        if !q.is_empty() {
-            lower = lower.replace(&q, " ");
+fn vague_phrases_outside(text: &str, quoted_lower: &[String], policy: &Policy) -> Vec<String> {
+    vague_phrases_outside_lower(text.to_lowercase(), quoted_lower, policy)
+}
+
+fn vague_phrases_outside_lower(
+    mut lower: String,
+    quoted_lower: &[String],
+    policy: &Policy,
+) -> Vec<String> {
+    for q in quoted_lower.iter().filter(|q| !q.is_empty()) {
+        if lower.contains(q.as_str()) {
+            lower = lower.replace(q.as_str(), " ");
         }
     }
     policy
@@ -299,17 +354,40 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
         "{}\n{}\n{}\n{}\n{}",
         note.steps_taken, note.current_state, note.client_context, note.hypothesis, note.sla_status
     );
-    let all_words = words(&whole);
+    let whole_lower = whole.to_lowercase();
     let run = revealed(ctx);
-    let findings: Vec<&str> = revealed(ctx).iter().map(|s| s.reveals.as_str()).collect();
-    let vague = vague_phrases_outside(&whole, &findings, policy);
+    let step_sigs: Vec<(Vec<u64>, Vec<u64>)> = ctx
+        .scenario
+        .steps
+        .iter()
+        .map(|s| (signature(&s.label), signature(&s.reveals)))
+        .collect();
+    // The signatures of the steps run, aligned with `run`.
+    let run_sigs: Vec<&(Vec<u64>, Vec<u64>)> = run
+        .iter()
+        .filter_map(|r| ctx.scenario.steps.iter().position(|s| s.id == r.id))
+        .map(|i| &step_sigs[i])
+        .collect();
+    let findings: Vec<String> = revealed(ctx)
+        .iter()
+        .map(|s| s.reveals.to_lowercase())
+        .collect();
+    let vague = vague_phrases_outside_lower(whole_lower.clone(), &findings, policy);
+    // Per-field checks only when the note holds a vague phrase at all.
+    let vague_in = |field: &str| {
+        if vague.is_empty() {
+            Vec::new()
+        } else {
+            vague_phrases_outside(field, &findings, policy)
+        }
+    };
     let vague_penalty = f64::from(policy.note.vague_phrase_penalty);
 
     // 1. Steps taken and outcomes, with fabrication.
     let mut fabricated = Vec::new();
     let steps_score = {
         let field = &note.steps_taken;
-        let field_words = words(field);
+        let field_bag = Bag::of(field);
         let mut problems = Vec::new();
         let mut score;
         if run.is_empty() && ctx.immediate {
@@ -322,9 +400,9 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
             problems.push("No diagnostic step was actually run before escalating.".to_string());
         } else {
             let mut mentioned = 0.0;
-            for step in &run {
-                let label_hit = overlap(&signature(&step.label), &field_words);
-                let outcome_hit = overlap(&signature(&step.reveals), &field_words);
+            for (step, (label_sig, reveals_sig)) in run.iter().zip(&run_sigs) {
+                let label_hit = overlap(label_sig, &field_bag);
+                let outcome_hit = overlap(reveals_sig, &field_bag);
                 if label_hit >= 0.5 || outcome_hit >= 0.5 {
                     mentioned += if outcome_hit >= 0.3 { 1.0 } else { 0.6 };
                     if outcome_hit < 0.3 {
@@ -338,18 +416,18 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
         }
         // Fabrication: a line that matches a step never run, better than any run step.
         for line in field.lines().filter(|l| !l.trim().is_empty()) {
-            let line_words = words(line);
-            let best_run = run
+            let line_bag = Bag::of(line);
+            let best_run = run_sigs
                 .iter()
-                .map(|s| overlap(&signature(&s.label), &line_words))
+                .map(|(label_sig, _)| overlap(label_sig, &line_bag))
                 .fold(0.0, f64::max);
-            for step in &ctx.scenario.steps {
+            for (k, step) in ctx.scenario.steps.iter().enumerate() {
                 if ctx.steps_run.contains(&step.id) || fabricated.contains(&step.label) {
                     continue;
                 }
-                let sig = signature(&step.label);
-                let hit = overlap(&sig, &line_words);
-                let outcome_hit = overlap(&signature(&step.reveals), &line_words);
+                let (sig, reveals_sig) = &step_sigs[k];
+                let hit = overlap(sig, &line_bag);
+                let outcome_hit = overlap(reveals_sig, &line_bag);
                 if sig.len() >= 2 && (hit >= 0.6 || outcome_hit >= 0.6) && hit > best_run {
                     fabricated.push(step.label.clone());
                 }
@@ -361,7 +439,7 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
             ));
             score -= f64::from(policy.note.fabrication_penalty);
         }
-        let vague_here = vague_phrases_outside(field, &findings, policy);
+        let vague_here = vague_in(field);
         for v in &vague_here {
             problems.push(format!(
                 "Vague: \"{v}\" tells L2 nothing — name each check and its result."
@@ -391,7 +469,7 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
     // 2. Current system state.
     let state_score = {
         let field = &note.current_state;
-        let field_words = words(&format!("{field}\n{}", note.steps_taken));
+        let field_bag = Bag::of(&format!("{field}\n{}", note.steps_taken));
         let mut problems = Vec::new();
         let mut parts: Vec<f64> = Vec::new();
         let errors: Vec<&str> = run
@@ -404,9 +482,9 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
         if let Some(error) = errors.first() {
             let codes = code_tokens(error);
             let quoted = if codes.is_empty() {
-                overlap(&signature(error), &field_words) >= 0.6
+                overlap(&signature(error), &field_bag) >= 0.6
             } else {
-                codes.iter().any(|c| all_words.contains(c))
+                codes.iter().any(|c| whole_lower.contains(c.as_str()))
             };
             parts.push(if quoted { 1.0 } else { 0.0 });
             if !quoted {
@@ -415,7 +493,7 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
             suggestion_parts.push(format!("Error: \"{error}\""));
         }
         if let Some(indicator) = &ctx.facts.security_indicator {
-            let hit = overlap(&signature(indicator), &field_words) >= 0.4;
+            let hit = overlap(&signature(indicator), &field_bag) >= 0.4;
             parts.push(if hit { 1.0 } else { 0.0 });
             if !hit {
                 problems.push(format!(
@@ -430,7 +508,7 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
             .map(|s| s.reveals.as_str())
             .collect();
         for change in &recent {
-            let hit = overlap(&signature(change), &field_words) >= 0.4;
+            let hit = overlap(&signature(change), &field_bag) >= 0.4;
             parts.push(if hit { 1.0 } else { 0.0 });
             if !hit {
                 problems.push(format!("The recent change is not mentioned: {change}"));
@@ -445,7 +523,7 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
         if !works.is_empty() {
             let hit = works
                 .iter()
-                .filter(|w| overlap(&signature(w), &field_words) >= 0.4)
+                .filter(|w| overlap(&signature(w), &field_bag) >= 0.4)
                 .count();
             parts.push(hit as f64 / works.len() as f64);
             if hit < works.len() {
@@ -472,7 +550,7 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
         } else {
             100.0 * parts.iter().sum::<f64>() / parts.len() as f64
         };
-        for v in vague_phrases_outside(field, &findings, policy) {
+        for v in vague_in(field) {
             problems.push(format!("Vague: \"{v}\" — say exactly what fails and how."));
             score -= vague_penalty;
         }
@@ -494,6 +572,7 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
     let context_score = {
         let field = &note.client_context;
         let field_words = words(field);
+        let field_bag = Bag::of(field);
         let facts = ctx.facts;
         let mut problems = Vec::new();
         let mut parts = Vec::new();
@@ -519,7 +598,7 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
         }
         let function_hit = overlap(
             &signature(&ctx.scenario.impact.business_function),
-            &field_words,
+            &field_bag,
         ) >= 0.5;
         parts.push(function_hit);
         if !function_hit {
@@ -556,7 +635,7 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
         if facts.vip {
             let role_words = signature(&ctx.scenario.requester.role);
             let vip_hit =
-                field_words.iter().any(|f| f == "vip") || overlap(&role_words, &field_words) >= 0.5;
+                field_words.iter().any(|f| f == "vip") || overlap(&role_words, &field_bag) >= 0.5;
             parts.push(vip_hit);
             if !vip_hit {
                 problems.push(format!(
@@ -584,7 +663,7 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
             problems.insert(0, "No client context: L2 cannot judge urgency.".into());
             0.0
         };
-        for v in vague_phrases_outside(field, &findings, policy) {
+        for v in vague_in(field) {
             problems.push(format!("Vague: \"{v}\"."));
             score -= vague_penalty;
         }
@@ -619,15 +698,15 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
     // 4. Hypothesis.
     let hypothesis_score = {
         let field = &note.hypothesis;
-        let field_words = words(field);
+        let field_bag = Bag::of(field);
         let mut problems = Vec::new();
         let truth = &ctx.scenario.root_cause;
         let area_words = signature(&truth.area);
         let keyword_hit = truth.keywords.iter().any(|k| {
-            let kw = words(k);
-            !kw.is_empty() && overlap(&kw, &field_words) >= 1.0
+            let kw = keys(k);
+            !kw.is_empty() && overlap(&kw, &field_bag) >= 1.0
         });
-        let area_hit = overlap(&area_words, &field_words) >= 0.5 || keyword_hit;
+        let area_hit = overlap(&area_words, &field_bag) >= 0.5 || keyword_hit;
         let present = signature(field).len() >= 2;
         let mut score = if !present {
             problems.push("No hypothesis: even an unsure guess tells L2 where to start.".into());
@@ -641,7 +720,7 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
             ));
             50.0
         };
-        for v in vague_phrases_outside(field, &findings, policy) {
+        for v in vague_in(field) {
             problems.push(format!("Vague: \"{v}\" — commit to a best guess."));
             score -= vague_penalty;
         }
@@ -714,7 +793,7 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
                 problems.push("What the client has been told to expect is missing.".into());
             }
         }
-        for v in vague_phrases_outside(field, &findings, policy) {
+        for v in vague_in(field) {
             problems.push(format!("Vague: \"{v}\"."));
             score -= vague_penalty;
         }

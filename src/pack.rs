@@ -144,6 +144,8 @@ pub struct Pack {
     pub content_hash: String,
     /// SHA-256 (hex) of the policy file in use.
     pub policy_hash: String,
+    /// The KB search index.
+    pub kb_index: crate::kb::KbIndex,
 }
 
 fn sha256_hex(chunks: &[&[u8]]) -> String {
@@ -222,6 +224,7 @@ impl Pack {
             shifts: BTreeMap::new(),
             content_hash: String::new(),
             policy_hash: String::new(),
+            kb_index: crate::kb::KbIndex::default(),
         };
         let mut content: Vec<&[u8]> = Vec::new();
         for file in &effective {
@@ -243,6 +246,7 @@ impl Pack {
             content.push(file.text.as_bytes());
         }
         pack.content_hash = sha256_hex(&content);
+        pack.kb_index = crate::kb::KbIndex::new(pack.kb.values());
         Ok(pack)
     }
 }

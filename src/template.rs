@@ -97,7 +97,13 @@ pub fn values_for(scenario: &Scenario, seed: u64) -> BTreeMap<String, String> {
 pub fn instantiate(scenario: &Scenario, seed: u64) -> Scenario {
     let values = values_for(scenario, seed);
     let mut instance = scenario.clone();
-    instance.for_each_text_mut(&mut |text| *text = substitute(text, &values));
+    if !values.is_empty() {
+        instance.for_each_text_mut(&mut |text| {
+            if text.contains('{') {
+                *text = substitute(text, &values);
+            }
+        });
+    }
     for (name, variable) in &scenario.variables {
         if let Variable::Range {
             sets: Some(fact), ..

@@ -204,3 +204,64 @@ fn an_existing_log_is_never_overwritten() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("already exists"));
     assert_eq!(std::fs::read_to_string(&log).unwrap(), "keep me\n");
 }
+
+#[test]
+fn dojo_grade_explains_itself_in_text_json_and_markdown() {
+    let dir = tempfile::tempdir().unwrap();
+    for shift in SHIFTS {
+        let r = dir.path().join(format!("{shift}.ron"));
+        let run_output = run_to(shift, &r);
+        assert!(
+            run_output.contains("Session grade:"),
+            "dojo run prints the grade"
+        );
+        let grade = |format: &str| {
+            let o = dojo()
+                .args(["grade", "--format", format])
+                .arg(&r)
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            String::from_utf8_lossy(&o.stdout).into_owned()
+        };
+        let text = grade("text");
+        for section in [
+            "Session grade:",
+            "Per ticket",
+            "your call:",
+            "Metrics (value · target · ideal run)",
+            "Coaching",
+            "Escalation review",
+            "Model note:",
+            "What would L1 need?",
+        ] {
+            assert!(text.contains(section), "{shift}: `{section}` missing");
+        }
+        let json: serde_json::Value = serde_json::from_str(&grade("json")).unwrap();
+        assert!(json["score"].as_u64().unwrap() >= 95, "{shift}");
+        assert!(json["tickets"].as_array().unwrap().len() >= 5);
+        assert!(
+            json["metrics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m["key"] == "fcr")
+        );
+        let md = grade("md");
+        assert!(md.starts_with("# Session grade:"));
+        assert!(md.contains("| metric | value | target | ideal run |"));
+    }
+    // A tampered score is never trusted: the grade comes from the log.
+    let r = dir.path().join("onboarding-basics.ron");
+    let text = std::fs::read_to_string(&r)
+        .unwrap()
+        .replace("note_score: Some(100)", "note_score: Some(1)");
+    std::fs::write(&r, text).unwrap();
+    let o = dojo()
+        .args(["grade", "--format", "json"])
+        .arg(&r)
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(json["score"], 100);
+}

@@ -102,6 +102,8 @@ pub struct SessionNumbers {
     pub closed: usize,
     /// Modelled cost in USD.
     pub cost_usd: f64,
+    /// L2 minutes spent on tickets L1 could have resolved.
+    pub l2_wasted_minutes: u64,
 }
 
 impl SessionNumbers {
@@ -152,6 +154,7 @@ impl SessionNumbers {
                     n.escalations_with_window += 1;
                 }
                 if let Some(up) = &t.upstream {
+                    n.l2_wasted_minutes += u64::from(up.wasted_minutes);
                     n.first_action_minutes +=
                         u64::from(up.first_action_at.saturating_sub(up.escalated_at));
                     n.first_actions += 1;
@@ -373,6 +376,15 @@ pub fn metrics(
             "as short as possible".into(),
             None,
             ideal.and_then(SessionNumbers::mean_first_action),
+        ),
+        metric(
+            "l2_wasted",
+            "L2 minutes spent on work L1 could own",
+            Some(numbers.l2_wasted_minutes as f64),
+            "minutes",
+            "0".into(),
+            Some(numbers.l2_wasted_minutes == 0),
+            ideal.map(|i| i.l2_wasted_minutes as f64),
         ),
         metric(
             "mttr",

@@ -112,7 +112,26 @@ pub struct SessionResult {
 impl SessionResult {
     /// The result of a finished session.
     pub fn of(session: &Session, header: LogHeader) -> Self {
-        let outcomes = session
+        SessionResult {
+            header,
+            final_minute: session.now,
+            outcomes: Self::outcomes_of(session),
+            log: session.log.clone(),
+        }
+    }
+
+    /// True when a session replayed from this result's log ends where the result says.
+    /// (`rebuild` has already checked every logged action's minute and outcome, so the
+    /// log itself needs no second comparison.)
+    pub fn matches(&self, replayed: &Session) -> bool {
+        self.final_minute == replayed.now
+            && self.log.len() == replayed.log.len()
+            && self.outcomes == Self::outcomes_of(replayed)
+    }
+
+    /// The per-ticket outcomes of a finished session.
+    pub fn outcomes_of(session: &Session) -> Vec<TicketOutcome> {
+        session
             .tickets
             .iter()
             .map(|t| {
@@ -143,13 +162,7 @@ impl SessionResult {
                     closed_at: t.closed_at,
                 }
             })
-            .collect();
-        SessionResult {
-            header,
-            final_minute: session.now,
-            outcomes,
-            log: session.log.clone(),
-        }
+            .collect()
     }
 
     /// The result as pretty RON; the same result always gives the same bytes.
@@ -168,8 +181,8 @@ impl SessionResult {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "{:>3}  {:<34} {:<9} {:<22} {:<22} {:>7}  {}",
-            "#", "scenario", "arrived", "decision", "framework says", "note", "status"
+            "{:>3}  {:<34} {:<9} {:<22} {:<22} {:>7}  status",
+            "#", "scenario", "arrived", "decision", "framework says", "note"
         );
         for o in &self.outcomes {
             let decision = match (&o.decision, o.decided_at) {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::{self, Facts, Verdict, WindowStatus};
-use crate::kb::{self, KbHit};
+use crate::kb::KbHit;
 use crate::note::{self, EscalationNote, NoteContext, NoteScore};
 use crate::pack::Pack;
 use crate::policy::{Policy, Priority};
@@ -846,7 +846,7 @@ impl Session {
                 s.minutes
             }
             Action::SearchKb { query, .. } => {
-                let hits: Vec<KbHit> = kb::search(pack.kb.values(), query);
+                let hits: Vec<KbHit> = pack.kb_index.search(query);
                 let t = &mut self.tickets[idx];
                 t.kb_searches
                     .push((now, query.clone(), hits.into_iter().map(|h| h.id).collect()));
@@ -1109,7 +1109,12 @@ fn decision(
     // Session::with_shift refuses packs whose ticket types the policy lacks.
     let verdict = engine::evaluate(&t.scenario, &t.facts, elapsed, policy)
         .expect("ticket types were checked against the policy when the session started");
-    let sla_remaining = t.sla_remaining(now, policy);
+    let sla_remaining = verdict
+        .impact
+        .sla
+        .as_ref()
+        .map_or(i64::MAX / 4, |s| i64::from(s.resolution_minutes))
+        - i64::from(elapsed);
     let immediate = matches!(kind, DecisionKind::EscalatedSecurity);
     let note_score = note.as_ref().map(|n| {
         note::score_note(

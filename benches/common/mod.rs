@@ -1,0 +1,42 @@
+//! Fixtures shared by the benchmarks.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use escalation_dojo::agents::{self, Persona};
+use escalation_dojo::pack::Pack;
+use escalation_dojo::shift::{Arrivals, Mode, Rules, Selection, Shift};
+use escalation_dojo::sim::record;
+use escalation_dojo::sim::session::Session;
+
+/// A 100-ticket shift: every built-in scenario in turn, one every 20 sim minutes.
+pub fn hundred_ticket_shift(pack: &Pack) -> Shift {
+    let ids: Vec<String> = pack.scenarios.keys().cloned().collect();
+    Shift {
+        id: "bench-100".into(),
+        title: "100 tickets".into(),
+        description: String::new(),
+        mode: Mode::Practice,
+        length_minutes: 2020,
+        arrivals: Arrivals::Fixed((0..100).map(|i| i * 20).collect()),
+        selection: Selection {
+            ids: (0..100).map(|i| ids[i % ids.len()].clone()).collect(),
+            ..Selection::default()
+        },
+        time_scale: 1.0,
+        rules: Rules {
+            pause_allowed: true,
+            hints_shown: false,
+            real_time_limit_minutes: None,
+        },
+    }
+}
+
+/// A finished session of the shift played by the persona (seed 7).
+pub fn played(pack: &Arc<Pack>, shift: Shift, persona: Persona) -> Session {
+    let script = agents::play(Arc::clone(pack), &shift, 7, persona).expect("plays");
+    let mut session = Session::with_shift(Arc::clone(pack), shift, 7).expect("starts");
+    record::play_script(&mut session, &script, 0, None, None).expect("runs");
+    session.finish();
+    session
+}
