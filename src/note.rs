@@ -186,18 +186,24 @@ fn stem_key(word: &str) -> u64 {
     hash
 }
 
-fn is_stopword(word: &str) -> bool {
-    STOPWORDS.iter().any(|s| s.eq_ignore_ascii_case(word))
+/// The stopwords' stem keys, sorted (built once).
+fn stopword_keys() -> &'static [u64] {
+    static KEYS: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        let mut keys: Vec<u64> = STOPWORDS.iter().map(|w| stem_key(w)).collect();
+        keys.sort_unstable();
+        keys
+    })
 }
 
 /// Distinctive words of a text as stem keys: 3+ characters (or containing a digit), not
 /// stopwords; distinct.
 fn signature(text: &str) -> Vec<u64> {
+    let stop = stopword_keys();
     let mut out: Vec<u64> = raw_words(text)
-        .filter(|w| {
-            (w.chars().count() >= 3 || w.chars().any(|c| c.is_ascii_digit())) && !is_stopword(w)
-        })
+        .filter(|w| w.len() >= 3 || w.bytes().any(|b| b.is_ascii_digit()))
         .map(stem_key)
+        .filter(|k| stop.binary_search(k).is_err())
         .collect();
     out.sort_unstable();
     out.dedup();
@@ -322,18 +328,25 @@ fn vague_phrases_outside_lower(
     quoted_lower: &[String],
     policy: &Policy,
 ) -> Vec<String> {
+    let found = |text: &str| -> Vec<String> {
+        policy
+            .note
+            .vague_phrases
+            .iter()
+            .filter(|p| text.contains(&p.to_lowercase()))
+            .cloned()
+            .collect()
+    };
+    // Most notes hold no vague phrase: only then is it worth cutting the quotes out.
+    if found(&lower).is_empty() {
+        return Vec::new();
+    }
     for q in quoted_lower.iter().filter(|q| !q.is_empty()) {
         if lower.contains(q.as_str()) {
             lower = lower.replace(q.as_str(), " ");
         }
     }
-    policy
-        .note
-        .vague_phrases
-        .iter()
-        .filter(|p| lower.contains(&p.to_lowercase()))
-        .cloned()
-        .collect()
+    found(&lower)
 }
 
 fn clamp_score(x: f64) -> u32 {

@@ -265,3 +265,92 @@ fn dojo_grade_explains_itself_in_text_json_and_markdown() {
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(json["score"], 100);
 }
+
+#[test]
+fn packs_from_disk_add_and_replace_content_and_a_policy_can_be_swapped() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = dir.path().join("mypack");
+    std::fs::create_dir_all(pack.join("scenarios")).unwrap();
+    let vpn =
+        std::fs::read_to_string(root().join("scenarios/builtin/scenarios/vpn-809-home-router.ron"))
+            .unwrap();
+    // Replace a built-in scenario (same id, new title) and add a new one.
+    std::fs::write(
+        pack.join("scenarios/vpn.ron"),
+        vpn.replace(
+            "VPN drops with error 809 from home",
+            "Our own VPN 809 ticket",
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        pack.join("scenarios/vpn-copy.ron"),
+        vpn.replace("id: \"vpn-809-home-router\"", "id: \"acme-vpn-809\""),
+    )
+    .unwrap();
+    let o = dojo()
+        .arg("--pack")
+        .arg(&pack)
+        .args(["list", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let list: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rows = list.as_array().unwrap();
+    assert_eq!(rows.len(), 43);
+    assert!(rows.iter().any(|r| r["id"] == "acme-vpn-809"));
+    assert!(
+        rows.iter()
+            .any(|r| r["id"] == "vpn-809-home-router" && r["title"] == "Our own VPN 809 ticket")
+    );
+
+    // A stricter policy: VPN window 16 minutes. The same minute is now overdue.
+    let policy = std::fs::read_to_string(root().join("scenarios/policy.ron"))
+        .unwrap()
+        .replace(
+            "scope: L1, window_minutes: Some(20), source: \"ours (VPN 20)\"",
+            "scope: L1, window_minutes: Some(16), source: \"test\"",
+        );
+    let policy_path = dir.path().join("strict.ron");
+    std::fs::write(&policy_path, policy).unwrap();
+    let explain = |extra: &[&str]| {
+        let mut c = dojo();
+        c.args(extra).args([
+            "explain",
+            "vpn-809-home-router",
+            "--at-minute",
+            "17",
+            "--format",
+            "json",
+        ]);
+        let o = c.output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
+    };
+    let default = explain(&[]);
+    assert_eq!(default["verdict"]["window"]["limit_minutes"], 20);
+    assert_eq!(default["verdict"]["owner"], "ResolveAtL1");
+    let strict = explain(&["--policy", policy_path.to_str().unwrap()]);
+    assert_eq!(strict["verdict"]["window"]["limit_minutes"], 16);
+    assert_eq!(strict["verdict"]["owner"], "EscalateToL2");
+    assert_eq!(strict["verdict"]["decided_by"], "TimeWindow");
+
+    // A broken pack file is reported, located, and nothing runs on it.
+    std::fs::write(
+        pack.join("scenarios/broken.ron"),
+        "Scenario(id: \"x\", tittle: \"typo\")",
+    )
+    .unwrap();
+    let o = dojo()
+        .arg("--pack")
+        .arg(&pack)
+        .arg("list")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("broken.ron:1:"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
