@@ -45,18 +45,12 @@ pub fn cmd_grade(
         return Ok(1);
     };
     let pack = Arc::new(pack);
-    let (header, entries) = match record::read_result(file) {
-        Ok((result, _)) => (result.header, result.log),
-        Err(result_error) => match record::read_log(file) {
-            Ok(log) => (log.header, log.entries),
-            Err(log_error) => {
-                writeln!(
-                    err,
-                    "error: not a result file ({result_error}) nor a log file ({log_error})"
-                )?;
-                return Ok(1);
-            }
-        },
+    let (header, entries) = match record::read_recorded(file) {
+        Ok(r) => (r.header, r.entries),
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            return Ok(1);
+        }
     };
     // The grade is recomputed from the log; nothing written in the file is trusted.
     let session = match record::replay_entries(pack, &header, &entries) {

@@ -217,18 +217,9 @@ pub fn cmd_replay(
         return Ok(1);
     };
     let pack = Arc::new(pack);
-    // A result document, or a line log.
-    let (header, entries, original) = match record::read_result(file) {
-        Ok((result, text)) => (result.header, result.log, Some(text)),
-        Err(result_error) => match record::read_log(file) {
-            Ok(log) => (log.header, log.entries, None),
-            Err(log_error) => {
-                return fail(
-                    err,
-                    format!("not a result file ({result_error}) nor a log file ({log_error})"),
-                );
-            }
-        },
+    let (header, entries, original) = match record::read_recorded(file) {
+        Ok(r) => (r.header, r.entries, r.result_text),
+        Err(e) => return fail(err, e),
     };
     let session = match record::replay_entries(pack, &header, &entries) {
         Ok(Ok(s)) => s,

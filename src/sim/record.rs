@@ -437,6 +437,39 @@ pub fn read_result(path: &Path) -> Result<(SessionResult, String), RecordError> 
     Ok((result, text))
 }
 
+/// A recorded session read back: its header, its actions, and the result document's
+/// text when the file was a result (not a bare log).
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// Who, what, on which content.
+    pub header: LogHeader,
+    /// Every action.
+    pub entries: Vec<LogEntry>,
+    /// The result file's text, for byte comparison.
+    pub result_text: Option<String>,
+}
+
+/// Reads a result file (from `dojo run --out`) or a line log, whichever the file is.
+pub fn read_recorded(path: &Path) -> Result<Recorded, String> {
+    match read_result(path) {
+        Ok((result, text)) => Ok(Recorded {
+            header: result.header,
+            entries: result.log,
+            result_text: Some(text),
+        }),
+        Err(result_error) => match read_log(path) {
+            Ok(log) => Ok(Recorded {
+                header: log.header,
+                entries: log.entries,
+                result_text: None,
+            }),
+            Err(log_error) => Err(format!(
+                "not a result file ({result_error}) nor a log file ({log_error})"
+            )),
+        },
+    }
+}
+
 /// Writes a file atomically: a temporary file in the same folder, synced, then renamed.
 pub fn write_atomic(path: &Path, contents: &str) -> Result<(), RecordError> {
     let dir = path
