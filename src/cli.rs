@@ -203,11 +203,13 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             out: path,
         }) => crate::cli_run::cmd_script(cli, shift, *persona, *seed, path.as_deref(), out, err),
         None => {
+            use clap::CommandFactory;
             let _ = writeln!(
                 out,
-                "Escalation Dojo {} — run `dojo --help` for the commands.",
+                "Escalation Dojo {} — the desktop trainer is not built yet; the headless commands:\n",
                 env!("CARGO_PKG_VERSION")
             );
+            let _ = write!(out, "{}", Cli::command().render_help());
             Ok(0)
         }
     };
