@@ -363,6 +363,44 @@ fn revealed<'a>(ctx: &NoteContext<'a>) -> Vec<&'a crate::scenario::Step> {
 
 /// Scores a note. Every judgement is made against what was actually run and the truth.
 pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy) -> NoteScore {
+    score(note, ctx, policy, true)
+}
+
+/// The note's total (0–100) and the number of fabricated steps, without the feedback
+/// text: what the simulated L2 needs, at a fraction of the cost.
+pub fn note_total(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy) -> (u32, usize) {
+    let s = score(note, ctx, policy, false);
+    (s.total, s.fabricated_steps.len())
+}
+
+/// What a note element lacks, one line each; collected only when feedback is wanted.
+struct Problems {
+    detail: bool,
+    items: Vec<String>,
+}
+
+impl Problems {
+    fn new(detail: bool) -> Self {
+        Problems {
+            detail,
+            items: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, line: impl FnOnce() -> String) {
+        if self.detail {
+            self.items.push(line());
+        }
+    }
+
+    fn add_first(&mut self, line: impl FnOnce() -> String) {
+        if self.detail {
+            self.items.insert(0, line());
+        }
+    }
+}
+
+fn score(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy, detail: bool) -> NoteScore {
     let whole = format!(
         "{}\n{}\n{}\n{}\n{}",
         note.steps_taken, note.current_state, note.client_context, note.hypothesis, note.sla_status
@@ -401,16 +439,16 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
     let steps_score = {
         let field = &note.steps_taken;
         let field_bag = Bag::of(field);
-        let mut problems = Vec::new();
+        let mut problems = Problems::new(detail);
         let mut score;
         if run.is_empty() && ctx.immediate {
             score = 100.0;
         } else if field.trim().is_empty() {
             score = 0.0;
-            problems.push("No steps are listed: L2 will repeat everything L1 did.".to_string());
+            problems.add(|| "No steps are listed: L2 will repeat everything L1 did.".to_string());
         } else if run.is_empty() {
             score = 30.0;
-            problems.push("No diagnostic step was actually run before escalating.".to_string());
+            problems.add(|| "No diagnostic step was actually run before escalating.".to_string());
         } else {
             let mut mentioned = 0.0;
             for (step, (label_sig, reveals_sig)) in run.iter().zip(&run_sigs) {
@@ -419,10 +457,10 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
                 if label_hit >= 0.5 || outcome_hit >= 0.5 {
                     mentioned += if outcome_hit >= 0.3 { 1.0 } else { 0.6 };
                     if outcome_hit < 0.3 {
-                        problems.push(format!("`{}` is listed without its outcome.", step.label));
+                        problems.add(|| format!("`{}` is listed without its outcome.", step.label));
                     }
                 } else {
-                    problems.push(format!("`{}` was run but is not in the note.", step.label));
+                    problems.add(|| format!("`{}` was run but is not in the note.", step.label));
                 }
             }
             score = 100.0 * mentioned / run.len() as f64;
@@ -447,19 +485,21 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
             }
         }
         for label in &fabricated {
-            problems.push(format!(
+            problems.add(|| format!(
                 "Claims `{label}`, which was never run: a fabricated step sends L2 down a false trail."
             ));
             score -= f64::from(policy.note.fabrication_penalty);
         }
         let vague_here = vague_in(field);
         for v in &vague_here {
-            problems.push(format!(
-                "Vague: \"{v}\" tells L2 nothing — name each check and its result."
-            ));
+            problems.add(|| {
+                format!("Vague: \"{v}\" tells L2 nothing — name each check and its result.")
+            });
             score -= vague_penalty;
         }
-        let suggestion = if run.is_empty() && ctx.immediate {
+        let suggestion = if !detail {
+            String::new()
+        } else if run.is_empty() && ctx.immediate {
             "None: escalated immediately as a security incident, as the framework requires."
                 .to_string()
         } else if run.is_empty() {
@@ -474,7 +514,7 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
             element: NoteElement::StepsTaken,
             score: clamp_score(score),
             present: !field.trim().is_empty(),
-            problems,
+            problems: problems.items,
             suggestion,
         }
     };
@@ -483,7 +523,7 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
     let state_score = {
         let field = &note.current_state;
         let field_bag = Bag::of(&format!("{field}\n{}", note.steps_taken));
-        let mut problems = Vec::new();
+        let mut problems = Problems::new(detail);
         let mut parts: Vec<f64> = Vec::new();
         let errors: Vec<&str> = run
             .iter()
@@ -501,7 +541,7 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
             };
             parts.push(if quoted { 1.0 } else { 0.0 });
             if !quoted {
-                problems.push(format!("The exact error text is not quoted: \"{error}\"."));
+                problems.add(|| format!("The exact error text is not quoted: \"{error}\"."));
             }
             suggestion_parts.push(format!("Error: \"{error}\""));
         }
@@ -509,9 +549,7 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
             let hit = overlap(&signature(indicator), &field_bag) >= 0.4;
             parts.push(if hit { 1.0 } else { 0.0 });
             if !hit {
-                problems.push(format!(
-                    "The security indicator is not described: {indicator}"
-                ));
+                problems.add(|| format!("The security indicator is not described: {indicator}"));
             }
             suggestion_parts.push(format!("Security indicator: {indicator}"));
         }
@@ -524,7 +562,7 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
             let hit = overlap(&signature(change), &field_bag) >= 0.4;
             parts.push(if hit { 1.0 } else { 0.0 });
             if !hit {
-                problems.push(format!("The recent change is not mentioned: {change}"));
+                problems.add(|| format!("The recent change is not mentioned: {change}"));
             }
             suggestion_parts.push(format!("Recent change: {change}"));
         }
@@ -540,7 +578,8 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
                 .count();
             parts.push(hit as f64 / works.len() as f64);
             if hit < works.len() {
-                problems.push("Not everything that works and doesn't work is stated.".to_string());
+                problems
+                    .add(|| "Not everything that works and doesn't work is stated.".to_string());
             }
             for w in &works {
                 suggestion_parts.push(format!("Observed: {w}"));
@@ -548,10 +587,7 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
         }
         let present = !field.trim().is_empty();
         let mut score = if !present {
-            problems.insert(
-                0,
-                "No current state: L2 does not know what it will find.".into(),
-            );
+            problems.add_first(|| "No current state: L2 does not know what it will find.".into());
             0.0
         } else if parts.is_empty() {
             // Nothing revealed to check against: credit a specific description.
@@ -564,15 +600,17 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
             100.0 * parts.iter().sum::<f64>() / parts.len() as f64
         };
         for v in vague_in(field) {
-            problems.push(format!("Vague: \"{v}\" — say exactly what fails and how."));
+            problems.add(|| format!("Vague: \"{v}\" — say exactly what fails and how."));
             score -= vague_penalty;
         }
         ElementScore {
             element: NoteElement::CurrentState,
             score: clamp_score(score),
             present,
-            problems,
-            suggestion: if suggestion_parts.is_empty() {
+            problems: problems.items,
+            suggestion: if !detail {
+                String::new()
+            } else if suggestion_parts.is_empty() {
                 "State the exact error, what changed recently, and what works and what doesn't."
                     .into()
             } else {
@@ -587,7 +625,7 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
         let field_words = words(field);
         let field_bag = Bag::of(field);
         let facts = ctx.facts;
-        let mut problems = Vec::new();
+        let mut problems = Problems::new(detail);
         let mut parts = Vec::new();
         let users = facts.users_affected.to_string();
         let many_words = [
@@ -604,10 +642,12 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
                     .any(|w| field_words.iter().any(|f| f == w)));
         parts.push(users_hit);
         if !users_hit {
-            problems.push(format!(
-                "How many are affected is missing ({} user(s)).",
-                facts.users_affected
-            ));
+            problems.add(|| {
+                format!(
+                    "How many are affected is missing ({} user(s)).",
+                    facts.users_affected
+                )
+            });
         }
         let function_hit = overlap(
             &signature(&ctx.scenario.impact.business_function),
@@ -615,10 +655,12 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
         ) >= 0.5;
         parts.push(function_hit);
         if !function_hit {
-            problems.push(format!(
-                "The business impact is missing: {} is affected.",
-                ctx.scenario.impact.business_function
-            ));
+            problems.add(|| {
+                format!(
+                    "The business impact is missing: {} is affected.",
+                    ctx.scenario.impact.business_function
+                )
+            });
         }
         let patience_words = [
             "patience",
@@ -643,7 +685,7 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
         parts.push(patience_hit);
         if !patience_hit {
             problems
-                .push("The client's patience (calm, chasing, frustrated) is not stated.".into());
+                .add(|| "The client's patience (calm, chasing, frustrated) is not stated.".into());
         }
         if facts.vip {
             let role_words = signature(&ctx.scenario.requester.role);
@@ -651,10 +693,12 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
                 field_words.iter().any(|f| f == "vip") || overlap(&role_words, &field_bag) >= 0.5;
             parts.push(vip_hit);
             if !vip_hit {
-                problems.push(format!(
-                    "The requester is a VIP ({}): say so.",
-                    ctx.scenario.requester.role
-                ));
+                problems.add(|| {
+                    format!(
+                        "The requester is a VIP ({}): say so.",
+                        ctx.scenario.requester.role
+                    )
+                });
             }
         }
         if let Some(deadline) = facts.deadline_minutes {
@@ -664,20 +708,22 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
                 || !minutes_mentioned(field).is_empty();
             parts.push(hit);
             if !hit {
-                problems.push(format!(
-                    "The deadline ({deadline} min after the ticket arrived) is not mentioned."
-                ));
+                problems.add(|| {
+                    format!(
+                        "The deadline ({deadline} min after the ticket arrived) is not mentioned."
+                    )
+                });
             }
         }
         let present = !field.trim().is_empty();
         let mut score = if present {
             100.0 * parts.iter().filter(|p| **p).count() as f64 / parts.len() as f64
         } else {
-            problems.insert(0, "No client context: L2 cannot judge urgency.".into());
+            problems.add_first(|| "No client context: L2 cannot judge urgency.".into());
             0.0
         };
         for v in vague_in(field) {
-            problems.push(format!("Vague: \"{v}\"."));
+            problems.add(|| format!("Vague: \"{v}\"."));
             score -= vague_penalty;
         }
         let patience_text = match facts.patience {
@@ -690,21 +736,25 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
             element: NoteElement::ClientContext,
             score: clamp_score(score),
             present,
-            problems,
-            suggestion: format!(
-                "{} ({}{}) at {}; {} user(s) affected; {} impacted; client is {}{}.",
-                ctx.scenario.requester.name,
-                ctx.scenario.requester.role,
-                if facts.vip { ", VIP" } else { "" },
-                ctx.scenario.client.org,
-                facts.users_affected,
-                ctx.scenario.impact.business_function,
-                patience_text,
-                facts
-                    .deadline_minutes
-                    .map(|d| format!("; deadline {d} min after the ticket arrived"))
-                    .unwrap_or_default()
-            ),
+            problems: problems.items,
+            suggestion: if !detail {
+                String::new()
+            } else {
+                format!(
+                    "{} ({}{}) at {}; {} user(s) affected; {} impacted; client is {}{}.",
+                    ctx.scenario.requester.name,
+                    ctx.scenario.requester.role,
+                    if facts.vip { ", VIP" } else { "" },
+                    ctx.scenario.client.org,
+                    facts.users_affected,
+                    ctx.scenario.impact.business_function,
+                    patience_text,
+                    facts
+                        .deadline_minutes
+                        .map(|d| format!("; deadline {d} min after the ticket arrived"))
+                        .unwrap_or_default()
+                )
+            },
         }
     };
 
@@ -712,7 +762,7 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
     let hypothesis_score = {
         let field = &note.hypothesis;
         let field_bag = Bag::of(field);
-        let mut problems = Vec::new();
+        let mut problems = Problems::new(detail);
         let truth = &ctx.scenario.root_cause;
         let area_words = signature(&truth.area);
         let keyword_hit = truth.keywords.iter().any(|k| {
@@ -722,19 +772,21 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
         let area_hit = overlap(&area_words, &field_bag) >= 0.5 || keyword_hit;
         let present = signature(field).len() >= 2;
         let mut score = if !present {
-            problems.push("No hypothesis: even an unsure guess tells L2 where to start.".into());
+            problems.add(|| "No hypothesis: even an unsure guess tells L2 where to start.".into());
             0.0
         } else if area_hit {
             100.0
         } else {
-            problems.push(format!(
-                "The hypothesis does not point at the area the clues suggest ({}).",
-                truth.area
-            ));
+            problems.add(|| {
+                format!(
+                    "The hypothesis does not point at the area the clues suggest ({}).",
+                    truth.area
+                )
+            });
             50.0
         };
         for v in vague_in(field) {
-            problems.push(format!("Vague: \"{v}\" — commit to a best guess."));
+            problems.add(|| format!("Vague: \"{v}\" — commit to a best guess."));
             score -= vague_penalty;
         }
         let clue = run
@@ -745,8 +797,9 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
             element: NoteElement::Hypothesis,
             score: clamp_score(score),
             present,
-            problems,
+            problems: problems.items,
             suggestion: match clue {
+                _ if !detail => String::new(),
                 Some(c) => format!("Likely cause: {} (based on: {c})", truth.area),
                 None => format!(
                     "Best guess from the findings so far; the clues point towards {}.",
@@ -760,7 +813,7 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
     let sla_score = {
         let field = &note.sla_status;
         let field_words = words(field);
-        let mut problems = Vec::new();
+        let mut problems = Problems::new(detail);
         let mentioned = minutes_mentioned(field);
         let remaining = ctx.sla_remaining_minutes;
         let tolerance = i64::from(policy.note.sla_tolerance_minutes);
@@ -786,16 +839,16 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
         let present = !field.trim().is_empty();
         let mut score = 0.0;
         if !present {
-            problems.push("No SLA status: L2 cannot prioritise its queue.".into());
+            problems.add(|| "No SLA status: L2 cannot prioritise its queue.".into());
         } else {
             if accurate {
                 score += 70.0;
             } else if mentioned.is_empty() {
-                problems.push(format!(
-                    "The time remaining is not stated ({remaining} min left on the SLA)."
-                ));
+                problems.add(|| {
+                    format!("The time remaining is not stated ({remaining} min left on the SLA).")
+                });
             } else {
-                problems.push(format!(
+                problems.add(|| format!(
                     "The time remaining is off: the SLA had {remaining} min left (±{tolerance})."
                 ));
                 score += 20.0;
@@ -803,19 +856,21 @@ pub fn score_note(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
             if expectation {
                 score += 30.0;
             } else {
-                problems.push("What the client has been told to expect is missing.".into());
+                problems.add(|| "What the client has been told to expect is missing.".into());
             }
         }
         for v in vague_in(field) {
-            problems.push(format!("Vague: \"{v}\"."));
+            problems.add(|| format!("Vague: \"{v}\"."));
             score -= vague_penalty;
         }
         ElementScore {
             element: NoteElement::SlaStatus,
             score: clamp_score(score),
             present,
-            problems,
-            suggestion: if remaining > 0 {
+            problems: problems.items,
+            suggestion: if !detail {
+                String::new()
+            } else if remaining > 0 {
                 format!(
                     "{remaining} min left on the resolution SLA; client told to expect an update from L2."
                 )

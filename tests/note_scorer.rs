@@ -268,6 +268,10 @@ proptest! {
         let n = EscalationNote { steps_taken: a.clone(), current_state: b.clone(), client_context: c.clone(), hypothesis: a, sla_status: b };
         let score = score_note(&n, &ctx(&s, &run, &facts, -5), &PACK.policy);
         prop_assert!(score.total <= 100);
+        // The lean total the simulated L2 uses is the same as the full judgement's.
+        let (total, fabricated) = note::note_total(&n, &ctx(&s, &run, &facts, -5), &PACK.policy);
+        prop_assert_eq!(total, score.total);
+        prop_assert_eq!(fabricated, score.fabricated_steps.len());
         prop_assert_eq!(score.elements.len(), 5);
     }
 }

@@ -388,8 +388,8 @@ pub fn grade_ticket(t: &Ticket, end: u32, policy: &Policy, rules: &GradingPolicy
     );
 
     // The note (first escalation with a note).
-    let noted = t.decisions.iter().find(|d| d.note_score.is_some());
-    let note = noted.and_then(|d| d.note_score.clone());
+    let noted = t.decisions.iter().find(|d| d.note.is_some());
+    let note = noted.and_then(|d| d.note_feedback(t, policy));
     if let (Some(n), Some(d)) = (&note, noted) {
         for e in &n.elements {
             for p in &e.problems {

@@ -151,10 +151,7 @@ impl SessionResult {
                             .as_ref()
                             .map(|w| (d.elapsed, w.limit_minutes))
                     }),
-                    note_score: t
-                        .decisions
-                        .iter()
-                        .find_map(|d| d.note_score.as_ref().map(|s| s.total)),
+                    note_score: t.decisions.iter().find_map(|d| d.note_total),
                     upstream_first_action_at: t.upstream.as_ref().map(|u| u.first_action_at),
                     bounced: t.bounces > 0,
                     re_escalated: t.upstream.as_ref().is_some_and(|u| u.to_l3),

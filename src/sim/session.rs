@@ -100,8 +100,15 @@ pub struct Decision {
     pub elapsed: u32,
     /// The escalation note, if any.
     pub note: Option<EscalationNote>,
-    /// The note's score, if any.
-    pub note_score: Option<NoteScore>,
+    /// The note's total score 0–100, if any (the feedback is rebuilt by grading with
+    /// [`Decision::note_feedback`]).
+    pub note_total: Option<u32>,
+    /// Steps the note claims that were never run.
+    pub note_fabricated: usize,
+    /// How many steps had been run at the decision (a prefix of `Ticket::steps_run`).
+    pub steps_known: usize,
+    /// The facts known at the decision.
+    pub facts: Facts,
     /// SLA resolution minutes remaining at the decision.
     pub sla_remaining: i64,
     /// The engine's verdict from the facts known at that minute.
@@ -912,11 +919,8 @@ impl Session {
                     DecisionKind::Escalated
                 };
                 let d = decision(t, kind, Some(note.clone()), now, policy);
-                let completeness = d.note_score.as_ref().map_or(0.0, NoteScore::completeness);
-                let fabricated = d
-                    .note_score
-                    .as_ref()
-                    .map_or(0, |s| s.fabricated_steps.len() as u32);
+                let completeness = d.note_total.map_or(0.0, |total| f64::from(total) / 100.0);
+                let fabricated = d.note_fabricated as u32;
                 let truly_security = d.verdict.scope_owner == Owner::EscalateSecurity;
                 let l1_resolvable = d.verdict.scope_owner == Owner::ResolveAtL1;
                 t.decisions.push(d);
@@ -1116,8 +1120,8 @@ fn decision(
         .map_or(i64::MAX / 4, |s| i64::from(s.resolution_minutes))
         - i64::from(elapsed);
     let immediate = matches!(kind, DecisionKind::EscalatedSecurity);
-    let note_score = note.as_ref().map(|n| {
-        note::score_note(
+    let scored = note.as_ref().map(|n| {
+        note::note_total(
             n,
             &NoteContext {
                 scenario: &t.scenario,
@@ -1134,8 +1138,30 @@ fn decision(
         at: now,
         elapsed,
         note,
-        note_score,
+        note_total: scored.map(|(total, _)| total),
+        note_fabricated: scored.map_or(0, |(_, fabricated)| fabricated),
+        steps_known: t.steps_run.len(),
+        facts: t.facts.clone(),
         sla_remaining,
         verdict,
+    }
+}
+
+impl Decision {
+    /// The full note judgement — per-element problems and rewrite suggestions — as it
+    /// stood at the decision (same total as `note_total`).
+    pub fn note_feedback(&self, t: &Ticket, policy: &Policy) -> Option<NoteScore> {
+        let note = self.note.as_ref()?;
+        Some(note::score_note(
+            note,
+            &NoteContext {
+                scenario: &t.scenario,
+                steps_run: &t.steps_run[..self.steps_known.min(t.steps_run.len())],
+                facts: &self.facts,
+                sla_remaining_minutes: self.sla_remaining,
+                immediate: matches!(self.kind, DecisionKind::EscalatedSecurity),
+            },
+            policy,
+        ))
     }
 }
