@@ -160,7 +160,8 @@ const STOPWORDS: &[&str] = &[
 
 /// The words of a text, as slices (no allocation).
 fn raw_words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !c.is_alphanumeric())
+    // ASCII first: the Unicode tables are only consulted for other characters.
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphanumeric())))
         .filter(|w| !w.is_empty())
 }
 
@@ -229,6 +230,16 @@ impl Bag {
 
     fn contains(&self, key: u64) -> bool {
         self.0.binary_search(&key).is_ok()
+    }
+
+    /// The stems of both texts.
+    fn union(&self, other: &Bag) -> Bag {
+        let mut all = Vec::with_capacity(self.0.len() + other.0.len());
+        all.extend_from_slice(&self.0);
+        all.extend_from_slice(&other.0);
+        all.sort_unstable();
+        all.dedup();
+        Bag(all)
     }
 }
 
@@ -406,6 +417,7 @@ fn score(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy, detail: 
         note.steps_taken, note.current_state, note.client_context, note.hypothesis, note.sla_status
     );
     let whole_lower = whole.to_lowercase();
+    let steps_bag = Bag::of(&note.steps_taken);
     let run = revealed(ctx);
     let step_sigs: Vec<(Vec<u64>, Vec<u64>)> = ctx
         .scenario
@@ -438,7 +450,7 @@ fn score(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy, detail: 
     let mut fabricated = Vec::new();
     let steps_score = {
         let field = &note.steps_taken;
-        let field_bag = Bag::of(field);
+        let field_bag = &steps_bag;
         let mut problems = Problems::new(detail);
         let mut score;
         if run.is_empty() && ctx.immediate {
@@ -466,7 +478,15 @@ fn score(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy, detail: 
             score = 100.0 * mentioned / run.len() as f64;
         }
         // Fabrication: a line that matches a step never run, better than any run step.
-        for line in field.lines().filter(|l| !l.trim().is_empty()) {
+        // A line holds a subset of the field's words, so when no step never run
+        // matches the whole field, no line can: skip the per-line pass.
+        let suspects = ctx.scenario.steps.iter().enumerate().any(|(k, step)| {
+            let (sig, reveals_sig) = &step_sigs[k];
+            !ctx.steps_run.contains(&step.id)
+                && sig.len() >= 2
+                && (overlap(sig, &steps_bag) >= 0.6 || overlap(reveals_sig, &steps_bag) >= 0.6)
+        });
+        for line in field.lines().filter(|l| suspects && !l.trim().is_empty()) {
             let line_bag = Bag::of(line);
             let best_run = run_sigs
                 .iter()
@@ -522,7 +542,7 @@ fn score(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy, detail: 
     // 2. Current system state.
     let state_score = {
         let field = &note.current_state;
-        let field_bag = Bag::of(&format!("{field}\n{}", note.steps_taken));
+        let field_bag = Bag::of(field).union(&steps_bag);
         let mut problems = Problems::new(detail);
         let mut parts: Vec<f64> = Vec::new();
         let errors: Vec<&str> = run
