@@ -450,7 +450,6 @@ fn score(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy, detail: 
     let mut fabricated = Vec::new();
     let steps_score = {
         let field = &note.steps_taken;
-        let field_bag = &steps_bag;
         let mut problems = Problems::new(detail);
         let mut score;
         if run.is_empty() && ctx.immediate {
@@ -464,8 +463,8 @@ fn score(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy, detail: 
         } else {
             let mut mentioned = 0.0;
             for (step, (label_sig, reveals_sig)) in run.iter().zip(&run_sigs) {
-                let label_hit = overlap(label_sig, &field_bag);
-                let outcome_hit = overlap(reveals_sig, &field_bag);
+                let label_hit = overlap(label_sig, &steps_bag);
+                let outcome_hit = overlap(reveals_sig, &steps_bag);
                 if label_hit >= 0.5 || outcome_hit >= 0.5 {
                     mentioned += if outcome_hit >= 0.3 { 1.0 } else { 0.6 };
                     if outcome_hit < 0.3 {
