@@ -26,7 +26,8 @@ fn bench(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("replay-100-tickets");
     group.throughput(Throughput::Elements(tickets));
-    group.sample_size(20);
+    group.sample_size(60);
+    group.measurement_time(std::time::Duration::from_secs(8));
     group.bench_function("bare deserialisation", |b| {
         b.iter(|| std::hint::black_box(ron::from_str::<SessionResult>(&text).unwrap()));
     });
