@@ -203,21 +203,21 @@ fn next_for(session: &Session, t: &Ticket, persona: Persona) -> Option<Action> {
         return Some(Action::Open { ticket });
     }
 
-    // Security: escalate the moment the indicator is visible (the under-escalator won't).
-    if verdict.owner == Owner::EscalateSecurity && persona != Persona::UnderEscalator {
-        return Some(Action::EscalateSecurity {
-            ticket,
-            note: compose_note(session, t, persona),
-        });
-    }
-
-    // (Re-)assess impact whenever the facts move the priority.
+    // (Re-)assess impact whenever the facts move the priority (no sim time).
     if t.impact_estimate
         .is_none_or(|(p, _)| p != verdict.impact.priority)
     {
         return Some(Action::EstimateImpact {
             ticket,
             priority: verdict.impact.priority,
+        });
+    }
+
+    // Security: escalate the moment the indicator is visible (the under-escalator won't).
+    if verdict.owner == Owner::EscalateSecurity && persona != Persona::UnderEscalator {
+        return Some(Action::EscalateSecurity {
+            ticket,
+            note: compose_note(session, t, persona),
         });
     }
     for demand in &verdict.handling {
