@@ -1,14 +1,13 @@
 //! `dojo grade`, and the grade `dojo run` prints at the end.
 
+use crate::cli_run::replay_file;
 use std::io::Write;
 use std::path::Path;
-use std::sync::Arc;
 
 use clap::ValueEnum;
 
-use crate::cli::{Cli, load_pack};
+use crate::cli::Cli;
 use crate::grading::{self, report};
-use crate::sim::record;
 use crate::sim::session::Session;
 
 /// Output format of `dojo grade`.
@@ -41,29 +40,18 @@ pub fn cmd_grade(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> std::io::Result<i32> {
-    let Some(pack) = load_pack(cli, err)? else {
+    let Some((recorded, replayed)) = replay_file(cli, file, err)? else {
         return Ok(1);
     };
-    let pack = Arc::new(pack);
-    let (header, entries) = match record::read_recorded(file) {
-        Ok(r) => (r.header, r.entries),
-        Err(e) => {
-            writeln!(err, "error: {e}")?;
-            return Ok(1);
-        }
-    };
     // The grade is recomputed from the log; nothing written in the file is trusted.
-    let session = match record::replay_entries(pack, &header, &entries) {
-        Ok(Ok(s)) => s,
-        Ok(Err(d)) => {
+    let session = match replayed {
+        Ok(s) => s,
+        Err(d) => {
             writeln!(err, "error: the log does not replay: {}", d.message)?;
             return Ok(1);
         }
-        Err(e) => {
-            writeln!(err, "error: {e}")?;
-            return Ok(1);
-        }
     };
+    let header = recorded.header;
     let grade = grading::grade_with_ideal(&session, header.trainee.clone());
     match format {
         GradeFormat::Text => write!(out, "{}", report::to_text(&grade))?,

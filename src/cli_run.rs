@@ -206,6 +206,33 @@ pub fn cmd_run(
     Ok(0)
 }
 
+/// Loads the pack, reads a result or log file and re-simulates its log: the session, or
+/// where the log and the re-simulation part ways. A pack, file or content problem is
+/// printed to `err` and gives `None`.
+pub fn replay_file(
+    cli: &Cli,
+    file: &Path,
+    err: &mut dyn Write,
+) -> std::io::Result<Option<(record::Recorded, Result<Session, record::Divergence>)>> {
+    let Some(pack) = load_pack(cli, err)? else {
+        return Ok(None);
+    };
+    let recorded = match record::read_recorded(file) {
+        Ok(r) => r,
+        Err(e) => {
+            fail(err, e)?;
+            return Ok(None);
+        }
+    };
+    match record::replay_entries(Arc::new(pack), &recorded.header, &recorded.entries) {
+        Ok(replayed) => Ok(Some((recorded, replayed))),
+        Err(e) => {
+            fail(err, e)?;
+            Ok(None)
+        }
+    }
+}
+
 /// `dojo replay`.
 pub fn cmd_replay(
     cli: &Cli,
@@ -213,22 +240,17 @@ pub fn cmd_replay(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> std::io::Result<i32> {
-    let Some(pack) = load_pack(cli, err)? else {
+    let Some((recorded, replayed)) = replay_file(cli, file, err)? else {
         return Ok(1);
     };
-    let pack = Arc::new(pack);
-    let (header, entries, original) = match record::read_recorded(file) {
-        Ok(r) => (r.header, r.entries, r.result_text),
-        Err(e) => return fail(err, e),
-    };
-    let session = match record::replay_entries(pack, &header, &entries) {
-        Ok(Ok(s)) => s,
-        Ok(Err(d)) => {
+    let session = match replayed {
+        Ok(s) => s,
+        Err(d) => {
             writeln!(out, "does NOT reproduce: {}", d.message)?;
             return Ok(1);
         }
-        Err(e) => return fail(err, e),
     };
+    let (header, entries, original) = (recorded.header, recorded.entries, recorded.result_text);
     let replayed = SessionResult::of(&session, header);
     write!(out, "{}", replayed.outcome_table())?;
     match original {

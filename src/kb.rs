@@ -127,9 +127,3 @@ impl KbIndex {
         hits
     }
 }
-
-/// Ranks articles against a free-text query (builds a throwaway index; a pack keeps
-/// one in [`crate::pack::Pack::kb_index`]).
-pub fn search<'a>(articles: impl IntoIterator<Item = &'a KbArticle>, query: &str) -> Vec<KbHit> {
-    KbIndex::new(articles).search(query)
-}

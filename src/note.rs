@@ -323,11 +323,6 @@ pub fn minutes_mentioned(text: &str) -> Vec<i64> {
     out
 }
 
-/// The vague phrases of a text, from the policy's list.
-pub fn vague_phrases_in(text: &str, policy: &Policy) -> Vec<String> {
-    vague_phrases_outside(text, &[], policy)
-}
-
 /// The vague phrases of a text that are not part of a quoted finding ("typing the usual
 /// password gives ..." quotes the client, it is not vague).
 fn vague_phrases_outside(text: &str, quoted_lower: &[String], policy: &Policy) -> Vec<String> {
