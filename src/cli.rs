@@ -20,9 +20,43 @@ pub struct Cli {
     /// Use this policy file instead of the built-in one.
     #[arg(long, value_name = "FILE", global = true)]
     pub policy: Option<PathBuf>,
-    /// What to do.
+    /// How to open the desktop trainer (when no command is given).
+    #[command(flatten)]
+    pub trainer: TrainerArgs,
+    /// What to do (none: open the desktop trainer).
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// Options of the desktop trainer (`dojo` with no command, and `dojo play`).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct TrainerArgs {
+    /// Play this action script through the UI (same format as `dojo run --actions`),
+    /// screenshot every screen, write the result and exit.
+    #[arg(long, value_name = "SCRIPT")]
+    pub autoplay: Option<PathBuf>,
+    /// Where autoplay saves its screenshots.
+    #[arg(long, value_name = "DIR", requires = "autoplay")]
+    pub screenshots: Option<PathBuf>,
+    /// Session seed (default: from the clock, recorded in the log; autoplay: 7).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Who plays (skips the start screen).
+    #[arg(long)]
+    pub trainee: Option<String>,
+    /// Their team.
+    #[arg(long)]
+    pub team: Option<String>,
+    /// Also write the finished session's result here.
+    #[arg(long, value_name = "RESULT")]
+    pub out: Option<PathBuf>,
+    /// Where trainees and sessions are kept (default: $DOJO_DATA_DIR, else the
+    /// platform's data folder).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// UI scale (0.75–2.0).
+    #[arg(long, default_value_t = 1.0)]
+    pub ui_scale: f32,
 }
 
 /// Output format of machine-readable commands.
@@ -132,6 +166,13 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Open one scenario file in the trainer and reload it whenever it is saved (for
+    /// scenario authors); validation errors show in the window.
+    Play {
+        /// The scenario file being written.
+        #[arg(long, value_name = "FILE")]
+        scenario: PathBuf,
+    },
     /// List what the pack holds.
     List {
         /// What to list.
@@ -202,15 +243,15 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             seed,
             out: path,
         }) => crate::cli_run::cmd_script(cli, shift, *persona, *seed, path.as_deref(), out, err),
-        None => {
+        None | Some(Command::Play { .. }) => {
             use clap::CommandFactory;
             let _ = writeln!(
                 out,
-                "Escalation Dojo {} — the desktop trainer is not built yet; the headless commands:\n",
+                "Escalation Dojo {} — this build has no desktop trainer (built without the `gui` feature); the headless commands:\n",
                 env!("CARGO_PKG_VERSION")
             );
             let _ = write!(out, "{}", Cli::command().render_help());
-            Ok(0)
+            Ok(if cli.command.is_none() { 0 } else { 1 })
         }
     };
     result.unwrap_or_else(|e| {

@@ -11,9 +11,13 @@ pub mod agents;
 pub mod cli;
 pub mod cli_grade;
 pub mod cli_run;
+#[cfg(feature = "gui")]
+pub mod cli_trainer;
 pub mod engine;
 pub mod explain;
 pub mod grading;
+#[cfg(feature = "gui")]
+pub mod gui;
 pub mod kb;
 pub mod note;
 pub mod pack;

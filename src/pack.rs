@@ -170,7 +170,14 @@ impl Pack {
     /// Loads the built-in pack, then each `--pack` folder, then the policy. Fails with
     /// every error found (warnings are not errors).
     pub fn load(options: &PackOptions) -> Result<Pack, Vec<Diagnostic>> {
-        let (sources, mut problems) = gather_sources(options);
+        Pack::load_with(options, Vec::new())
+    }
+
+    /// Loads like [`Pack::load`], with `extra` sources (already in memory, e.g. a
+    /// scenario being edited) added last, so they replace content of the same id.
+    pub fn load_with(options: &PackOptions, extra: Vec<Source>) -> Result<Pack, Vec<Diagnostic>> {
+        let (mut sources, mut problems) = gather_sources(options);
+        sources.extend(extra);
         let policy_source = policy_source(options, &mut problems);
         let mut all = sources.clone();
         if let Some(p) = &policy_source {

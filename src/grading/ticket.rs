@@ -77,6 +77,19 @@ pub enum Timing {
     None,
 }
 
+impl Timing {
+    /// As a trainee reads it.
+    pub fn label(&self) -> String {
+        match self {
+            Timing::Premature => "premature".into(),
+            Timing::OnTime => "on time".into(),
+            Timing::Overdue(by) => format!("overdue by {by} min"),
+            Timing::SecurityLate(by) => format!("security escalation {by} min after the indicator"),
+            Timing::None => "no decision".into(),
+        }
+    }
+}
+
 /// A component's score with whether it applies to this ticket.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ComponentScore {

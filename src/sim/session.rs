@@ -1004,6 +1004,29 @@ impl Session {
         }
     }
 
+    /// How a draft note would be judged if sent on ticket `number` now — the same
+    /// scorer the grading uses (the onboarding note checklist shows it live).
+    pub fn draft_note_score(
+        &self,
+        number: u32,
+        note: &EscalationNote,
+        immediate: bool,
+    ) -> Option<NoteScore> {
+        let t = self.ticket(number)?;
+        let policy = self.policy();
+        Some(note::score_note(
+            note,
+            &NoteContext {
+                scenario: &t.scenario,
+                steps_run: &t.steps_run,
+                facts: &t.facts,
+                sla_remaining_minutes: t.sla_remaining(self.now, policy),
+                immediate,
+            },
+            policy,
+        ))
+    }
+
     /// True when every ticket has arrived and none is with L1 any more.
     pub fn all_handled(&self) -> bool {
         self.tickets

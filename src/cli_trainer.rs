@@ -1,0 +1,79 @@
+//! Opening the desktop trainer from the command line: `dojo` (no command) and
+//! `dojo play --scenario FILE`.
+
+use std::io::Write;
+use std::sync::Arc;
+
+use crate::cli::{Cli, Command, load_pack};
+use crate::gui::{self, TrainerOptions};
+
+/// Opens the trainer when the command line asks for it; the exit code, or `None` when
+/// a headless command was given.
+pub fn run_trainer(cli: &Cli, err: &mut dyn Write) -> Option<i32> {
+    let scenario_file = match &cli.command {
+        None => None,
+        Some(Command::Play { scenario }) => Some(scenario.clone()),
+        Some(_) => return None,
+    };
+    Some(open(cli, scenario_file, err).unwrap_or_else(|e| {
+        let _ = writeln!(err, "error: {e}");
+        1
+    }))
+}
+
+fn open(
+    cli: &Cli,
+    scenario_file: Option<std::path::PathBuf>,
+    err: &mut dyn Write,
+) -> std::io::Result<i32> {
+    let args = &cli.trainer;
+    if let Some(file) = &scenario_file
+        && !file.is_file()
+    {
+        writeln!(err, "error: {}: no such scenario file", file.display())?;
+        return Ok(1);
+    }
+    let Some(pack) = load_pack(cli, err)? else {
+        return Ok(1);
+    };
+    let autoplay = match &args.autoplay {
+        Some(path) => match crate::cli_run::read_script(path) {
+            Ok(script) => Some(script),
+            Err(e) => {
+                writeln!(err, "error: {e}")?;
+                return Ok(1);
+            }
+        },
+        None => None,
+    };
+    if let Some(dir) = &args.screenshots {
+        std::fs::create_dir_all(dir)?;
+    }
+    if !(0.75..=2.0).contains(&args.ui_scale) {
+        writeln!(err, "error: --ui-scale must be between 0.75 and 2.0")?;
+        return Ok(1);
+    }
+    let trainee = args.trainee.clone().or_else(|| {
+        (autoplay.is_some() || scenario_file.is_some()).then(|| {
+            if scenario_file.is_some() {
+                "author".to_string()
+            } else {
+                "autoplay".to_string()
+            }
+        })
+    });
+    Ok(gui::run(TrainerOptions {
+        pack: Arc::new(pack),
+        pack_options: cli.pack_options(),
+        autoplay,
+        screenshots: args.screenshots.clone(),
+        shift: None,
+        seed: args.seed,
+        trainee,
+        team: args.team.clone(),
+        out: args.out.clone(),
+        data_dir: gui::data_dir(args.data_dir.clone()),
+        ui_scale: args.ui_scale,
+        scenario_file,
+    }))
+}

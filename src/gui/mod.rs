@@ -1,0 +1,160 @@
+//! The desktop trainer (feature `gui`): Bevy + egui over the same [`SimPlugin`] the
+//! headless runs use. The UI sends [`SimAction`](crate::sim::plugin::SimAction)
+//! messages and draws the simulation's state; every rule and score comes from the core.
+//!
+//! Layout follows the Bevy community template: one `plugin(app)` per module, screens as
+//! the [`Screen`] state, UI systems ordered by [`UiSet`].
+
+mod author;
+mod autoplay;
+mod debrief;
+mod mode;
+mod note_form;
+mod play;
+mod power;
+mod shift;
+mod start;
+mod theme;
+mod toasts;
+mod window;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use bevy::prelude::*;
+use bevy_egui::{EguiPlugin, EguiPrimaryContextPass};
+
+use crate::pack::{Pack, PackOptions};
+use crate::sim::action::Script;
+
+pub use play::data_dir;
+
+/// The screens.
+#[derive(States, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Screen {
+    /// Pick or create a trainee.
+    #[default]
+    Start,
+    /// Pick a mode (each starts a shipped shift).
+    Mode,
+    /// Playing a shift.
+    Shift,
+    /// The debrief of the last shift.
+    Debrief,
+}
+
+/// The order of the UI systems inside egui's pass each frame.
+#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UiSet {
+    /// The current screen's panels.
+    Screen,
+    /// Overlays drawn above the screen (toasts, the author's error banner).
+    Overlay,
+}
+
+/// How the trainer was started (from the command line).
+#[derive(Resource, Debug, Clone)]
+pub struct TrainerOptions {
+    /// The content pack.
+    pub pack: Arc<Pack>,
+    /// How the pack was loaded (the author mode reloads it with the edited scenario).
+    pub pack_options: PackOptions,
+    /// Play this action script through the UI's message path, screenshot every screen,
+    /// write the result and exit.
+    pub autoplay: Option<Script>,
+    /// Where autoplay saves its screenshots.
+    pub screenshots: Option<PathBuf>,
+    /// The shift for autoplay (default: the script's own).
+    pub shift: Option<String>,
+    /// Session seed (default: the clock, recorded in the log; autoplay: 7).
+    pub seed: Option<u64>,
+    /// Who plays (skips the start screen when set).
+    pub trainee: Option<String>,
+    /// Their team.
+    pub team: Option<String>,
+    /// Also write the session result here.
+    pub out: Option<PathBuf>,
+    /// Where sessions and trainees are kept.
+    pub data_dir: PathBuf,
+    /// Initial UI scale.
+    pub ui_scale: f32,
+    /// `dojo play --scenario FILE`: open this one scenario and reload it when saved.
+    pub scenario_file: Option<PathBuf>,
+}
+
+/// Builds the trainer app.
+pub fn app(options: TrainerOptions) -> App {
+    let mut app = App::new();
+    let asset_root = options
+        .scenario_file
+        .as_ref()
+        .and_then(|f| std::path::absolute(f).ok())
+        .and_then(|f| f.parent().map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("assets"));
+    app.add_plugins(
+        DefaultPlugins
+            .set(WindowPlugin {
+                primary_window: Some(Window {
+                    title: "Escalation Dojo".into(),
+                    resolution: (1280u32, 760u32).into(),
+                    ..default()
+                }),
+                ..default()
+            })
+            .set(AssetPlugin {
+                file_path: asset_root.display().to_string(),
+                watch_for_changes_override: Some(options.scenario_file.is_some()),
+                ..default()
+            }),
+    )
+    .add_plugins(EguiPlugin::default())
+    .insert_resource(ClearColor(Color::srgb_u8(0x14, 0x18, 0x22)))
+    .insert_resource(theme::UiScale(options.ui_scale))
+    .insert_resource(options)
+    .init_state::<Screen>()
+    .configure_sets(
+        EguiPrimaryContextPass,
+        (UiSet::Screen, UiSet::Overlay).chain().run_if(theme::ready),
+    )
+    .add_plugins((
+        crate::sim::plugin::plugin,
+        theme::plugin,
+        window::plugin,
+        power::plugin,
+        play::plugin,
+        start::plugin,
+        mode::plugin,
+        shift::plugin,
+        debrief::plugin,
+        toasts::plugin,
+        autoplay::plugin,
+        author::plugin,
+    ))
+    .add_systems(Startup, spawn_camera);
+    app
+}
+
+/// Runs the trainer until its window closes; the exit code to return.
+pub fn run(options: TrainerOptions) -> i32 {
+    match app(options).run() {
+        AppExit::Success => 0,
+        AppExit::Error(code) => i32::from(code.get()),
+    }
+}
+
+fn spawn_camera(mut commands: Commands) {
+    commands.spawn(Camera2d);
+}
+
+/// A `Ui` covering the whole window, for a screen's panels (egui 0.36 panels are shown
+/// inside a `Ui`).
+pub fn root_ui(ctx: &bevy_egui::egui::Context) -> bevy_egui::egui::Ui {
+    use bevy_egui::egui;
+    egui::Ui::new(
+        ctx.clone(),
+        "screen".into(),
+        egui::UiBuilder::new()
+            .layer_id(egui::LayerId::background())
+            .max_rect(ctx.viewport_rect()),
+    )
+}

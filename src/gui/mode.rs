@@ -1,0 +1,163 @@
+//! The mode screen: Onboarding, Practice, Coaching drill, Competition — each starts a
+//! shipped shift definition under its rules.
+
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+
+use super::play::{StartShift, Trainee, session_seed};
+use super::theme::{self, palette};
+use super::{Screen, TrainerOptions};
+use crate::shift::{Arrivals, Shift};
+
+/// A mode card: the shift it starts and what it is for.
+struct ModeCard {
+    title: &'static str,
+    purpose: &'static str,
+    shift_id: &'static str,
+}
+
+const CARDS: [ModeCard; 4] = [
+    ModeCard {
+        title: "Onboarding",
+        purpose: "Learn the framework one ticket at a time. The framework checklist and the note checklist sit beside every ticket.",
+        shift_id: "onboarding-basics",
+    },
+    ModeCard {
+        title: "Practice",
+        purpose: "A realistic queue of everyday tickets arriving at random. No hints; you may pause.",
+        shift_id: "practice-mixed",
+    },
+    ModeCard {
+        title: "Coaching drill",
+        purpose: "The judgement calls flagged agents get wrong, to play with your coach.",
+        shift_id: "coaching-drill",
+    },
+    ModeCard {
+        title: "Competition",
+        purpose: "The same shift for everyone: no pause, no hints, a real-time limit.",
+        shift_id: "competition-mixed",
+    },
+];
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(
+        EguiPrimaryContextPass,
+        mode_screen
+            .in_set(super::UiSet::Screen)
+            .run_if(in_state(Screen::Mode)),
+    );
+}
+
+/// One line on the shift's rules and size.
+pub fn shift_summary(shift: &Shift) -> String {
+    let tickets = match &shift.arrivals {
+        Arrivals::Fixed(at) => format!("{} tickets", at.len()),
+        Arrivals::Poisson {
+            per_hour,
+            max_tickets,
+            ..
+        } => format!("about {per_hour:.0} tickets an hour (up to {max_tickets})"),
+    };
+    let real_minutes = f64::from(shift.length_minutes) / shift.time_scale / 60.0;
+    let mut rules = vec![
+        if shift.rules.pause_allowed {
+            "pause allowed"
+        } else {
+            "no pause"
+        },
+        if shift.rules.hints_shown {
+            "checklists shown"
+        } else {
+            "no hints"
+        },
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect::<Vec<_>>();
+    if let Some(limit) = shift.rules.real_time_limit_minutes {
+        rules.push(format!("{limit} min real-time limit"));
+    }
+    format!(
+        "{} sim minutes (about {real_minutes:.0} real minutes) · {tickets} · {}",
+        shift.length_minutes,
+        rules.join(" · ")
+    )
+}
+
+fn mode_screen(
+    mut contexts: EguiContexts,
+    options: Res<TrainerOptions>,
+    trainee: Option<Res<Trainee>>,
+    mut start: MessageWriter<StartShift>,
+    mut next: ResMut<NextState<Screen>>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    egui::CentralPanel::default().show(&mut super::root_ui(ctx), |ui| {
+        ui.horizontal(|ui| {
+            ui.label(
+                theme::bold("Escalation Dojo")
+                    .size(22.0)
+                    .color(palette::ACCENT),
+            );
+            ui.separator();
+            if let Some(t) = &trainee {
+                ui.label(format!("Training: {}", t.name));
+                if let Some(team) = &t.team {
+                    ui.label(theme::muted(format!("team {team}")));
+                }
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui.button("Change trainee").clicked() {
+                    next.set(Screen::Start);
+                }
+            });
+        });
+        ui.add_space(10.0);
+        ui.heading("Choose a mode");
+        ui.add_space(6.0);
+        ui.columns(2, |cols| {
+            for (i, card) in CARDS.iter().enumerate() {
+                let ui = &mut cols[i % 2];
+                theme::card(ui, |ui| {
+                    ui.label(theme::bold(card.title).size(18.0));
+                    ui.label(card.purpose);
+                    ui.add_space(4.0);
+                    match options.pack.shifts.get(card.shift_id) {
+                        Some(shift) => {
+                            ui.label(theme::bold(&shift.title));
+                            ui.label(theme::muted(&shift.description));
+                            ui.label(theme::muted(shift_summary(shift)).small());
+                            ui.add_space(4.0);
+                            let button = egui::Button::new(theme::bold(format!(
+                                "Start {}  ({})",
+                                card.title,
+                                i + 1
+                            )));
+                            let key = [
+                                egui::Key::Num1,
+                                egui::Key::Num2,
+                                egui::Key::Num3,
+                                egui::Key::Num4,
+                            ][i];
+                            let pressed = ui.input(|inp| inp.key_pressed(key));
+                            if ui.add(button).clicked() || pressed {
+                                start.write(StartShift {
+                                    seed: session_seed(&options),
+                                    shift: shift.clone(),
+                                });
+                            }
+                        }
+                        None => {
+                            ui.colored_label(
+                                palette::BAD,
+                                format!("The pack has no `{}` shift.", card.shift_id),
+                            );
+                        }
+                    }
+                });
+                ui.add_space(8.0);
+            }
+        });
+    });
+    Ok(())
+}

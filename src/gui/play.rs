@@ -1,0 +1,318 @@
+//! Starting and ending a shift in the app: the same [`Session`], log file and
+//! [`SessionResult`] as `dojo run`, so every session played in the window replays
+//! headless.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use bevy::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::{Screen, TrainerOptions};
+use crate::grading::{self, SessionGrade};
+use crate::shift::{Mode, Shift};
+use crate::sim::plugin::SimState;
+use crate::sim::record::{self, LogHeader, LogWriter, SessionResult};
+use crate::sim::session::Session;
+
+/// Who is at the keyboard.
+#[derive(Resource, Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trainee {
+    /// Their name.
+    pub name: String,
+    /// Their team, if any.
+    #[serde(default)]
+    pub team: Option<String>,
+}
+
+/// The trainees known on this machine (`trainees.ron` in the data folder).
+#[derive(Resource, Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnownTrainees(pub Vec<Trainee>);
+
+/// The shift being played.
+#[derive(Resource, Debug)]
+pub struct ActiveShift {
+    /// The mode it was started from.
+    pub mode: Mode,
+    /// Who, what, on which content (the log's first line).
+    pub header: LogHeader,
+    /// Where its log is appended.
+    pub log_path: Option<PathBuf>,
+    /// When it started (for the mode's real-time limit; never read by the sim).
+    pub started: Instant,
+    /// The mode's real-time limit.
+    pub real_time_limit: Option<Duration>,
+}
+
+/// Start a shift.
+#[derive(Message, Debug, Clone)]
+pub struct StartShift {
+    /// The shift definition.
+    pub shift: Shift,
+    /// Its seed.
+    pub seed: u64,
+}
+
+/// End the running shift and go to the debrief.
+#[derive(Message, Debug, Clone, Copy, Default)]
+pub struct EndShift;
+
+/// The last finished shift, for the debrief.
+#[derive(Resource, Debug, Clone)]
+pub struct LastSession {
+    /// The finished session.
+    pub session: Session,
+    /// Its grade, recomputed from the session like `dojo grade` does.
+    pub grade: SessionGrade,
+    /// Where the result was saved.
+    pub saved_to: Option<PathBuf>,
+    /// Why it could not be saved.
+    pub save_error: Option<String>,
+}
+
+/// A problem to show the trainee (cannot start, cannot save).
+#[derive(Message, Debug, Clone)]
+pub struct Problem(pub String);
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_message::<StartShift>()
+        .add_message::<EndShift>()
+        .add_message::<Problem>()
+        .add_systems(Startup, load_known_trainees)
+        .add_systems(
+            Update,
+            (
+                start_shift,
+                end_when_over.run_if(resource_exists::<SimState>),
+                end_shift,
+            )
+                .chain()
+                .after(crate::sim::plugin::SimSet::Mirror),
+        );
+}
+
+/// The data folder: `--data-dir`, else `$DOJO_DATA_DIR`, else the platform's data
+/// folder (`$XDG_DATA_HOME/escalation-dojo`, `~/.local/share/escalation-dojo`).
+pub fn data_dir(flag: Option<PathBuf>) -> PathBuf {
+    if let Some(dir) = flag {
+        return dir;
+    }
+    if let Some(dir) = std::env::var_os("DOJO_DATA_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    if let Some(dir) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir).join("escalation-dojo");
+    }
+    if let Some(home) = std::env::var_os("HOME").filter(|d| !d.is_empty()) {
+        return PathBuf::from(home).join(".local/share/escalation-dojo");
+    }
+    PathBuf::from("dojo-data")
+}
+
+fn trainees_file(options: &TrainerOptions) -> PathBuf {
+    options.data_dir.join("trainees.ron")
+}
+
+fn load_known_trainees(mut commands: Commands, options: Res<TrainerOptions>) {
+    let path = trainees_file(&options);
+    let known = match std::fs::read_to_string(&path) {
+        Ok(text) => ron::from_str::<KnownTrainees>(&text).unwrap_or_else(|e| {
+            warn!("{}: {e}; starting with no known trainees", path.display());
+            KnownTrainees::default()
+        }),
+        Err(_) => KnownTrainees::default(),
+    };
+    commands.insert_resource(known);
+}
+
+/// Adds a trainee to the known list and saves it (atomically).
+pub fn remember_trainee(
+    known: &mut KnownTrainees,
+    trainee: &Trainee,
+    options: &TrainerOptions,
+) -> Result<(), String> {
+    if known.0.iter().any(|t| t.name == trainee.name) {
+        known.0.retain(|t| t.name != trainee.name);
+    }
+    known.0.insert(0, trainee.clone());
+    let text = ron::ser::to_string_pretty(known, ron::ser::PrettyConfig::default())
+        .map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(&options.data_dir)
+        .map_err(|e| format!("{}: {e}", options.data_dir.display()))?;
+    record::write_atomic(&trainees_file(options), &text).map_err(|e| e.to_string())
+}
+
+/// A seed for a new session: the given one, else from the clock (read here in the UI
+/// layer, never in the simulation; it is recorded in the log, so the session replays).
+pub fn session_seed(options: &TrainerOptions) -> u64 {
+    options.seed.unwrap_or_else(|| {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(1, |d| d.as_nanos() as u64)
+    })
+}
+
+fn sessions_dir(options: &TrainerOptions) -> PathBuf {
+    options.data_dir.join("sessions")
+}
+
+/// A file name stem unique to this session: shift, seed and start time.
+fn session_stem(shift: &Shift, seed: u64) -> String {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    format!("{}-{secs}-{seed}", shift.id)
+}
+
+fn start_shift(
+    mut starts: MessageReader<StartShift>,
+    mut commands: Commands,
+    options: Res<TrainerOptions>,
+    trainee: Option<Res<Trainee>>,
+    mut next: ResMut<NextState<Screen>>,
+    mut problems: MessageWriter<Problem>,
+    mut time: ResMut<Time<Virtual>>,
+) {
+    let Some(start) = starts.read().last().cloned() else {
+        return;
+    };
+    let session = match Session::with_shift(options.pack.clone(), start.shift.clone(), start.seed) {
+        Ok(s) => s,
+        Err(e) => {
+            problems.write(Problem(format!("Cannot start {}: {e}", start.shift.id)));
+            return;
+        }
+    };
+    let trainee = trainee.map(|t| t.clone()).unwrap_or_default();
+    let header = LogHeader::for_session(
+        &session,
+        Some(trainee.name.clone()).filter(|n| !n.is_empty()),
+        trainee.team.clone(),
+    );
+    let dir = sessions_dir(&options);
+    let log_path = dir.join(format!("{}.log", session_stem(&start.shift, start.seed)));
+    let writer = std::fs::create_dir_all(&dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))
+        .and_then(|()| LogWriter::create(&log_path, &header).map_err(|e| e.to_string()));
+    let (writer, log_path) = match writer {
+        Ok(w) => (Some(w), Some(log_path)),
+        Err(e) => {
+            problems.write(Problem(format!(
+                "The session log cannot be written ({e}); this session will not be saved."
+            )));
+            (None, None)
+        }
+    };
+    time.unpause();
+    commands.insert_resource(SimState::new(session, writer));
+    commands.insert_resource(ActiveShift {
+        mode: start.shift.mode,
+        header,
+        log_path,
+        started: Instant::now(),
+        real_time_limit: start
+            .shift
+            .rules
+            .real_time_limit_minutes
+            .map(|m| Duration::from_secs(u64::from(m) * 60)),
+    });
+    next.set(Screen::Shift);
+}
+
+/// Ends the shift when its clock has run out, or when the mode's real-time limit is
+/// reached (not under autoplay, which plays at machine speed).
+fn end_when_over(
+    sim: Res<SimState>,
+    active: Option<Res<ActiveShift>>,
+    autoplay: Option<Res<super::autoplay::AutoplayDriver>>,
+    mut end: MessageWriter<EndShift>,
+    mut problems: MessageWriter<Problem>,
+) {
+    if autoplay.is_some() {
+        return;
+    }
+    if sim.session.ended {
+        end.write(EndShift);
+        return;
+    }
+    if let Some(active) = active
+        && let Some(limit) = active.real_time_limit
+        && active.started.elapsed() >= limit
+    {
+        problems.write(Problem(format!(
+            "The real-time limit of {} minutes is up: the shift ends now.",
+            limit.as_secs() / 60
+        )));
+        end.write(EndShift);
+    }
+}
+
+fn end_shift(
+    mut ends: MessageReader<EndShift>,
+    mut commands: Commands,
+    sim: Option<ResMut<SimState>>,
+    active: Option<Res<ActiveShift>>,
+    options: Res<TrainerOptions>,
+    mut next: ResMut<NextState<Screen>>,
+) {
+    if ends.read().count() == 0 {
+        return;
+    }
+    let Some(mut sim) = sim else {
+        return;
+    };
+    sim.session.finish();
+    let session = sim.session.clone();
+    let header = active.as_ref().map_or_else(
+        || LogHeader::for_session(&session, None, None),
+        |a| a.header.clone(),
+    );
+    let trainee = header.trainee.clone();
+    let result = SessionResult::of(&session, header);
+    let grade = grading::grade_with_ideal(&session, trainee);
+    let (saved_to, save_error) = save_result(&options, &result, active.as_deref());
+    commands.remove_resource::<SimState>();
+    commands.remove_resource::<ActiveShift>();
+    commands.remove_resource::<crate::sim::plugin::Autoplay>();
+    commands.insert_resource(LastSession {
+        session,
+        grade,
+        saved_to,
+        save_error,
+    });
+    next.set(Screen::Debrief);
+}
+
+/// Writes the result next to the log (and to `--out`), then removes the log: the
+/// result holds the whole log.
+fn save_result(
+    options: &TrainerOptions,
+    result: &SessionResult,
+    active: Option<&ActiveShift>,
+) -> (Option<PathBuf>, Option<String>) {
+    let text = result.to_ron();
+    let mut errors = Vec::new();
+    let mut saved = None;
+    if let Some(log_path) = active.and_then(|a| a.log_path.as_deref()) {
+        let path = result_path_for(log_path);
+        match record::write_atomic(&path, &text) {
+            Ok(()) => {
+                let _ = std::fs::remove_file(log_path);
+                saved = Some(path);
+            }
+            Err(e) => errors.push(e.to_string()),
+        }
+    }
+    if let Some(out) = &options.out {
+        match record::write_atomic(out, &text) {
+            Ok(()) => saved = saved.or_else(|| Some(out.clone())),
+            Err(e) => errors.push(e.to_string()),
+        }
+    }
+    (saved, (!errors.is_empty()).then(|| errors.join("; ")))
+}
+
+/// `sessions/<stem>.log` → `sessions/<stem>.result.ron`.
+fn result_path_for(log: &Path) -> PathBuf {
+    log.with_extension("result.ron")
+}

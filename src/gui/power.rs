@@ -1,0 +1,73 @@
+//! Low power: the app sleeps until input arrives, except while the sim clock runs.
+//!
+//! - Start, mode, debrief and a paused shift: reactive (wake on input, else every 5 s),
+//!   so an idle trainer uses next to no CPU.
+//! - A running shift: wake every 100 ms so the clock and the timers move (the sim
+//!   reads `Time<Virtual>`, whose per-frame delta is capped at 250 ms).
+//! - Autoplay (screenshots under Xvfb): continuous.
+//!
+//! bevy_egui 0.42 queues a redundant `ModifiersChanged` event every frame, which makes
+//! egui ask for a repaint forever; [`drop_redundant_modifiers_event`] removes it.
+
+use std::time::Duration;
+
+use bevy::prelude::*;
+use bevy::winit::{UpdateMode, WinitSettings};
+use bevy_egui::{EguiContext, EguiInput, EguiInputSet, EguiPreUpdateSet, egui};
+
+use super::autoplay::AutoplayDriver;
+use crate::sim::plugin::SimState;
+
+/// How often a running shift wakes the app.
+const RUNNING_TICK: Duration = Duration::from_millis(100);
+
+pub(super) fn plugin(app: &mut App) {
+    app.insert_resource(WinitSettings::desktop_app())
+        .add_systems(
+            PreUpdate,
+            drop_redundant_modifiers_event
+                .after(EguiInputSet::WriteEguiEvents)
+                .before(EguiPreUpdateSet::BeginPass),
+        )
+        .add_systems(Last, pace_updates);
+}
+
+/// The update settings for the app's current activity.
+fn wanted(running_clock: bool, autoplay: bool) -> WinitSettings {
+    if autoplay {
+        WinitSettings::continuous()
+    } else if running_clock {
+        WinitSettings {
+            focused_mode: UpdateMode::reactive(RUNNING_TICK),
+            // The shift goes on when the window loses focus: SLA clocks keep running.
+            unfocused_mode: UpdateMode::reactive_low_power(RUNNING_TICK),
+        }
+    } else {
+        WinitSettings::desktop_app()
+    }
+}
+
+fn pace_updates(
+    sim: Option<Res<SimState>>,
+    autoplay: Option<Res<AutoplayDriver>>,
+    mut settings: ResMut<WinitSettings>,
+) {
+    let running = sim.is_some_and(|s| !s.session.paused && !s.session.ended);
+    let next = wanted(running, autoplay.is_some());
+    if settings.focused_mode != next.focused_mode || settings.unfocused_mode != next.unfocused_mode
+    {
+        *settings = next;
+    }
+}
+
+/// Drops the `ModifiersChanged` event bevy_egui sends every frame when the modifiers
+/// did not change (it would keep egui repainting forever).
+fn drop_redundant_modifiers_event(mut contexts: Query<(&mut EguiContext, &mut EguiInput)>) {
+    for (mut ctx, mut input) in &mut contexts {
+        let current = ctx.get_mut().input(|i| i.modifiers);
+        input
+            .0
+            .events
+            .retain(|e| !matches!(e, egui::Event::ModifiersChanged(m) if *m == current));
+    }
+}

@@ -1,0 +1,156 @@
+//! The start screen: pick a known trainee or create one, and set the UI scale.
+
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+
+use super::play::{KnownTrainees, Trainee, remember_trainee};
+use super::theme::{self, UiScale, palette};
+use super::{Screen, TrainerOptions};
+
+/// What is typed on the start screen.
+#[derive(Resource, Debug, Default)]
+struct StartForm {
+    name: String,
+    team: String,
+    error: Option<String>,
+}
+
+pub(super) fn plugin(app: &mut App) {
+    app.init_resource::<StartForm>()
+        .add_systems(OnEnter(Screen::Start), skip_when_named)
+        .add_systems(
+            EguiPrimaryContextPass,
+            start_screen
+                .in_set(super::UiSet::Screen)
+                .run_if(in_state(Screen::Start)),
+        );
+}
+
+/// `--trainee NAME` skips the start screen (autoplay and shared kiosks).
+fn skip_when_named(
+    mut commands: Commands,
+    options: Res<TrainerOptions>,
+    autoplay: Option<Res<super::autoplay::AutoplayDriver>>,
+    mut next: ResMut<NextState<Screen>>,
+) {
+    if let Some(name) = &options.trainee {
+        commands.insert_resource(Trainee {
+            name: name.clone(),
+            team: options.team.clone(),
+        });
+        // Autoplay photographs the start screen first, then moves on itself.
+        if autoplay.is_none() {
+            next.set(Screen::Mode);
+        }
+    }
+}
+
+fn start_screen(
+    mut contexts: EguiContexts,
+    mut commands: Commands,
+    mut form: ResMut<StartForm>,
+    mut known: ResMut<KnownTrainees>,
+    mut scale: ResMut<UiScale>,
+    options: Res<TrainerOptions>,
+    mut next: ResMut<NextState<Screen>>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let mut chosen: Option<Trainee> = None;
+    egui::CentralPanel::default().show(&mut super::root_ui(ctx), |ui| {
+        ui.vertical_centered(|ui| {
+            ui.add_space(30.0);
+            ui.label(theme::bold("Escalation Dojo").size(34.0).color(palette::ACCENT));
+            ui.label(theme::muted(
+                "Train the L1 → L2 handoff: resolve, escalate, or escalate now — and write the note L2 needs.",
+            ));
+            ui.add_space(24.0);
+        });
+        ui.columns(2, |cols| {
+            theme::card(&mut cols[0], |ui| {
+                ui.heading("Who is training?");
+                ui.add_space(4.0);
+                if known.0.is_empty() {
+                    ui.label(theme::muted("No trainees yet on this machine: create one →"));
+                }
+                egui::ScrollArea::vertical()
+                    .max_height(320.0)
+                    .show(ui, |ui| {
+                        for t in &known.0 {
+                            let label = match &t.team {
+                                Some(team) => format!("{}  ·  {team}", t.name),
+                                None => t.name.clone(),
+                            };
+                            if ui
+                                .add_sized(
+                                    [ui.available_width(), 30.0],
+                                    egui::Button::new(label),
+                                )
+                                .clicked()
+                            {
+                                chosen = Some(t.clone());
+                            }
+                        }
+                    });
+            });
+            theme::card(&mut cols[1], |ui| {
+                ui.heading("New trainee");
+                ui.add_space(4.0);
+                egui::Grid::new("new-trainee").num_columns(2).show(ui, |ui| {
+                    ui.label("Name");
+                    let name = ui.add(
+                        egui::TextEdit::singleline(&mut form.name)
+                            .hint_text("e.g. Sam Rivera")
+                            .desired_width(240.0),
+                    );
+                    ui.end_row();
+                    ui.label("Team");
+                    ui.add(
+                        egui::TextEdit::singleline(&mut form.team)
+                            .hint_text("optional")
+                            .desired_width(240.0),
+                    );
+                    ui.end_row();
+                    if known.0.is_empty() && !name.has_focus() && form.name.is_empty() {
+                        name.request_focus();
+                    }
+                });
+                ui.add_space(6.0);
+                let submit = ui.input(|i| i.key_pressed(egui::Key::Enter));
+                let create = ui
+                    .add_enabled(
+                        !form.name.trim().is_empty(),
+                        egui::Button::new(theme::bold("Start training  ⏎")),
+                    )
+                    .clicked();
+                if (create || submit) && !form.name.trim().is_empty() {
+                    let team = form.team.trim();
+                    chosen = Some(Trainee {
+                        name: form.name.trim().to_string(),
+                        team: (!team.is_empty()).then(|| team.to_string()),
+                    });
+                }
+                if let Some(e) = &form.error {
+                    ui.colored_label(palette::BAD, e);
+                }
+            });
+        });
+        ui.add_space(16.0);
+        ui.horizontal(|ui| {
+            ui.label("UI scale");
+            ui.add(egui::Slider::new(&mut scale.0, 0.75..=2.0).step_by(0.05));
+            ui.label(theme::muted(format!(
+                "Pack: {} scenarios · {} KB articles · {} shifts   ·   data: {}",
+                options.pack.scenarios.len(),
+                options.pack.kb.len(),
+                options.pack.shifts.len(),
+                options.data_dir.display()
+            )));
+        });
+    });
+    if let Some(trainee) = chosen {
+        form.error = remember_trainee(&mut known, &trainee, &options).err();
+        commands.insert_resource(trainee);
+        next.set(Screen::Mode);
+    }
+    Ok(())
+}
