@@ -5,7 +5,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const SHIFTS: [&str; 3] = ["onboarding-basics", "practice-mixed", "competition-mixed"];
+const SHIFTS: [&str; 4] = [
+    "onboarding-basics",
+    "practice-mixed",
+    "competition-mixed",
+    "coaching-drill",
+];
 
 fn dojo() -> Command {
     Command::new(env!("CARGO_BIN_EXE_dojo"))

@@ -460,7 +460,12 @@ fn the_ceo_needs_senior_ownership_and_an_update_even_at_l1() {
 #[test]
 fn every_deduction_states_its_rule_what_was_done_and_when() {
     let pack = pack();
-    for shift in ["onboarding-basics", "practice-mixed", "competition-mixed"] {
+    for shift in [
+        "onboarding-basics",
+        "practice-mixed",
+        "competition-mixed",
+        "coaching-drill",
+    ] {
         for persona in escalation_dojo::agents::Persona::ALL {
             let script =
                 escalation_dojo::agents::play(Arc::clone(&pack), &pack.shifts[shift], 7, persona)

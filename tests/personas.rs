@@ -13,7 +13,12 @@ use escalation_dojo::scenario::Owner;
 use escalation_dojo::sim::record;
 use escalation_dojo::sim::session::Session;
 
-const SHIFTS: [&str; 3] = ["onboarding-basics", "practice-mixed", "competition-mixed"];
+const SHIFTS: [&str; 4] = [
+    "onboarding-basics",
+    "practice-mixed",
+    "competition-mixed",
+    "coaching-drill",
+];
 
 fn own_flags(p: Persona) -> BTreeSet<Flag> {
     match p {

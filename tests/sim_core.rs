@@ -74,7 +74,12 @@ fn note() -> EscalationNote {
 #[test]
 fn same_seed_and_actions_give_identical_bytes() {
     let pack = pack();
-    for shift_id in ["onboarding-basics", "practice-mixed", "competition-mixed"] {
+    for shift_id in [
+        "onboarding-basics",
+        "practice-mixed",
+        "competition-mixed",
+        "coaching-drill",
+    ] {
         let shift = pack.shifts[shift_id].clone();
         let script = agents::play(Arc::clone(&pack), &shift, 7, agents::Persona::Ideal).unwrap();
         let result_bytes = || {

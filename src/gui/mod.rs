@@ -130,8 +130,65 @@ pub fn app(options: TrainerOptions) -> App {
         autoplay::plugin,
         author::plugin,
     ))
-    .add_systems(Startup, spawn_camera);
+    .add_systems(Startup, spawn_camera)
+    .add_systems(Update, global_keys)
+    .add_systems(
+        EguiPrimaryContextPass,
+        exit_after_frames
+            .after(UiSet::Overlay)
+            .run_if(|| std::env::var_os("DOJO_EXIT_AFTER_FRAMES").is_some()),
+    );
     app
+}
+
+/// `DOJO_EXIT_AFTER_FRAMES=N`: exit after the N-th drawn frame (the startup
+/// measurement in `docs/performance.md`; `examples/bare_egui.rs` does the same).
+fn exit_after_frames(
+    mut frames: Local<u32>,
+    mut exit: MessageWriter<AppExit>,
+    ready: Res<theme::ThemeApplied>,
+) {
+    if !theme::ready(ready) {
+        return;
+    }
+    *frames += 1;
+    if std::env::var("DOJO_EXIT_AFTER_FRAMES")
+        .ok()
+        .and_then(|v| v.parse::<u32>().ok())
+        .is_some_and(|n| *frames >= n)
+    {
+        exit.write(AppExit::Success);
+    }
+}
+
+/// Keys that work on every screen: F12 saves a screenshot of the window to
+/// `<data dir>/screenshots/` (a debrief to keep, a bug to report); Ctrl+Q quits.
+fn global_keys(
+    keys: Res<ButtonInput<KeyCode>>,
+    mut commands: Commands,
+    options: Res<TrainerOptions>,
+    mut exit: MessageWriter<AppExit>,
+    mut problems: MessageWriter<play::Problem>,
+) {
+    let ctrl = keys.any_pressed([KeyCode::ControlLeft, KeyCode::ControlRight]);
+    if ctrl && keys.just_pressed(KeyCode::KeyQ) {
+        exit.write(AppExit::Success);
+    }
+    if keys.just_pressed(KeyCode::F12) {
+        use bevy::render::view::screenshot::{Screenshot, save_to_disk};
+        let dir = options.data_dir.join("screenshots");
+        if let Err(e) = std::fs::create_dir_all(&dir) {
+            problems.write(play::Problem(format!("{}: {e}", dir.display())));
+            return;
+        }
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        let path = dir.join(format!("dojo-{secs}.png"));
+        commands
+            .spawn(Screenshot::primary_window())
+            .observe(save_to_disk(path));
+    }
 }
 
 /// Runs the trainer until its window closes; the exit code to return.

@@ -91,6 +91,10 @@ pub fn show(
     let mut submit = false;
     let mut cancel = false;
     let hints = session.shift.rules.hints_shown;
+    // Taken before the fields are drawn: a focused multi-line field would turn the
+    // Enter into a new line.
+    // The fields still take this frame's typing first; the note is sent after them.
+    let send_key = ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter));
     egui::Window::new(title)
         .id(egui::Id::new("note-form"))
         .open(&mut open)
@@ -140,11 +144,8 @@ pub fn show(
                     ui.label(theme::muted("The note is graded on all five elements."));
                 }
             });
-            if ui.input(|i| i.modifiers.command && i.key_pressed(egui::Key::Enter)) {
-                submit = true;
-            }
         });
-    if submit {
+    if submit || send_key {
         let note = form.note.clone();
         let ticket = form.ticket;
         sent.push(if form.security {

@@ -213,7 +213,7 @@ fn top_bar(
                 )));
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui.button("End shift").clicked() {
+                if ui.button("End shift (End)").clicked() {
                     ui_state.confirm_end = true;
                 }
                 if session.shift.rules.pause_allowed {
@@ -982,7 +982,7 @@ fn confirm_end_window(
         });
 }
 
-const KEYS: [(&str, &str); 13] = [
+const KEYS: [(&str, &str); 16] = [
     ("1 … 9", "open ticket #1 … #9"),
     ("S", "run the next diagnostic step"),
     ("A", "ask the client the next question"),
@@ -996,6 +996,9 @@ const KEYS: [(&str, &str); 13] = [
     ("Space", "pause / resume (where allowed)"),
     ("Ctrl+Enter", "send the escalation note"),
     ("Esc", "close a form or article"),
+    ("End", "end the shift (asks first)"),
+    ("F12", "save a screenshot"),
+    ("Ctrl+Q", "quit"),
 ];
 
 fn keys_window(ctx: &egui::Context, open: &mut bool) {
@@ -1056,6 +1059,9 @@ fn keyboard_shortcuts(
         } else {
             Action::Pause
         });
+    }
+    if pressed(egui::Key::End) {
+        ui_state.confirm_end = true;
     }
     if ctx.input(|i| i.key_pressed(egui::Key::Questionmark)) {
         ui_state.show_keys = !ui_state.show_keys;
