@@ -9,8 +9,10 @@
 
 pub mod agents;
 pub mod cli;
+pub mod cli_compete;
 pub mod cli_grade;
 pub mod cli_run;
+pub mod compete;
 pub mod engine;
 pub mod explain;
 pub mod grading;
