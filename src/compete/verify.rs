@@ -149,10 +149,7 @@ pub fn verify(
         .check_content(pack)
         .map_err(CompeteError::WrongContent)?;
     let shift = competition.effective_shift(pack)?;
-    let mut out: Vec<Verified> = files
-        .iter()
-        .map(|f| verify_file(competition, pack, &shift, f))
-        .collect();
+    let mut out = verify_files(competition, pack, &shift, files);
 
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, v) in out.iter().enumerate() {
@@ -214,6 +211,42 @@ pub fn verify(
         }
     }
     Ok(out)
+}
+
+/// Verifies each file on its own, spread over the machine's cores (each file is
+/// independent and verification is pure); the output is in the order of `files`.
+fn verify_files(
+    competition: &Competition,
+    pack: &Arc<Pack>,
+    shift: &Shift,
+    files: &[ResultFile],
+) -> Vec<Verified> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(files.len());
+    if threads <= 1 {
+        return files
+            .iter()
+            .map(|f| verify_file(competition, pack, shift, f))
+            .collect();
+    }
+    let chunk = files.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|f| verify_file(competition, pack, shift, f))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
 }
 
 /// Verifies one result on its own (no check for the same participant twice): what the
@@ -392,9 +425,17 @@ fn check_file(
         .participant(&name, header.team.as_deref())
         .map_err(|e| ("roster", None, e.to_string()))?;
 
-    let lines = element_lines(text, "log");
-    let lines = (lines.len() == result.log.len()).then_some(lines);
-    let line_of = |i: usize| lines.as_ref().and_then(|l| l.get(i).copied());
+    // Where each log entry starts in the file: only worked out when a reason needs it.
+    let lines: std::cell::OnceCell<Option<Vec<usize>>> = std::cell::OnceCell::new();
+    let line_of = |i: usize| {
+        lines
+            .get_or_init(|| {
+                let l = element_lines(text, "log");
+                (l.len() == result.log.len()).then_some(l)
+            })
+            .as_ref()
+            .and_then(|l| l.get(i).copied())
+    };
     let session = replay(pack, shift, header.seed, &result.log, &line_of)?;
     compare_outcomes(&result, &session, text, &line_of)?;
     Ok(Accepted {
@@ -488,14 +529,13 @@ fn replay(
     }
     let mut last_done: Option<usize> = None;
     for (i, entry) in entries.iter().enumerate() {
-        let line = line_of(i);
-        let what = what(i);
         if entry.at < session.now {
             return Err((
                 "log-reordered",
-                line,
+                line_of(i),
                 format!(
-                    "{what} comes after an entry at minute {}: the log is out of order (entries were moved)",
+                    "{} comes after an entry at minute {}: the log is out of order (entries were moved)",
+                    what(i),
                     session.now
                 ),
             ));
@@ -504,10 +544,12 @@ fn replay(
         if session.now != entry.at {
             return Err((
                 "log-edited",
-                line,
+                line_of(i),
                 format!(
-                    "{what}: the session can never reach minute {} (it stops at minute {}): the log was edited",
-                    entry.at, session.now
+                    "{}: the session can never reach minute {} (it stops at minute {}): the log was edited",
+                    what(i),
+                    entry.at,
+                    session.now
                 ),
             ));
         }
@@ -515,18 +557,20 @@ fn replay(
             if matches!(entry.action, Action::Pause) && !session.shift.rules.pause_allowed {
                 return Err((
                     "pause-forbidden",
-                    line,
+                    line_of(i),
                     format!(
-                        "{what}: the log says the clock was paused, but this competition forbids pausing — a rule was broken"
+                        "{}: the log says the clock was paused, but this competition forbids pausing — a rule was broken",
+                        what(i),
                     ),
                 ));
             }
             if session.ended {
                 return Err((
                     "after-shift",
-                    line,
+                    line_of(i),
                     format!(
-                        "{what}: the log says it was done after the shift ended at minute {}: an action at an impossible time",
+                        "{}: the log says it was done after the shift ended at minute {}: an action at an impossible time",
+                        what(i),
                         session.shift.length_minutes
                     ),
                 ));
@@ -537,9 +581,10 @@ fn replay(
             {
                 return Err((
                     "before-arrival",
-                    line,
+                    line_of(i),
                     format!(
-                        "{what}: ticket {n} arrives at minute {}, so nothing could be done on it yet: an action at an impossible time",
+                        "{}: ticket {n} arrives at minute {}, so nothing could be done on it yet: an action at an impossible time",
+                        what(i),
                         t.arrives_at
                     ),
                 ));
@@ -560,9 +605,10 @@ fn replay(
                     .unwrap_or_else(|| "the action before it".into());
                 return Err((
                     "too-fast",
-                    line,
+                    line_of(i),
                     format!(
-                        "{what}: {previous} keeps the agent busy until minute {}, so this came faster than that action's minute cost",
+                        "{}: {previous} keeps the agent busy until minute {}, so this came faster than that action's minute cost",
+                        what(i),
                         session.busy_until
                     ),
                 ));
@@ -572,9 +618,10 @@ fn replay(
         if outcome != entry.outcome {
             return Err((
                 "log-edited",
-                line,
+                line_of(i),
                 format!(
-                    "{what}: the log says {}, but re-simulating it gives {}: the log was edited (or entries reordered)",
+                    "{}: the log says {}, but re-simulating it gives {}: the log was edited (or entries reordered)",
+                    what(i),
                     describe(&entry.outcome),
                     describe(&outcome)
                 ),
