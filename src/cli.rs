@@ -133,6 +133,10 @@ pub enum Command {
         /// Their team.
         #[arg(long)]
         team: Option<String>,
+        /// Play a competition: its shift, seed and rules, stamped with its hash (needs
+        /// --trainee; the team comes from the competition's roster).
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["shift", "seed"])]
+        competition: Option<PathBuf>,
         /// Real milliseconds to wait after each action (to watch a run, or to test a kill).
         #[arg(long, hide = true)]
         pace_ms: Option<u64>,
@@ -172,6 +176,13 @@ pub enum Command {
         /// The scenario file being written.
         #[arg(long, value_name = "FILE")]
         scenario: PathBuf,
+    },
+    /// Team competitions: write a competition file, list its tickets, verify a folder
+    /// of results, rank them.
+    Compete {
+        /// What to do.
+        #[command(subcommand)]
+        command: crate::cli_compete::CompeteCommand,
     },
     /// List what the pack holds.
     List {
@@ -216,6 +227,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             resume,
             trainee,
             team,
+            competition,
             pace_ms,
         }) => crate::cli_run::cmd_run(
             cli,
@@ -228,6 +240,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                 resume: resume.clone(),
                 trainee: trainee.clone(),
                 team: team.clone(),
+                competition: competition.clone(),
                 pace_ms: *pace_ms,
             },
             out,
@@ -235,6 +248,9 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         ),
         Some(Command::Grade { file, format }) => {
             crate::cli_grade::cmd_grade(cli, file, *format, out, err)
+        }
+        Some(Command::Compete { command }) => {
+            crate::cli_compete::cmd_compete(cli, command, out, err)
         }
         Some(Command::Replay { file }) => crate::cli_run::cmd_replay(cli, file, out, err),
         Some(Command::Script {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::agents::{self, Persona};
 use crate::cli::{Cli, load_pack};
+use crate::compete::Competition;
 use crate::pack::Pack;
 use crate::shift::Shift;
 use crate::sim::action::Script;
@@ -32,6 +33,8 @@ pub struct RunArgs {
     pub trainee: Option<String>,
     /// Team name.
     pub team: Option<String>,
+    /// Competition file to play under.
+    pub competition: Option<PathBuf>,
     /// Pacing between actions.
     pub pace_ms: Option<u64>,
 }
@@ -95,6 +98,27 @@ pub fn cmd_run(
         Ok(s) => s,
         Err(e) => return fail(err, e),
     };
+    let competition = match &args.competition {
+        Some(path) => match Competition::read(path, Some(&pack)) {
+            Ok(c) => Some(c),
+            Err(problems) => {
+                for d in problems {
+                    writeln!(err, "{d}")?;
+                }
+                return Ok(1);
+            }
+        },
+        None => None,
+    };
+    if let (Some(c), Some(s)) = (&competition, &script.shift)
+        && *s != c.shift
+    {
+        writeln!(
+            err,
+            "warning: the script was written for shift `{s}`; the competition plays `{}`",
+            c.shift
+        )?;
+    }
     let (mut session, header, mut writer, skip) = if let Some(log_path) = &args.resume {
         let read = match record::read_log(log_path) {
             Ok(r) => r,
@@ -109,6 +133,14 @@ pub fn cmd_run(
                     "the log is of shift `{}`, not `{key}`",
                     read.header.shift.id
                 ),
+            );
+        }
+        if let Some(c) = &competition
+            && read.header.competition.as_ref().map(|s| s.hash.as_str()) != Some(c.content_hash())
+        {
+            return fail(
+                err,
+                "the log was not played under this competition file (its competition stamp differs)",
             );
         }
         let resumed = match record::rebuild(Arc::clone(&pack), &read.header, &read.entries) {
@@ -138,18 +170,35 @@ pub fn cmd_run(
             read.entries.len(),
         )
     } else {
-        let Some(key) = args.shift.as_deref().or(script.shift.as_deref()) else {
-            return fail(err, "name the shift with --shift");
+        let (session, header) = if let Some(c) = &competition {
+            let Some(name) = args.trainee.as_deref() else {
+                return fail(err, "a competition run needs --trainee NAME");
+            };
+            let participant = match c.participant(name, args.team.as_deref()) {
+                Ok(p) => p,
+                Err(e) => return fail(err, e),
+            };
+            let session = match c.start_session(Arc::clone(&pack)) {
+                Ok(s) => s,
+                Err(e) => return fail(err, e),
+            };
+            let header = c.header(&session, &participant);
+            (session, header)
+        } else {
+            let Some(key) = args.shift.as_deref().or(script.shift.as_deref()) else {
+                return fail(err, "name the shift with --shift");
+            };
+            let shift = match find_shift(&pack, key) {
+                Ok(s) => s,
+                Err(e) => return fail(err, e),
+            };
+            let session = match Session::with_shift(Arc::clone(&pack), shift, args.seed) {
+                Ok(s) => s,
+                Err(e) => return fail(err, e),
+            };
+            let header = LogHeader::for_session(&session, args.trainee.clone(), args.team.clone());
+            (session, header)
         };
-        let shift = match find_shift(&pack, key) {
-            Ok(s) => s,
-            Err(e) => return fail(err, e),
-        };
-        let session = match Session::with_shift(Arc::clone(&pack), shift, args.seed) {
-            Ok(s) => s,
-            Err(e) => return fail(err, e),
-        };
-        let header = LogHeader::for_session(&session, args.trainee.clone(), args.team.clone());
         let log_path = args.log.clone().or_else(|| {
             args.out
                 .as_ref()

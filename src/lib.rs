@@ -9,10 +9,12 @@
 
 pub mod agents;
 pub mod cli;
+pub mod cli_compete;
 pub mod cli_grade;
 pub mod cli_run;
 #[cfg(feature = "gui")]
 pub mod cli_trainer;
+pub mod compete;
 pub mod engine;
 pub mod explain;
 pub mod grading;

@@ -401,6 +401,10 @@ pub struct Policy {
     /// Grading weights and thresholds.
     #[serde(default)]
     pub grading: crate::grading::GradingPolicy,
+    /// The default leaderboard composite `dojo compete new` writes into a competition
+    /// file (the competition file then carries its own).
+    #[serde(default)]
+    pub competition: crate::compete::Composite,
 }
 
 impl Policy {

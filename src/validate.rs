@@ -239,15 +239,20 @@ pub fn detect_kind(name: &str, text: &str) -> Result<FileKind, Diagnostic> {
                 Some(word) => format!("unknown file kind `{word}`"),
                 None => "file does not start with a kind name".to_string(),
             };
+            let hint = if found == Some("Competition") {
+                "a competition file is not a pack file: `dojo compete tickets FILE` checks it"
+            } else {
+                "start the file with `Scenario(`, `KbArticle(`, `Policy(` or `Shift(`"
+            };
             Err(Diagnostic::error("unknown-kind", name, message)
                 .at(position)
-                .hint("start the file with `Scenario(`, `KbArticle(`, `Policy(` or `Shift(`"))
+                .hint(hint))
         }
     }
 }
 
 /// Parses a file of a known kind; errors name file:line:column and the field.
-fn parse_as<T: DeserializeOwned>(name: &str, text: &str) -> Result<T, Diagnostic> {
+pub fn parse_as<T: DeserializeOwned>(name: &str, text: &str) -> Result<T, Diagnostic> {
     ron::Options::default()
         .from_str::<T>(text)
         .map_err(|e| ron_diagnostic(name, text, &e))

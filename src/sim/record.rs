@@ -43,6 +43,21 @@ pub struct LogHeader {
     /// Their team, if any.
     #[serde(default)]
     pub team: Option<String>,
+    /// The competition played, when the session was played in one (absent otherwise, so
+    /// ordinary logs and results keep their bytes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub competition: Option<CompetitionStamp>,
+}
+
+/// Which competition a session was played in: its name and the SHA-256 of the
+/// competition file's bytes (see `compete::Competition::content_hash`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompetitionStamp {
+    /// The competition's name.
+    pub name: String,
+    /// SHA-256 (hex) of the competition file.
+    pub hash: String,
 }
 
 impl LogHeader {
@@ -57,6 +72,7 @@ impl LogHeader {
             policy_hash: session.pack().policy_hash.clone(),
             trainee,
             team,
+            competition: None,
         }
     }
 }

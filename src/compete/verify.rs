@@ -1,0 +1,855 @@
+//! Verification of participants' results: each file is re-simulated from its log on the
+//! competition's shift, seed and rules and graded again. Nothing written in a result is
+//! trusted; a file is accepted only when its header, its log and its outcomes are what a
+//! real play of this competition produces.
+//!
+//! Checks, in order (the first that fails is the file's reason): the file reads as a
+//! result; it carries this competition's stamp (hash of the competition file); the pack
+//! and policy hashes are the competition's; the seed and the shift (with the
+//! competition's rules) are the competition's; it names a participant, on the roster if
+//! there is one; every log entry replays at its minute with its outcome (in order, not
+//! before its ticket arrived, not after the shift ended, not while the previous action's
+//! minutes run, no pause where pausing is forbidden); the outcomes written in the file are
+//! the replay's; then, across files, no participant appears twice.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::compete::{
+    CompeteError, Competition, MAX_RESULT_BYTES, Score, participant_key, score, sha256_hex,
+    short_hash,
+};
+use crate::pack::Pack;
+use crate::shift::Shift;
+use crate::sim::action::{Action, LogEntry, Outcome};
+use crate::sim::record::{FORMAT_VERSION, SessionResult};
+use crate::sim::session::{Session, Status};
+
+/// A result file as handed in: a name to report it by and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResultFile {
+    /// The file's name or path, as shown in reasons.
+    pub name: String,
+    /// Its raw bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// A result that passed every check, with its recomputed score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Accepted {
+    /// The file.
+    pub file: String,
+    /// Who played (the roster's spelling when there is a roster).
+    pub participant: String,
+    /// The team they are ranked in.
+    pub team: Option<String>,
+    /// Logged actions replayed.
+    pub actions: usize,
+    /// The app version that wrote the result.
+    pub app_version: String,
+    /// The score recomputed from the log.
+    pub score: Score,
+}
+
+/// A result that failed a check, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rejection {
+    /// The file.
+    pub file: String,
+    /// Who the file says played, when it could be read.
+    pub participant: Option<String>,
+    /// A stable code: `unreadable`, `not-competition`, `competition-hash`, `format`,
+    /// `pack-hash`, `policy-hash`, `wrong-seed`, `wrong-shift`, `no-participant`,
+    /// `roster`, `log-reordered`, `log-edited`, `before-arrival`, `after-shift`,
+    /// `too-fast`, `pause-forbidden`, `log-truncated`, `outcomes-edited`,
+    /// `duplicate-participant`, `duplicate-copy`.
+    pub code: &'static str,
+    /// The line of the file the reason points at, when it points at one.
+    pub line: Option<usize>,
+    /// The reason, as a sentence.
+    pub reason: String,
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        write!(f, ": rejected [{}]: {}", self.code, self.reason)
+    }
+}
+
+/// What verification says of one file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "verdict", rename_all = "lowercase")]
+pub enum Verified {
+    /// Every check passed.
+    Accepted(Box<Accepted>),
+    /// A check failed.
+    Rejected(Rejection),
+}
+
+impl Verified {
+    /// The file.
+    pub fn file(&self) -> &str {
+        match self {
+            Verified::Accepted(a) => &a.file,
+            Verified::Rejected(r) => &r.file,
+        }
+    }
+
+    /// Who the file says played, if known.
+    pub fn participant(&self) -> Option<&str> {
+        match self {
+            Verified::Accepted(a) => Some(&a.participant),
+            Verified::Rejected(r) => r.participant.as_deref(),
+        }
+    }
+
+    /// The accepted result, if it was accepted.
+    pub fn accepted(&self) -> Option<&Accepted> {
+        match self {
+            Verified::Accepted(a) => Some(a),
+            Verified::Rejected(_) => None,
+        }
+    }
+
+    /// The rejection, if it was rejected.
+    pub fn rejection(&self) -> Option<&Rejection> {
+        match self {
+            Verified::Accepted(_) => None,
+            Verified::Rejected(r) => Some(r),
+        }
+    }
+}
+
+/// Verifies every result of a competition: each file on its own, then participants
+/// appearing more than once. Fails only when the pack in use is not the competition's
+/// (nothing could be re-simulated). The output is in the order of `files`.
+///
+/// The same participant twice is judged among the results that pass every other check
+/// (a tampered or broken file is not an attempt: it is rejected for what is wrong with
+/// it, and a participant's genuine result beside it still counts). A participant with two
+/// or more *different* valid results has every one of them rejected: which one is "the"
+/// attempt cannot be told from the files (names and dates change as files are copied),
+/// keeping the best would reward playing twice, and keeping one by file order would be
+/// arbitrary — the team lead removes the ones that do not count and verifies again.
+/// Byte-identical copies of one result (a file copied twice) count once: the first in
+/// order stands and the copies are rejected as copies.
+pub fn verify(
+    competition: &Competition,
+    pack: &Arc<Pack>,
+    files: &[ResultFile],
+) -> Result<Vec<Verified>, CompeteError> {
+    competition
+        .check_content(pack)
+        .map_err(CompeteError::WrongContent)?;
+    let shift = competition.effective_shift(pack)?;
+    let mut out = verify_files(competition, pack, &shift, files);
+
+    let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, v) in out.iter().enumerate() {
+        if let Some(a) = v.accepted() {
+            groups
+                .entry(participant_key(&a.participant))
+                .or_default()
+                .push(i);
+        }
+    }
+    for indices in groups.values().filter(|g| g.len() > 1) {
+        // The first file of each distinct content; later identical files are copies.
+        let mut originals: Vec<(String, usize)> = Vec::new();
+        let mut copy_of: BTreeMap<usize, usize> = BTreeMap::new();
+        for &i in indices {
+            let hash = sha256_hex(&files[i].bytes);
+            match originals.iter().find(|(h, _)| *h == hash) {
+                Some(&(_, first)) => {
+                    copy_of.insert(i, first);
+                }
+                None => originals.push((hash, i)),
+            }
+        }
+        for &i in indices {
+            let participant = out[i].participant().map(str::to_string);
+            let who = participant.clone().unwrap_or_default();
+            let rejection = match copy_of.get(&i) {
+                Some(&first) => Rejection {
+                    file: files[i].name.clone(),
+                    participant,
+                    code: "duplicate-copy",
+                    line: None,
+                    reason: format!(
+                        "this file is a byte-identical copy of {}: one result counts once",
+                        files[first].name
+                    ),
+                },
+                None if originals.len() > 1 => {
+                    let others: Vec<&str> = originals
+                        .iter()
+                        .filter(|(_, j)| *j != i)
+                        .map(|(_, j)| files[*j].name.as_str())
+                        .collect();
+                    Rejection {
+                        file: files[i].name.clone(),
+                        participant,
+                        code: "duplicate-participant",
+                        line: None,
+                        reason: format!(
+                            "{who} handed in {} different valid results (this one and {}): a competition is one attempt per participant, so none of them is ranked — remove the ones that do not count and verify again",
+                            originals.len(),
+                            others.join(", ")
+                        ),
+                    }
+                }
+                None => continue,
+            };
+            out[i] = Verified::Rejected(rejection);
+        }
+    }
+    Ok(out)
+}
+
+/// Verifies each file on its own, spread over the machine's cores (each file is
+/// independent and verification is pure); the output is in the order of `files`.
+fn verify_files(
+    competition: &Competition,
+    pack: &Arc<Pack>,
+    shift: &Shift,
+    files: &[ResultFile],
+) -> Vec<Verified> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(files.len());
+    if threads <= 1 {
+        return files
+            .iter()
+            .map(|f| verify_file(competition, pack, shift, f))
+            .collect();
+    }
+    let chunk = files.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = files
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|f| verify_file(competition, pack, shift, f))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
+/// Verifies one result on its own (no check for the same participant twice): what the
+/// app can show right after a participant's play, or for a file handed in late.
+pub fn verify_one(
+    competition: &Competition,
+    pack: &Arc<Pack>,
+    file: &ResultFile,
+) -> Result<Verified, CompeteError> {
+    competition
+        .check_content(pack)
+        .map_err(CompeteError::WrongContent)?;
+    let shift = competition.effective_shift(pack)?;
+    Ok(verify_file(competition, pack, &shift, file))
+}
+
+/// A failed check: code, file line, reason.
+type Failure = (&'static str, Option<usize>, String);
+
+fn verify_file(
+    competition: &Competition,
+    pack: &Arc<Pack>,
+    shift: &Shift,
+    file: &ResultFile,
+) -> Verified {
+    let mut participant = None;
+    match check_file(competition, pack, shift, file, &mut participant) {
+        Ok(accepted) => Verified::Accepted(Box::new(accepted)),
+        Err((code, line, reason)) => Verified::Rejected(Rejection {
+            file: file.name.clone(),
+            participant,
+            code,
+            line,
+            reason,
+        }),
+    }
+}
+
+fn check_file(
+    competition: &Competition,
+    pack: &Arc<Pack>,
+    shift: &Shift,
+    file: &ResultFile,
+    participant: &mut Option<String>,
+) -> Result<Accepted, Failure> {
+    if file.bytes.len() > MAX_RESULT_BYTES {
+        return Err((
+            "unreadable",
+            None,
+            format!(
+                "the file is {} bytes; a result is at most {MAX_RESULT_BYTES} bytes",
+                file.bytes.len()
+            ),
+        ));
+    }
+    if file.bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err((
+            "unreadable",
+            None,
+            "the file is empty: not a result (cut off while copying?)".into(),
+        ));
+    }
+    let text = std::str::from_utf8(&file.bytes).map_err(|e| {
+        let line = file.bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1;
+        (
+            "unreadable",
+            Some(line),
+            format!(
+                "the file is not UTF-8 text (a bad byte at offset {}): not a result file",
+                e.valid_up_to()
+            ),
+        )
+    })?;
+    let result: SessionResult = ron::from_str(text).map_err(|e| {
+        let ends_early = matches!(e.code, ron::error::Error::Eof);
+        (
+            "unreadable",
+            Some(e.span.start.line),
+            if ends_early {
+                format!(
+                    "the file ends early at line {} (cut off while copying?): not a complete result",
+                    e.span.start.line
+                )
+            } else {
+                format!("not a result file: {}", e.code)
+            },
+        )
+    })?;
+    let header = &result.header;
+    *participant = header
+        .trainee
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_string);
+
+    match &header.competition {
+        None => {
+            return Err((
+                "not-competition",
+                None,
+                "the result was not played in a competition: its header carries no competition stamp (play it in the app's Competition mode, or with `dojo run --competition FILE`)".into(),
+            ));
+        }
+        Some(stamp) if stamp.hash != competition.content_hash() => {
+            return Err((
+                "competition-hash",
+                None,
+                format!(
+                    "the result was played under competition file {} (\"{}\"), not this one ({}): the competition file was edited or another one was used",
+                    short_hash(&stamp.hash),
+                    stamp.name,
+                    short_hash(competition.content_hash())
+                ),
+            ));
+        }
+        Some(_) => {}
+    }
+    if header.format != FORMAT_VERSION {
+        return Err((
+            "format",
+            None,
+            format!(
+                "result format {} is not supported (this app reads format {FORMAT_VERSION})",
+                header.format
+            ),
+        ));
+    }
+    if header.pack_hash != competition.pack_hash {
+        return Err((
+            "pack-hash",
+            None,
+            format!(
+                "the result was played on scenario pack {}, the competition's is {} (pack hash mismatch): other tickets than everyone else's",
+                short_hash(&header.pack_hash),
+                short_hash(&competition.pack_hash)
+            ),
+        ));
+    }
+    if header.policy_hash != competition.policy_hash {
+        return Err((
+            "policy-hash",
+            None,
+            format!(
+                "the result was played under policy {}, the competition's is {} (policy hash mismatch): other rules than everyone else's",
+                short_hash(&header.policy_hash),
+                short_hash(&competition.policy_hash)
+            ),
+        ));
+    }
+    if header.seed != competition.seed {
+        return Err((
+            "wrong-seed",
+            None,
+            format!(
+                "the result was played with seed {}, the competition's is {}: other tickets than everyone else's",
+                header.seed, competition.seed
+            ),
+        ));
+    }
+    if header.shift != *shift {
+        return Err(("wrong-shift", None, shift_difference(&header.shift, shift)));
+    }
+    let Some(name) = participant.clone() else {
+        return Err((
+            "no-participant",
+            None,
+            "the result does not say who played (no trainee name in its header)".into(),
+        ));
+    };
+    let entrant = competition
+        .participant(&name, header.team.as_deref())
+        .map_err(|e| ("roster", None, e.to_string()))?;
+
+    // Where each log entry starts in the file: only worked out when a reason needs it.
+    let lines: std::cell::OnceCell<Option<Vec<usize>>> = std::cell::OnceCell::new();
+    let line_of = |i: usize| {
+        lines
+            .get_or_init(|| {
+                let l = element_lines(text, "log");
+                (l.len() == result.log.len()).then_some(l)
+            })
+            .as_ref()
+            .and_then(|l| l.get(i).copied())
+    };
+    let session = replay(pack, shift, header.seed, &result.log, &line_of)?;
+    compare_outcomes(&result, &session, text, &line_of)?;
+    Ok(Accepted {
+        file: file.name.clone(),
+        participant: entrant.name,
+        team: competition.team_of(&name, header.team.as_deref()),
+        actions: result.log.len(),
+        app_version: header.app_version.clone(),
+        score: score(&session, &competition.scoring),
+    })
+}
+
+/// Which part of the embedded shift differs from the competition's.
+fn shift_difference(got: &Shift, want: &Shift) -> String {
+    let what = if got.id != want.id {
+        format!("shift `{}` instead of `{}`", got.id, want.id)
+    } else if got.rules != want.rules {
+        let mut parts = Vec::new();
+        if got.rules.pause_allowed != want.rules.pause_allowed {
+            parts.push(format!("pause_allowed: {}", got.rules.pause_allowed));
+        }
+        if got.rules.hints_shown != want.rules.hints_shown {
+            parts.push(format!("hints_shown: {}", got.rules.hints_shown));
+        }
+        if got.rules.real_time_limit_minutes != want.rules.real_time_limit_minutes {
+            parts.push(format!(
+                "real_time_limit_minutes: {:?}",
+                got.rules.real_time_limit_minutes
+            ));
+        }
+        format!("other rules ({})", parts.join(", "))
+    } else if got.mode != want.mode {
+        format!("mode {:?} instead of Competition", got.mode)
+    } else if got.arrivals != want.arrivals || got.length_minutes != want.length_minutes {
+        "other arrivals or another length".into()
+    } else if got.selection != want.selection {
+        "another scenario selection".into()
+    } else {
+        "a changed definition".into()
+    };
+    format!(
+        "the shift in the result is not the competition's: {what} — it was not played under this competition's rules"
+    )
+}
+
+fn describe(o: &Outcome) -> String {
+    match o {
+        Outcome::Done { busy_until } => format!("done (busy until minute {busy_until})"),
+        Outcome::Refused(r) => format!("refused (\"{r}\")"),
+    }
+}
+
+/// Re-simulates the log entry by entry, naming the first entry that could not have
+/// happened and why.
+fn replay(
+    pack: &Arc<Pack>,
+    shift: &Shift,
+    seed: u64,
+    entries: &[LogEntry],
+    line_of: &dyn Fn(usize) -> Option<usize>,
+) -> Result<Session, Failure> {
+    let mut session = Session::with_shift(Arc::clone(pack), shift.clone(), seed).map_err(|e| {
+        (
+            "wrong-shift",
+            None,
+            format!("the competition's shift cannot start: {e}"),
+        )
+    })?;
+    let what = |i: usize| {
+        format!(
+            "log entry {} ({}minute {}: {})",
+            i + 1,
+            line_of(i)
+                .map(|l| format!("line {l}, "))
+                .unwrap_or_default(),
+            entries[i].at,
+            entries[i].action.label()
+        )
+    };
+    // A genuine log never goes back in time.
+    if let Some(i) = (1..entries.len()).find(|&i| entries[i].at < entries[i - 1].at) {
+        return Err((
+            "log-reordered",
+            line_of(i),
+            format!(
+                "{} comes after {}: the log goes back in time, so its entries were moved (reordered)",
+                what(i),
+                what(i - 1)
+            ),
+        ));
+    }
+    let mut last_done: Option<usize> = None;
+    for (i, entry) in entries.iter().enumerate() {
+        if entry.at < session.now {
+            return Err((
+                "log-reordered",
+                line_of(i),
+                format!(
+                    "{} comes after an entry at minute {}: the log is out of order (entries were moved)",
+                    what(i),
+                    session.now
+                ),
+            ));
+        }
+        session.advance_to(entry.at);
+        if session.now != entry.at {
+            return Err((
+                "log-edited",
+                line_of(i),
+                format!(
+                    "{}: the session can never reach minute {} (it stops at minute {}): the log was edited",
+                    what(i),
+                    entry.at,
+                    session.now
+                ),
+            ));
+        }
+        if matches!(entry.outcome, Outcome::Done { .. }) {
+            if matches!(entry.action, Action::Pause) && !session.shift.rules.pause_allowed {
+                return Err((
+                    "pause-forbidden",
+                    line_of(i),
+                    format!(
+                        "{}: the log says the clock was paused, but this competition forbids pausing — a rule was broken",
+                        what(i),
+                    ),
+                ));
+            }
+            if session.ended {
+                return Err((
+                    "after-shift",
+                    line_of(i),
+                    format!(
+                        "{}: the log says it was done after the shift ended at minute {}: an action at an impossible time",
+                        what(i),
+                        session.shift.length_minutes
+                    ),
+                ));
+            }
+            if let Some(n) = entry.action.ticket()
+                && let Some(t) = session.ticket(n)
+                && t.status == Status::Pending
+            {
+                return Err((
+                    "before-arrival",
+                    line_of(i),
+                    format!(
+                        "{}: ticket {n} arrives at minute {}, so nothing could be done on it yet: an action at an impossible time",
+                        what(i),
+                        t.arrives_at
+                    ),
+                ));
+            }
+            if session.now < session.busy_until {
+                let previous = last_done
+                    .map(|p| {
+                        format!(
+                            "the action before it, log entry {} ({}minute {}: {}),",
+                            p + 1,
+                            line_of(p)
+                                .map(|l| format!("line {l}, "))
+                                .unwrap_or_default(),
+                            entries[p].at,
+                            entries[p].action.label(),
+                        )
+                    })
+                    .unwrap_or_else(|| "the action before it".into());
+                return Err((
+                    "too-fast",
+                    line_of(i),
+                    format!(
+                        "{}: {previous} keeps the agent busy until minute {}, so this came faster than that action's minute cost",
+                        what(i),
+                        session.busy_until
+                    ),
+                ));
+            }
+        }
+        let outcome = session.act(entry.action.clone());
+        if outcome != entry.outcome {
+            return Err((
+                "log-edited",
+                line_of(i),
+                format!(
+                    "{}: the log says {}, but re-simulating it gives {}: the log was edited (or entries reordered)",
+                    what(i),
+                    describe(&entry.outcome),
+                    describe(&outcome)
+                ),
+            ));
+        }
+        if matches!(outcome, Outcome::Done { .. }) {
+            last_done = Some(i);
+        }
+    }
+    session.finish();
+    Ok(session)
+}
+
+/// Checks that the outcomes written in the file are the replay's.
+fn compare_outcomes(
+    result: &SessionResult,
+    session: &Session,
+    text: &str,
+    line_of: &dyn Fn(usize) -> Option<usize>,
+) -> Result<(), Failure> {
+    let replayed = SessionResult::outcomes_of(session);
+    if result.outcomes != replayed {
+        // Decisions the file records after the log's last entry: actions are missing.
+        let last = result.log.last().map(|e| e.at);
+        let missing = result.outcomes.iter().find(|o| {
+            o.decided_at.is_some_and(|m| last.is_none_or(|l| m > l))
+                && replayed
+                    .iter()
+                    .find(|r| r.number == o.number)
+                    .is_none_or(|r| r.decided_at != o.decided_at)
+        });
+        if let Some(o) = missing {
+            let end = match last {
+                Some(l) => format!(
+                    "ends at log entry {} ({}minute {l})",
+                    result.log.len(),
+                    line_of(result.log.len() - 1)
+                        .map(|n| format!("line {n}, "))
+                        .unwrap_or_default()
+                ),
+                None => "is empty".into(),
+            };
+            return Err((
+                "log-truncated",
+                line_of(result.log.len().saturating_sub(1)),
+                format!(
+                    "the log {end}, but the file records ticket {} decided at minute {}: entries are missing from the end of the log (truncated)",
+                    o.number,
+                    o.decided_at.unwrap_or_default()
+                ),
+            ));
+        }
+        if result.outcomes.len() != replayed.len() {
+            return Err((
+                "outcomes-edited",
+                None,
+                format!(
+                    "the file lists {} ticket outcome(s) but the competition's shift has {} tickets: the outcomes were edited",
+                    result.outcomes.len(),
+                    replayed.len()
+                ),
+            ));
+        }
+        let outcome_lines = element_lines(text, "outcomes");
+        for (k, (written, real)) in result.outcomes.iter().zip(&replayed).enumerate() {
+            if written == real {
+                continue;
+            }
+            let (field, said, is) = first_difference(written, real);
+            let line = outcome_lines
+                .get(k)
+                .map(|&start| field_line(text, start, &field).unwrap_or(start));
+            return Err((
+                "outcomes-edited",
+                line,
+                format!(
+                    "ticket {} ({}): the file says `{field}: {said}`{}, but re-simulating the log gives `{field}: {is}` — outcomes written in a result are never trusted, and these were edited",
+                    real.number,
+                    real.scenario,
+                    line.map(|l| format!(" (line {l})")).unwrap_or_default()
+                ),
+            ));
+        }
+    }
+    if result.final_minute != session.now {
+        return Err((
+            "outcomes-edited",
+            None,
+            format!(
+                "the file says the session ended at minute {}, but re-simulating the log ends it at minute {}: the result was edited",
+                result.final_minute, session.now
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The first field two serialisable values differ in, with both values as RON.
+fn first_difference<T: Serialize>(written: &T, real: &T) -> (String, String, String) {
+    let a = serde_json::to_value(written).unwrap_or_default();
+    let b = serde_json::to_value(real).unwrap_or_default();
+    if let (Some(a), Some(b)) = (a.as_object(), b.as_object()) {
+        for (key, va) in a {
+            let vb = b.get(key).cloned().unwrap_or_default();
+            if *va != vb {
+                return (key.clone(), json_text(va), json_text(&vb));
+            }
+        }
+    }
+    ("outcome".into(), a.to_string(), b.to_string())
+}
+
+fn json_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "None".into(),
+        serde_json::Value::String(s) => format!("\"{s}\""),
+        other => other.to_string(),
+    }
+}
+
+/// The line of `field:` at or after line `start` (before the next element).
+fn field_line(text: &str, start: usize, field: &str) -> Option<usize> {
+    let prefix = format!("{field}:");
+    text.lines()
+        .enumerate()
+        .skip(start.saturating_sub(1))
+        .take(40)
+        .find(|(_, l)| l.trim_start().starts_with(&prefix))
+        .map(|(i, _)| i + 1)
+}
+
+/// The 1-based line on which each element of the root struct's list field `field`
+/// starts (e.g. every `LogEntry(` of `log: [...]`), skipping strings and comments.
+pub fn element_lines(text: &str, field: &str) -> Vec<usize> {
+    let b = text.as_bytes();
+    let (mut i, mut line, mut depth) = (0usize, 1usize, 0usize);
+    let mut list_depth: Option<usize> = None;
+    let mut expect = false;
+    let mut out = Vec::new();
+    let is_ident = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    while i < b.len() {
+        let c = b[i];
+        if c == b'\n' {
+            line += 1;
+            i += 1;
+            continue;
+        }
+        if c.is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        if c == b'/' && b.get(i + 1) == Some(&b'/') {
+            while i < b.len() && b[i] != b'\n' {
+                i += 1;
+            }
+            continue;
+        }
+        if c == b'/' && b.get(i + 1) == Some(&b'*') {
+            i += 2;
+            while i < b.len() && !(b[i] == b'*' && b.get(i + 1) == Some(&b'/')) {
+                if b[i] == b'\n' {
+                    line += 1;
+                }
+                i += 1;
+            }
+            i += 2;
+            continue;
+        }
+        if list_depth == Some(depth) && expect && c != b',' && c != b']' {
+            out.push(line);
+            expect = false;
+        }
+        match c {
+            b'"' => {
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    }
+                    if b.get(i) == Some(&b'\n') {
+                        line += 1;
+                    }
+                    i += 1;
+                }
+            }
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => {
+                depth = depth.saturating_sub(1);
+                if list_depth.is_some_and(|d| depth < d) {
+                    return out;
+                }
+            }
+            b',' if list_depth == Some(depth) => expect = true,
+            _ if is_ident(c) => {
+                let start = i;
+                while i < b.len() && is_ident(b[i]) {
+                    i += 1;
+                }
+                if depth == 1 && list_depth.is_none() && &text[start..i] == field {
+                    // `field` `:` `[`, whitespace allowed between.
+                    let mut j = i;
+                    let mut l = line;
+                    let mut skip_ws = |j: &mut usize| {
+                        while *j < b.len() && b[*j].is_ascii_whitespace() {
+                            if b[*j] == b'\n' {
+                                l += 1;
+                            }
+                            *j += 1;
+                        }
+                    };
+                    skip_ws(&mut j);
+                    if b.get(j) == Some(&b':') {
+                        j += 1;
+                        skip_ws(&mut j);
+                        if b.get(j) == Some(&b'[') {
+                            line = l;
+                            i = j + 1;
+                            depth += 1;
+                            list_depth = Some(depth);
+                            expect = true;
+                        }
+                    }
+                }
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
