@@ -57,6 +57,9 @@ pub struct TrainerArgs {
     /// UI scale (0.75–2.0).
     #[arg(long, default_value_t = 1.0)]
     pub ui_scale: f32,
+    /// The competition file Competition mode opens.
+    #[arg(long, value_name = "FILE")]
+    pub competition: Option<PathBuf>,
 }
 
 /// Output format of machine-readable commands.

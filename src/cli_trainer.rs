@@ -75,5 +75,6 @@ fn open(
         data_dir: gui::data_dir(args.data_dir.clone()),
         ui_scale: args.ui_scale,
         scenario_file,
+        competition: args.competition.clone(),
     }))
 }

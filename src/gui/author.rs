@@ -188,6 +188,7 @@ fn reload(
             start.write(StartShift {
                 shift: preview_shift(&id),
                 seed: options.seed.unwrap_or(0),
+                competition: None,
             });
         }
         Err(errors) => {

@@ -27,8 +27,10 @@ const AUTOPLAY_TIME_SCALE: f64 = 2_000.0;
 enum Stage {
     Start,
     Mode,
+    Competition,
     Shift,
     Debrief,
+    Leaderboard,
     Exiting,
 }
 
@@ -43,9 +45,12 @@ pub struct AutoplayDriver {
     frames: u32,
     /// Screenshot requested and not yet captured.
     waiting_for_capture: bool,
-    /// Captures completed.
-    captured: u32,
+    /// Screenshots on disk, by name.
+    captured: Vec<String>,
     mid_shift_shot: bool,
+    /// `--competition FILE`: enter it, and photograph the competition and leaderboard
+    /// screens too.
+    competition: Option<PathBuf>,
 }
 
 pub(super) fn plugin(app: &mut App) {
@@ -69,8 +74,9 @@ pub(super) fn plugin(app: &mut App) {
         stage: Stage::Start,
         frames: 0,
         waiting_for_capture: false,
-        captured: 0,
+        captured: Vec::new(),
         mid_shift_shot: false,
+        competition: options.competition.clone(),
     })
     .add_systems(Update, drive.after(SimSet::Mirror));
 }
@@ -87,41 +93,37 @@ impl AutoplayDriver {
         let Some(dir) = self.screenshots.clone() else {
             return true;
         };
+        if self.captured.iter().any(|c| c == name) {
+            return true;
+        }
         if self.waiting_for_capture {
             return false;
         }
-        if self.captured_for(name) {
-            return true;
-        }
         self.waiting_for_capture = true;
         let path = dir.join(name);
+        let name = name.to_string();
         commands
             .spawn(Screenshot::primary_window())
             .observe(save_to_disk(path))
             .observe(
-                |_: On<ScreenshotCaptured>, mut driver: ResMut<AutoplayDriver>| {
+                move |_: On<ScreenshotCaptured>, mut driver: ResMut<AutoplayDriver>| {
                     driver.waiting_for_capture = false;
-                    driver.captured += 1;
+                    driver.captured.push(name.clone());
                 },
             );
         false
     }
-
-    /// Screenshots are taken in a fixed order; `name`'s turn is over once as many
-    /// captures happened as its position in that order.
-    fn captured_for(&self, name: &str) -> bool {
-        let order = SHOTS.iter().position(|s| *s == name).map_or(0, |i| i + 1);
-        self.captured as usize >= order
-    }
 }
 
-/// The screenshots, in the order they are taken.
-const SHOTS: [&str; 5] = [
+/// The screenshots, in the order they are taken (the last two with `--competition`).
+const SHOTS: [&str; 7] = [
     "01-start.png",
     "02-mode.png",
     "03-shift.png",
     "04-debrief.png",
     "05-debrief-tickets.png",
+    "06-competition.png",
+    "07-leaderboard.png",
 ];
 
 #[allow(clippy::too_many_arguments)]
@@ -160,6 +162,11 @@ fn drive(
                 return;
             }
             if driver.shot(&mut commands, SHOTS[1]) {
+                if driver.competition.is_some() {
+                    next.set(Screen::Competition);
+                    driver.enter(Stage::Competition);
+                    return;
+                }
                 let Some(shift) = options.pack.shifts.get(&driver.shift).cloned() else {
                     error!("autoplay: no shift `{}` in the pack", driver.shift);
                     exit.write(AppExit::from_code(2));
@@ -168,8 +175,31 @@ fn drive(
                 start.write(StartShift {
                     shift,
                     seed: driver.seed,
+                    competition: None,
                 });
                 driver.enter(Stage::Shift);
+            }
+        }
+        Stage::Competition => {
+            if *screen.get() != Screen::Competition || driver.frames < SETTLE_FRAMES {
+                return;
+            }
+            if !driver.shot(&mut commands, SHOTS[5]) {
+                return;
+            }
+            match competition_entry(driver.competition.as_deref(), &options) {
+                Ok((shift, entry)) => {
+                    start.write(StartShift {
+                        shift,
+                        seed: entry.competition.seed,
+                        competition: Some(entry),
+                    });
+                    driver.enter(Stage::Shift);
+                }
+                Err(e) => {
+                    error!("autoplay: {e}");
+                    exit.write(AppExit::from_code(2));
+                }
             }
         }
         Stage::Shift => {
@@ -211,14 +241,59 @@ fn drive(
                 return;
             }
             if driver.shot(&mut commands, SHOTS[4]) {
+                if driver.competition.is_some() {
+                    next.set(Screen::Leaderboard);
+                    driver.enter(Stage::Leaderboard);
+                } else {
+                    driver.enter(Stage::Exiting);
+                }
+            }
+        }
+        Stage::Leaderboard => {
+            if *screen.get() != Screen::Leaderboard || driver.frames < SETTLE_FRAMES {
+                return;
+            }
+            if driver.shot(&mut commands, SHOTS[6]) {
                 driver.enter(Stage::Exiting);
             }
         }
         Stage::Exiting => {
-            info!("autoplay finished: {} screenshot(s)", driver.captured);
+            info!("autoplay finished: {} screenshot(s)", driver.captured.len());
             exit.write(AppExit::Success);
         }
     }
+}
+
+/// The competition file's shift and the autoplay trainee's entry.
+fn competition_entry(
+    file: Option<&std::path::Path>,
+    options: &TrainerOptions,
+) -> Result<(crate::shift::Shift, super::compete::Entry), String> {
+    let file = file.ok_or("no competition file")?;
+    let competition =
+        crate::compete::Competition::read(file, Some(&options.pack)).map_err(|d| {
+            d.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        })?;
+    let participant = competition
+        .participant(
+            options.trainee.as_deref().unwrap_or(""),
+            options.team.as_deref(),
+        )
+        .map_err(|e| e.to_string())?;
+    let shift = competition
+        .effective_shift(&options.pack)
+        .map_err(|e| e.to_string())?;
+    Ok((
+        shift,
+        super::compete::Entry {
+            competition: std::sync::Arc::new(competition),
+            file: file.to_path_buf(),
+            participant,
+        },
+    ))
 }
 
 /// Asks the debrief to scroll to this offset (autoplay's second debrief picture).

@@ -56,6 +56,9 @@ fn debrief_screen(
                 ui.label(theme::muted(t));
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if last.competition.is_some() && ui.button("Leaderboard").clicked() {
+                    next.set(Screen::Leaderboard);
+                }
                 if ui.button("Back to modes (M)").clicked()
                     || ui.input(|i| i.key_pressed(egui::Key::M))
                 {
@@ -64,7 +67,12 @@ fn debrief_screen(
                 if ui.button("Play this shift again").clicked() {
                     start.write(StartShift {
                         shift: last.session.shift.clone(),
-                        seed: session_seed(&options),
+                        // A competition is played on its own seed, and handed in again.
+                        seed: last
+                            .competition
+                            .as_ref()
+                            .map_or_else(|| session_seed(&options), |e| e.competition.seed),
+                        competition: last.competition.clone(),
                     });
                 }
             });

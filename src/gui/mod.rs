@@ -7,6 +7,7 @@
 
 mod author;
 mod autoplay;
+mod compete;
 mod debrief;
 mod mode;
 mod note_form;
@@ -41,6 +42,10 @@ pub enum Screen {
     Shift,
     /// The debrief of the last shift.
     Debrief,
+    /// Open a competition file, read its rules, enter.
+    Competition,
+    /// The competition's leaderboard, recomputed from its folder.
+    Leaderboard,
 }
 
 /// The order of the UI systems inside egui's pass each frame.
@@ -80,6 +85,8 @@ pub struct TrainerOptions {
     pub ui_scale: f32,
     /// `dojo play --scenario FILE`: open this one scenario and reload it when saved.
     pub scenario_file: Option<PathBuf>,
+    /// `--competition FILE`: the competition file Competition mode opens.
+    pub competition: Option<PathBuf>,
 }
 
 /// Builds the trainer app.
@@ -129,6 +136,7 @@ pub fn app(options: TrainerOptions) -> App {
         toasts::plugin,
         autoplay::plugin,
         author::plugin,
+        compete::plugin,
     ))
     .add_systems(Startup, spawn_camera)
     .add_systems(Update, global_keys)

@@ -128,11 +128,21 @@ fn mode_screen(
                             ui.label(theme::muted(&shift.description));
                             ui.label(theme::muted(shift_summary(shift)).small());
                             ui.add_space(4.0);
-                            let button = egui::Button::new(theme::bold(format!(
-                                "Start {}  ({})",
-                                card.title,
-                                i + 1
-                            )));
+                            let competition = card.shift_id == "competition-mixed";
+                            if competition
+                                && ui
+                                    .button(theme::bold(
+                                        "Enter a competition (file from your team lead)…",
+                                    ))
+                                    .clicked()
+                            {
+                                next.set(Screen::Competition);
+                            }
+                            let button = egui::Button::new(theme::bold(if competition {
+                                format!("Practice the competition shift  ({})", i + 1)
+                            } else {
+                                format!("Start {}  ({})", card.title, i + 1)
+                            }));
                             let key = [
                                 egui::Key::Num1,
                                 egui::Key::Num2,
@@ -144,6 +154,7 @@ fn mode_screen(
                                 start.write(StartShift {
                                     seed: session_seed(&options),
                                     shift: shift.clone(),
+                                    competition: None,
                                 });
                             }
                         }

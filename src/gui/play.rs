@@ -8,6 +8,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use bevy::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::compete::Entry;
 use super::{Screen, TrainerOptions};
 use crate::grading::{self, SessionGrade};
 use crate::shift::{Mode, Shift};
@@ -40,6 +41,8 @@ pub struct ActiveShift {
     pub log_path: Option<PathBuf>,
     /// When it started (for the mode's real-time limit; never read by the sim).
     pub started: Instant,
+    /// The competition entered, if any.
+    pub competition: Option<Entry>,
     /// The mode's real-time limit.
     pub real_time_limit: Option<Duration>,
 }
@@ -51,6 +54,8 @@ pub struct StartShift {
     pub shift: Shift,
     /// Its seed.
     pub seed: u64,
+    /// Played as an entry to a competition (its header stamp; the result is handed in).
+    pub competition: Option<Entry>,
 }
 
 /// End the running shift and go to the debrief.
@@ -68,6 +73,8 @@ pub struct LastSession {
     pub saved_to: Option<PathBuf>,
     /// Why it could not be saved.
     pub save_error: Option<String>,
+    /// The competition it was an entry to, if any.
+    pub competition: Option<Entry>,
 }
 
 /// A problem to show the trainee (cannot start, cannot save).
@@ -176,7 +183,15 @@ fn start_shift(
     let Some(start) = starts.read().last().cloned() else {
         return;
     };
-    let session = match Session::with_shift(options.pack.clone(), start.shift.clone(), start.seed) {
+    let started = match &start.competition {
+        Some(entry) => entry
+            .competition
+            .start_session(options.pack.clone())
+            .map_err(|e| e.to_string()),
+        None => Session::with_shift(options.pack.clone(), start.shift.clone(), start.seed)
+            .map_err(|e| e.to_string()),
+    };
+    let session = match started {
         Ok(s) => s,
         Err(e) => {
             problems.write(Problem(format!("Cannot start {}: {e}", start.shift.id)));
@@ -184,11 +199,14 @@ fn start_shift(
         }
     };
     let trainee = trainee.map(|t| t.clone()).unwrap_or_default();
-    let header = LogHeader::for_session(
-        &session,
-        Some(trainee.name.clone()).filter(|n| !n.is_empty()),
-        trainee.team.clone(),
-    );
+    let header = match &start.competition {
+        Some(entry) => entry.competition.header(&session, &entry.participant),
+        None => LogHeader::for_session(
+            &session,
+            Some(trainee.name.clone()).filter(|n| !n.is_empty()),
+            trainee.team.clone(),
+        ),
+    };
     let dir = sessions_dir(&options);
     let log_path = dir.join(format!("{}.log", session_stem(&start.shift, start.seed)));
     let writer = std::fs::create_dir_all(&dir)
@@ -210,6 +228,7 @@ fn start_shift(
         header,
         log_path,
         started: Instant::now(),
+        competition: start.competition.clone(),
         real_time_limit: start
             .shift
             .rules
@@ -270,7 +289,15 @@ fn end_shift(
     let trainee = header.trainee.clone();
     let result = SessionResult::of(&session, header);
     let grade = grading::grade_with_ideal(&session, trainee);
-    let (saved_to, save_error) = save_result(&options, &result, active.as_deref());
+    let (mut saved_to, mut save_error) = save_result(&options, &result, active.as_deref());
+    let competition = active.as_ref().and_then(|a| a.competition.clone());
+    if let Some(entry) = &competition {
+        let path = entry.result_path();
+        match crate::compete::write_result(&path, &result) {
+            Ok(()) => saved_to = Some(path),
+            Err(e) => save_error = Some(format!("the competition result was not handed in: {e}")),
+        }
+    }
     commands.remove_resource::<SimState>();
     commands.remove_resource::<ActiveShift>();
     commands.remove_resource::<crate::sim::plugin::Autoplay>();
@@ -279,6 +306,7 @@ fn end_shift(
         grade,
         saved_to,
         save_error,
+        competition,
     });
     next.set(Screen::Debrief);
 }
