@@ -240,11 +240,13 @@ fn cmd_validate(
             }
             writeln!(
                 out,
-                "checked {} file(s): {} scenario(s), {} KB article(s), {} shift(s), {} polic{} — {} error(s), {} warning(s)",
+                "checked {} file(s): {} scenario(s), {} KB article(s), {} shift(s), {} curricul{}, {} polic{} — {} error(s), {} warning(s)",
                 report.files,
                 report.scenarios,
                 report.kb_articles,
                 report.shifts,
+                report.curricula,
+                if report.curricula == 1 { "um" } else { "a" },
                 report.policies,
                 if report.policies == 1 { "y" } else { "ies" },
                 report.errors(),
@@ -293,6 +295,7 @@ fn find_scenario(pack: &Pack, key: &str) -> Result<Scenario, Vec<Diagnostic>> {
             let ctx = validate::Context {
                 kb_ids: pack.kb.keys().cloned().collect(),
                 scenario_ids: pack.scenarios.keys().cloned().collect(),
+                shift_ids: pack.shifts.keys().cloned().collect(),
                 policy: Some(pack.policy.clone()),
             };
             let problems: Vec<_> = validate::lint(std::slice::from_ref(&file), &ctx)

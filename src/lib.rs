@@ -11,6 +11,7 @@ pub mod agents;
 pub mod cli;
 pub mod cli_grade;
 pub mod cli_run;
+pub mod curriculum;
 pub mod engine;
 pub mod explain;
 pub mod grading;
