@@ -20,6 +20,9 @@ pub struct Cli {
     /// Use this policy file instead of the built-in one.
     #[arg(long, value_name = "FILE", global = true)]
     pub policy: Option<PathBuf>,
+    /// Where the history lives (default: $DOJO_DATA_DIR, else the platform's data folder).
+    #[arg(long, value_name = "DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
     /// What to do.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -99,6 +102,12 @@ pub enum Command {
         /// Their team.
         #[arg(long)]
         team: Option<String>,
+        /// Play without storing the session in the trainee's history.
+        #[arg(long)]
+        no_store: bool,
+        /// When the session is dated in the history (YYYY-MM-DD or RFC 3339; default: now).
+        #[arg(long)]
+        at: Option<String>,
         /// Real milliseconds to wait after each action (to watch a run, or to test a kill).
         #[arg(long, hide = true)]
         pace_ms: Option<u64>,
@@ -129,6 +138,80 @@ pub enum Command {
         #[arg(long, default_value_t = 7)]
         seed: u64,
         /// Write the script here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Trainees: add, move to a team, list.
+    Trainee {
+        /// What to do.
+        #[command(subcommand)]
+        command: crate::cli_history::PeopleCommand,
+    },
+    /// Coaches: add, move to a team, list.
+    Coach {
+        /// What to do.
+        #[command(subcommand)]
+        command: crate::cli_history::PeopleCommand,
+    },
+    /// Stored sessions: import results, list, show, export a log, recover interrupted ones.
+    History {
+        /// What to do.
+        #[command(subcommand)]
+        command: crate::cli_history::HistoryCommand,
+    },
+    /// A trainee's progress through the onboarding curriculum.
+    Progress {
+        /// The trainee.
+        #[arg(long)]
+        trainee: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// The coach's report on a trainee: trends, flags with evidence, the team median,
+    /// the escalation review, overrides and the repetition schedule.
+    Report {
+        /// The trainee.
+        #[arg(long)]
+        trainee: String,
+        /// Only sessions from this date on (YYYY-MM-DD).
+        #[arg(long)]
+        since: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = crate::cli_history::ReportFormat::Html)]
+        format: crate::cli_history::ReportFormat,
+        /// Write it here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// A coach overrides a ticket's grade, with a written reason (kept in an audit trail).
+    Override {
+        /// Stored session id.
+        #[arg(long)]
+        session: i64,
+        /// Ticket number.
+        #[arg(long)]
+        ticket: u32,
+        /// The new score, 0–100.
+        #[arg(long)]
+        score: u32,
+        /// The coach.
+        #[arg(long)]
+        coach: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Build a coaching drill (a shift) aimed at a trainee's flagged weaknesses and the
+    /// ticket types due on their repetition schedule.
+    Drill {
+        /// The trainee.
+        #[arg(long)]
+        trainee: String,
+        /// Tickets in the drill (default: the curriculum's drill setting).
+        #[arg(long)]
+        tickets: Option<u32>,
+        /// Write the shift here instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -175,6 +258,8 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             resume,
             trainee,
             team,
+            no_store,
+            at,
             pace_ms,
         }) => crate::cli_run::cmd_run(
             cli,
@@ -188,6 +273,8 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                 trainee: trainee.clone(),
                 team: team.clone(),
                 pace_ms: *pace_ms,
+                no_store: *no_store,
+                at: at.clone(),
             },
             out,
             err,
@@ -195,6 +282,54 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Some(Command::Grade { file, format }) => {
             crate::cli_grade::cmd_grade(cli, file, *format, out, err)
         }
+        Some(Command::Trainee { command }) => crate::cli_history::cmd_people(
+            cli,
+            crate::history::Role::Trainee,
+            command,
+            out,
+            err,
+        ),
+        Some(Command::Coach { command }) => crate::cli_history::cmd_people(
+            cli,
+            crate::history::Role::Coach,
+            command,
+            out,
+            err,
+        ),
+        Some(Command::History { command }) => {
+            crate::cli_history::cmd_history(cli, command, out, err)
+        }
+        Some(Command::Progress { trainee, format }) => {
+            crate::cli_history::cmd_progress(cli, trainee, *format, out, err)
+        }
+        Some(Command::Report {
+            trainee,
+            since,
+            format,
+            out: path,
+        }) => crate::cli_history::cmd_report(
+            cli,
+            trainee,
+            since.as_deref(),
+            *format,
+            path.as_deref(),
+            out,
+            err,
+        ),
+        Some(Command::Override {
+            session,
+            ticket,
+            score,
+            coach,
+            reason,
+        }) => crate::cli_history::cmd_override(
+            cli, *session, *ticket, *score, coach, reason, out, err,
+        ),
+        Some(Command::Drill {
+            trainee,
+            tickets,
+            out: path,
+        }) => crate::cli_history::cmd_drill(cli, trainee, *tickets, path.as_deref(), out, err),
         Some(Command::Replay { file }) => crate::cli_run::cmd_replay(cli, file, out, err),
         Some(Command::Script {
             shift,

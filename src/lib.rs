@@ -10,8 +10,10 @@
 pub mod agents;
 pub mod cli;
 pub mod cli_grade;
+pub mod cli_history;
 pub mod cli_run;
 pub mod curriculum;
+pub mod drill;
 pub mod engine;
 pub mod explain;
 pub mod grading;

@@ -471,7 +471,14 @@ fn direction(
         return Direction::NotEnoughData;
     }
     let margin = if unit == "score" { 2.0 } else { 0.02 };
-    let delta = if higher { b - a } else { a - b };
+    // The window's share is fine anywhere up to the window: only going past it counts.
+    let delta = if unit == "ratio" {
+        (a - 1.0).max(0.0) - (b - 1.0).max(0.0)
+    } else if higher {
+        b - a
+    } else {
+        a - b
+    };
     if delta > margin {
         Direction::Improving
     } else if delta < -margin {
