@@ -282,20 +282,12 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Some(Command::Grade { file, format }) => {
             crate::cli_grade::cmd_grade(cli, file, *format, out, err)
         }
-        Some(Command::Trainee { command }) => crate::cli_history::cmd_people(
-            cli,
-            crate::history::Role::Trainee,
-            command,
-            out,
-            err,
-        ),
-        Some(Command::Coach { command }) => crate::cli_history::cmd_people(
-            cli,
-            crate::history::Role::Coach,
-            command,
-            out,
-            err,
-        ),
+        Some(Command::Trainee { command }) => {
+            crate::cli_history::cmd_people(cli, crate::history::Role::Trainee, command, out, err)
+        }
+        Some(Command::Coach { command }) => {
+            crate::cli_history::cmd_people(cli, crate::history::Role::Coach, command, out, err)
+        }
         Some(Command::History { command }) => {
             crate::cli_history::cmd_history(cli, command, out, err)
         }

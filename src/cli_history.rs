@@ -162,7 +162,11 @@ pub enum ReportFormat {
 
 /// Opens the history in the data directory (`--data-dir` > `DOJO_DATA_DIR` > the
 /// platform's), with the curriculum's drill settings. Errors are printed.
-pub fn open_store(cli: &Cli, pack: Option<&Pack>, err: &mut dyn Write) -> std::io::Result<Option<Store>> {
+pub fn open_store(
+    cli: &Cli,
+    pack: Option<&Pack>,
+    err: &mut dyn Write,
+) -> std::io::Result<Option<Store>> {
     let opened = history::data_dir(cli.data_dir.as_deref()).and_then(|dir| Store::open_in(&dir));
     match opened {
         Ok(store) => Ok(Some(match pack.and_then(curriculum_of) {
@@ -216,7 +220,9 @@ pub fn cmd_people(
                 "added {} `{}`{}",
                 p.role,
                 p.name,
-                p.team.map(|t| format!(" in team `{t}`")).unwrap_or_default()
+                p.team
+                    .map(|t| format!(" in team `{t}`"))
+                    .unwrap_or_default()
             )?;
         }
         PeopleCommand::Team { name, team } => {
@@ -269,7 +275,15 @@ pub fn cmd_history(
             trainee,
             at,
             pace_ms,
-        } => import(cli, files, trainee.as_deref(), at.as_deref(), *pace_ms, out, err),
+        } => import(
+            cli,
+            files,
+            trainee.as_deref(),
+            at.as_deref(),
+            *pace_ms,
+            out,
+            err,
+        ),
         HistoryCommand::Resume {
             id,
             actions,
@@ -364,7 +378,9 @@ fn history_read(
                             s.trainee,
                             s.shift,
                             format!("{:?}", s.state),
-                            s.effective_score.map(|v| v.to_string()).unwrap_or("-".into()),
+                            s.effective_score
+                                .map(|v| v.to_string())
+                                .unwrap_or("-".into()),
                             s.score.map(|v| v.to_string()).unwrap_or("-".into()),
                             s.flags
                                 .iter()
@@ -441,7 +457,10 @@ fn history_read(
         }
         HistoryCommand::Log { id, out: path } => {
             let Some(text) = try_store!(err, store.session_log(*id)) else {
-                return fail(err, format!("session {id} has no stored log yet (in progress)"));
+                return fail(
+                    err,
+                    format!("session {id} has no stored log yet (in progress)"),
+                );
             };
             match path {
                 Some(p) => {
@@ -471,7 +490,8 @@ fn history_read(
                             s.started_at.format("%Y-%m-%d %H:%M"),
                             match s.actions_logged {
                                 Some(n) => format!("{n} action(s) in {}", s.log_path.display()),
-                                None => format!("log missing or unreadable: {}", s.log_path.display()),
+                                None =>
+                                    format!("log missing or unreadable: {}", s.log_path.display()),
                             },
                             s.id,
                             s.id
@@ -782,10 +802,11 @@ pub fn cmd_drill(
         }
         settings.tickets = n;
     }
-    let plan = match crate::drill::build(&person.name, &sessions, &schedule, &pack, &settings, now()) {
-        Ok(p) => p,
-        Err(e) => return fail(err, e),
-    };
+    let plan =
+        match crate::drill::build(&person.name, &sessions, &schedule, &pack, &settings, now()) {
+            Ok(p) => p,
+            Err(e) => return fail(err, e),
+        };
     let text = plan.to_ron();
     match path {
         Some(p) => {

@@ -108,7 +108,12 @@ pub fn cmd_run(
         Ok(s) => s,
         Err(e) => return fail(err, e),
     };
-    let played_at = match args.at.as_deref().map(crate::cli_history::parse_date).transpose() {
+    let played_at = match args
+        .at
+        .as_deref()
+        .map(crate::cli_history::parse_date)
+        .transpose()
+    {
         Ok(a) => a.unwrap_or_else(crate::cli_history::now),
         Err(e) => return fail(err, e),
     };
@@ -121,7 +126,10 @@ pub fn cmd_run(
         let Some(s) = crate::cli_history::open_store(cli, Some(&pack), err)? else {
             return Ok(1);
         };
-        match s.require(args.trainee.as_deref().unwrap_or_default(), crate::history::Role::Trainee) {
+        match s.require(
+            args.trainee.as_deref().unwrap_or_default(),
+            crate::history::Role::Trainee,
+        ) {
             Ok(p) => trainee = Some(p.name),
             Err(e) => return fail(err, e),
         }

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::curriculum::DrillSettings;
-use crate::grading::{FlaggedPattern, Flag};
+use crate::grading::{Flag, FlaggedPattern};
 use crate::history::SessionSummary;
 use crate::pack::Pack;
 use crate::scenario::{Owner, Scenario};
@@ -68,7 +68,11 @@ impl DrillPlan {
                 } else {
                     format!(" — {}", flags.join(", "))
                 },
-                if f.due { " — due on the schedule" } else { "" }
+                if f.due {
+                    " — due on the schedule"
+                } else {
+                    ""
+                }
             ));
         }
         let config = ron::ser::PrettyConfig::new()
@@ -179,7 +183,8 @@ fn allocate(weights: &[(String, f64)], n: u32) -> Vec<u32> {
         rest.sort_by(|&a, &b| {
             let ra = quotas[a] - f64::from(slots[a]);
             let rb = quotas[b] - f64::from(slots[b]);
-            rb.total_cmp(&ra).then(weights[b].1.total_cmp(&weights[a].1))
+            rb.total_cmp(&ra)
+                .then(weights[b].1.total_cmp(&weights[a].1))
         });
         let mut k = 0;
         while left > 0 {
@@ -244,7 +249,11 @@ pub fn build(
         // Nothing flagged and nothing due: revisit what comes due soonest.
         let mut soonest: Vec<&TypeSchedule> = schedule
             .iter()
-            .filter(|c| pack.scenarios.values().any(|s| s.ticket_type == c.ticket_type))
+            .filter(|c| {
+                pack.scenarios
+                    .values()
+                    .any(|s| s.ticket_type == c.ticket_type)
+            })
             .collect();
         soonest.sort_by_key(|c| (c.due, c.ticket_type.clone()));
         for c in soonest.into_iter().take(settings.tickets as usize) {
@@ -301,11 +310,7 @@ pub fn build(
         rank(&mut ranked);
         rank(&mut others);
         // The fitting ones first; others only when the fitting ones run out; repeats last.
-        let pool: Vec<&Scenario> = if ranked.is_empty() {
-            others
-        } else {
-            ranked
-        };
+        let pool: Vec<&Scenario> = if ranked.is_empty() { others } else { ranked };
         let scenarios: Vec<String> = (0..n as usize)
             .map(|i| pool[i % pool.len()].id.clone())
             .collect();
@@ -342,7 +347,11 @@ pub fn build(
         .map(|i| i * settings.minutes_between)
         .collect();
     let last = arrivals.last().copied().unwrap_or(0);
-    let top: Vec<String> = focus.iter().take(3).map(|f| f.ticket_type.clone()).collect();
+    let top: Vec<String> = focus
+        .iter()
+        .take(3)
+        .map(|f| f.ticket_type.clone())
+        .collect();
     let reasons: Vec<String> = focus
         .iter()
         .map(|f| {

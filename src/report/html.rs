@@ -41,7 +41,7 @@ h3 { font-size: 15px; margin: 16px 0 6px; }
 .card .k { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .04em; }
 .card .v { font-size: 26px; font-weight: 700; }
 .card .d { font-size: 13px; color: var(--muted); }
-.grid2 { display: grid; grid-template-columns: 1fr 1fr; gap: 14px; }
+.grid2 { display: grid; grid-template-columns: 1fr 1fr; gap: 14px; align-items: start; }
 figure { margin: 0; border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px; background: #fff; break-inside: avoid; }
 figcaption { font-weight: 600; font-size: 14px; margin-bottom: 4px; }
 table { border-collapse: collapse; width: 100%; font-size: 13.5px; margin: 6px 0 10px; }
@@ -73,8 +73,15 @@ svg text { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; }
 
 /// A line chart of trends sharing one unit.
 fn line_chart(title: &str, series: &[&Trend], labels: &[String]) -> String {
-    let (w, h) = (540.0, 210.0);
-    let (left, right, top, bottom) = (44.0, 12.0, 12.0, 42.0);
+    let legend_rows = if series.len() > 1 {
+        series.len().div_ceil(3)
+    } else {
+        0
+    };
+    let w = 540.0;
+    let (left, right, top) = (44.0, 26.0, 12.0);
+    let bottom = 26.0 + 14.0 * legend_rows as f64;
+    let h = 176.0 + bottom;
     let unit = series.first().map_or("score", |t| t.unit.as_str());
     let max = match unit {
         "score" => 100.0,
@@ -127,9 +134,16 @@ fn line_chart(title: &str, series: &[&Trend], labels: &[String]) -> String {
     let step = n.div_ceil(8);
     for (i, l) in labels.iter().enumerate() {
         if i % step == 0 || i + 1 == n {
+            let anchor = if n > 1 && i == 0 {
+                "start"
+            } else if n > 1 && i + 1 == n {
+                "end"
+            } else {
+                "middle"
+            };
             let _ = write!(
                 s,
-                r##"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="middle" fill="#59636e">{}</text>"##,
+                r##"<text x="{:.1}" y="{:.1}" font-size="10" text-anchor="{anchor}" fill="#59636e">{}</text>"##,
                 x(i),
                 h - bottom + 15.0,
                 esc(l)
@@ -159,9 +173,8 @@ fn line_chart(title: &str, series: &[&Trend], labels: &[String]) -> String {
             );
         }
         if series.len() > 1 {
-            let lx = left + 6.0 + (k as f64 % 3.0) * 165.0;
-            let ly = h - 12.0 + if k >= 3 { 11.0 } else { 0.0 }
-                - if series.len() > 3 { 8.0 } else { 0.0 };
+            let lx = left + (k % 3) as f64 * 165.0;
+            let ly = h - bottom + 32.0 + 14.0 * (k / 3) as f64;
             let _ = write!(
                 s,
                 r##"<rect x="{lx:.1}" y="{:.1}" width="10" height="10" fill="{color}"/><text x="{:.1}" y="{ly:.1}" font-size="10" fill="#1f2328">{}</text>"##,
