@@ -558,16 +558,17 @@ fn import(
             failed += 1;
             continue;
         };
-        let pause = pace_ms.map(std::time::Duration::from_millis);
-        let label = file.display().to_string();
-        let announce = |out: &mut dyn Write| {
-            let _ = writeln!(out, "saving {label}");
-            let _ = out.flush();
-        };
-        let result = match pause {
+        let result = match pace_ms.map(std::time::Duration::from_millis) {
             Some(d) => {
-                announce(out);
-                let wait = move || std::thread::sleep(d);
+                // Test hook: say so (on the process's stdout) once the rows are written
+                // and the transaction is still open, then wait there.
+                let label = file.display().to_string();
+                let wait = move || {
+                    let mut so = std::io::stdout().lock();
+                    let _ = writeln!(so, "in transaction: {label}");
+                    let _ = so.flush();
+                    std::thread::sleep(d);
+                };
                 store.record_session_paced(&who, &graded, at, Some(&wait))
             }
             None => store.record_session(&who, &graded, at),

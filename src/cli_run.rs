@@ -275,10 +275,17 @@ pub fn cmd_run(
         if let Some(s) = known {
             match s.in_progress_for_log(log_path) {
                 Ok(Some(found)) => {
+                    // A log the history made in its own folder goes once it is stored.
+                    let logs = std::path::absolute(s.path())
+                        .ok()
+                        .and_then(|p| p.parent().map(|d| d.join("logs")));
+                    let own_log = std::path::absolute(log_path)
+                        .ok()
+                        .filter(|p| logs.is_some() && p.parent() == logs.as_deref());
                     storing = Some(Storing {
                         id: found.id,
                         trainee: found.trainee,
-                        own_log: None,
+                        own_log,
                         store: s,
                     })
                 }
