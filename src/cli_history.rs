@@ -621,7 +621,7 @@ pub fn cmd_progress(
         return Ok(1);
     };
     let person = try_store!(err, store.require(trainee, Role::Trainee));
-    let progress = try_store!(err, progress_of(&store, &person.name, c));
+    let progress = try_store!(err, store.progress(&person.name, c));
     match format {
         crate::cli::Format::Json => writeln!(
             out,
@@ -660,21 +660,6 @@ pub fn cmd_progress(
         }
     }
     Ok(0)
-}
-
-/// A trainee's progress through a curriculum, from the store.
-pub fn progress_of(
-    store: &Store,
-    trainee: &str,
-    c: &Curriculum,
-) -> Result<Vec<curriculum::ModuleProgress>, StoreError> {
-    let sessions = store.sessions(&SessionQuery {
-        trainee: Some(trainee.to_string()),
-        finished_only: true,
-        ..SessionQuery::default()
-    })?;
-    let attempts: Vec<_> = sessions.iter().filter_map(|s| s.attempt()).collect();
-    Ok(curriculum::progress(c, &attempts))
 }
 
 /// `dojo report`.

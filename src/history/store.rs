@@ -861,6 +861,23 @@ impl Store {
         Ok(text.flatten().and_then(|t| serde_json::from_str(&t).ok()))
     }
 
+    /// A trainee's progress through a curriculum: a pure function of their finished
+    /// sessions (scores after overrides).
+    pub fn progress(
+        &self,
+        trainee: &str,
+        curriculum: &crate::curriculum::Curriculum,
+    ) -> Result<Vec<crate::curriculum::ModuleProgress>, StoreError> {
+        let person = self.require(trainee, Role::Trainee)?;
+        let sessions = self.sessions(&SessionQuery {
+            trainee: Some(person.name),
+            finished_only: true,
+            ..SessionQuery::default()
+        })?;
+        let attempts: Vec<_> = sessions.iter().filter_map(|s| s.attempt()).collect();
+        Ok(crate::curriculum::progress(curriculum, &attempts))
+    }
+
     // ---- overrides -------------------------------------------------------------
 
     /// A coach overrides a ticket's grade with a written reason. Appended to the audit
