@@ -39,7 +39,9 @@ fn bench(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open_in(dir.path()).unwrap();
     let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 8, 0, 0).unwrap();
-    store.add_person("Bo", Role::Trainee, Some("Desk A"), t0).unwrap();
+    store
+        .add_person("Bo", Role::Trainee, Some("Desk A"), t0)
+        .unwrap();
     store.add_person("Carla", Role::Coach, None, t0).unwrap();
     let mut store_copy = |who: &str, i: usize| {
         let mut g = distinct[i % distinct.len()].clone();
@@ -64,9 +66,27 @@ fn bench(c: &mut Criterion) {
     }
     for id in &ids[..3] {
         store
-            .override_ticket(*id, 1, 75, "Carla", "bench override", t0 + Duration::days(400))
+            .override_ticket(
+                *id,
+                1,
+                75,
+                "Carla",
+                "bench override",
+                t0 + Duration::days(400),
+            )
             .unwrap();
     }
+    // What opening a history of this size costs (the checks run at every open).
+    let db = store.path().to_path_buf();
+    drop(store);
+    let size = std::fs::metadata(&db).map(|m| m.len()).unwrap_or(0);
+    let started = std::time::Instant::now();
+    let store = Store::open(&db).unwrap();
+    eprintln!(
+        "history file: {:.1} MB; Store::open (integrity check, migrations) took {:.0} ms",
+        size as f64 / 1e6,
+        started.elapsed().as_secs_f64() * 1000.0
+    );
     let options = ReportOptions {
         since: None,
         review_sample: 5,

@@ -67,21 +67,27 @@ fn a_module_unlocks_when_the_one_before_is_passed() {
     );
     let m1 = "onboarding-1-l1-scope";
     // Below the pass mark: still unlocked, nothing more.
-    assert_eq!(states(&[attempt(1, m1, 79, false, 1)])[..2], [Unlocked, Locked]);
+    assert_eq!(
+        states(&[attempt(1, m1, 79, false, 1)])[..2],
+        [Unlocked, Locked]
+    );
     // A security auto-fail never passes, whatever the mean.
-    assert_eq!(states(&[attempt(1, m1, 95, true, 1)])[..2], [Unlocked, Locked]);
+    assert_eq!(
+        states(&[attempt(1, m1, 95, true, 1)])[..2],
+        [Unlocked, Locked]
+    );
     // Passed: module 2 opens.
     let passed = [attempt(1, m1, 75, false, 1), attempt(2, m1, 85, false, 2)];
     assert_eq!(states(&passed)[..3], [Passed, Unlocked, Locked]);
     let p = curriculum::progress(c, &passed);
-    assert_eq!((p[0].attempts, p[0].best_score, p[0].passed_by), (2, Some(85), Some(2)));
+    assert_eq!(
+        (p[0].attempts, p[0].best_score, p[0].passed_by),
+        (2, Some(85), Some(2))
+    );
     assert_eq!(p[0].passed_at, Some(day(2)));
     assert_eq!(curriculum::next_module(&p).unwrap().position, 2);
     // Order of the attempts does not matter; the first pass is the one recorded.
-    let mut shuffled = vec![
-        attempt(5, m1, 90, false, 5),
-        attempt(2, m1, 85, false, 2),
-    ];
+    let mut shuffled = vec![attempt(5, m1, 90, false, 5), attempt(2, m1, 85, false, 2)];
     shuffled.reverse();
     assert_eq!(curriculum::progress(c, &shuffled)[0].passed_by, Some(2));
     // Every module passed: the path is complete.
@@ -112,7 +118,10 @@ fn the_ideal_agent_passes_every_module_and_the_over_escalator_fails_the_first() 
     }
     let first = &c.modules[0];
     let (s, _) = score(&first.shift, Persona::OverEscalator);
-    assert!(s < first.pass_mark, "the over-escalator scores {s} on module 1");
+    assert!(
+        s < first.pass_mark,
+        "the over-escalator scores {s} on module 1"
+    );
 }
 
 #[test]

@@ -20,8 +20,12 @@ fn report_html(dir: &Path) -> String {
     let pack = Arc::new(Pack::builtin().unwrap());
     let mut store = Store::open_in(dir).unwrap();
     let at = |d| Utc.with_ymd_and_hms(2026, 11, d, 10, 0, 0).unwrap();
-    store.add_person("Bo", Role::Trainee, Some("Desk A"), at(1)).unwrap();
-    store.add_person("Ana", Role::Trainee, Some("Desk A"), at(1)).unwrap();
+    store
+        .add_person("Bo", Role::Trainee, Some("Desk A"), at(1))
+        .unwrap();
+    store
+        .add_person("Ana", Role::Trainee, Some("Desk A"), at(1))
+        .unwrap();
     store.add_person("Carla", Role::Coach, None, at(1)).unwrap();
     let mut play = |who: &str, shift: &str, persona, day| {
         let script = agents::play(Arc::clone(&pack), &pack.shifts[shift], 7, persona).unwrap();
@@ -36,7 +40,14 @@ fn report_html(dir: &Path) -> String {
     play("Bo", "competition-mixed", Persona::Ideal, 24);
     play("Ana", "onboarding-basics", Persona::Ideal, 21);
     store
-        .override_ticket(first, 1, 70, "Carla", "Partly defensible: the runbook was out of date.", at(25))
+        .override_ticket(
+            first,
+            1,
+            70,
+            "Carla",
+            "Partly defensible: the runbook was out of date.",
+            at(25),
+        )
         .unwrap();
     let options = ReportOptions {
         since: None,
@@ -60,7 +71,9 @@ fn the_html_report_renders_in_headless_chromium() {
     let page = dir.path().join("report.html");
     std::fs::write(&page, &html).unwrap();
     if !Path::new(CHROMIUM).exists() {
-        println!("NOTICE: {CHROMIUM} not found; the HTML report was not rendered (.ci/run installs Debian's `chromium`)");
+        println!(
+            "NOTICE: {CHROMIUM} not found; the HTML report was not rendered (.ci/run installs Debian's `chromium`)"
+        );
         return;
     }
     let png = dir.path().join("report.png");
@@ -110,7 +123,10 @@ fn the_html_report_renders_in_headless_chromium() {
         .collect();
     let mean = luma.iter().sum::<f64>() / luma.len() as f64;
     let variance = luma.iter().map(|l| (l - mean).powi(2)).sum::<f64>() / luma.len() as f64;
-    assert!(variance > 100.0, "the screenshot looks blank (variance {variance:.1})");
+    assert!(
+        variance > 100.0,
+        "the screenshot looks blank (variance {variance:.1})"
+    );
     let dark = luma.iter().filter(|l| **l < 100.0).count();
     assert!(dark > 5_000, "no text to speak of ({dark} dark pixels)");
     // The charts drew: the series blue (#1f6feb) and the red bars (#d1242f) are on the page.
@@ -119,7 +135,16 @@ fn the_html_report_renders_in_headless_chromium() {
             .zip(c)
             .all(|(a, b)| (i32::from(*a) - i32::from(b)).abs() <= 12)
     };
-    let blue = pixels.iter().filter(|p| near(p, [0x1f, 0x6f, 0xeb])).count();
-    let red = pixels.iter().filter(|p| near(p, [0xd1, 0x24, 0x2f])).count();
-    assert!(blue > 500 && red > 200, "chart colours missing (blue {blue}, red {red})");
+    let blue = pixels
+        .iter()
+        .filter(|p| near(p, [0x1f, 0x6f, 0xeb]))
+        .count();
+    let red = pixels
+        .iter()
+        .filter(|p| near(p, [0xd1, 0x24, 0x2f]))
+        .count();
+    assert!(
+        blue > 500 && red > 200,
+        "chart colours missing (blue {blue}, red {red})"
+    );
 }

@@ -107,7 +107,9 @@ fn intervals_grow_while_a_type_holds_and_shrink_when_it_slips() {
     assert!(lapse.stability < card.stability);
     assert_eq!(lapse.due, card.due + Duration::days(1));
     // Recall falls with time and the card is due when the schedule says.
-    assert!(card.retrievability(card.last_review) > card.retrievability(card.due + Duration::days(30)));
+    assert!(
+        card.retrievability(card.last_review) > card.retrievability(card.due + Duration::days(30))
+    );
     assert!(!card.is_due(card.due - Duration::hours(1)) && card.is_due(card.due));
     // A higher retention target brings it back sooner.
     let strict = spaced::review(None, "vpn", Rating::Good, day(0), 0.95);
@@ -119,7 +121,14 @@ fn the_schedule_replays_sessions_in_date_order_whatever_order_they_come_in() {
     let l1 = Owner::ResolveAtL1;
     let l2 = Owner::EscalateToL2;
     let sessions = vec![
-        session(1, day(0), vec![ticket("printer", l2, l1, 40), ticket("network", l2, l2, 100)]),
+        session(
+            1,
+            day(0),
+            vec![
+                ticket("printer", l2, l1, 40),
+                ticket("network", l2, l2, 100),
+            ],
+        ),
         session(2, day(3), vec![ticket("printer", l1, l1, 100)]),
         session(3, day(9), vec![ticket("printer", l2, l1, 40)]),
     ];
@@ -132,7 +141,11 @@ fn the_schedule_replays_sessions_in_date_order_whatever_order_they_come_in() {
     let network = forward.iter().find(|c| c.ticket_type == "network").unwrap();
     assert_eq!(printer.reps, 3);
     assert_eq!(printer.last_rating, Rating::Again);
-    assert_eq!(printer.due, day(10), "the over-escalated type is due the next day");
+    assert_eq!(
+        printer.due,
+        day(10),
+        "the over-escalated type is due the next day"
+    );
     assert_eq!(network.reps, 1);
     assert!(network.due > printer.due);
     // Abandoned sessions are no reviews.

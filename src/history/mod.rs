@@ -401,6 +401,8 @@ pub struct SessionQuery {
     pub since: Option<DateTime<Utc>>,
     /// Only finished sessions.
     pub finished_only: bool,
+    /// Leave this trainee's sessions out (by name).
+    pub except_trainee: Option<String>,
 }
 
 /// A finished session ready to store: its log and its grade, recomputed from the log.

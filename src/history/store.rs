@@ -25,7 +25,8 @@ const APPLICATION_ID: i32 = 0x446F_6A6F;
 /// The schema, one migration per version: `MIGRATIONS[n]` takes version `n` to `n + 1`.
 /// Never edit a shipped migration; append a new one.
 pub const MIGRATIONS: &[&str] = &[
-    // 1: people, sessions with their log and grade, per-ticket rows and flags.
+    // 1: people; sessions (small rows, scanned by reports) with their log and grade kept
+    // apart (large, read one at a time); per-ticket rows, reviews and flags.
     r#"
     CREATE TABLE teams (
         id INTEGER PRIMARY KEY,
@@ -50,17 +51,23 @@ pub const MIGRATIONS: &[&str] = &[
         played_at TEXT NOT NULL,
         ended_at TEXT,
         log_path TEXT,
-        log TEXT,
         log_sha256 TEXT,
         app_version TEXT NOT NULL,
         pack_hash TEXT NOT NULL,
         policy_hash TEXT NOT NULL,
         score INTEGER,
         critical INTEGER NOT NULL DEFAULT 0,
-        numbers TEXT,
-        grade TEXT,
-        CHECK (state <> 'finished' OR (log IS NOT NULL AND grade IS NOT NULL))
+        numbers TEXT
     );
+    CREATE TABLE session_logs (
+        session_id INTEGER PRIMARY KEY REFERENCES sessions(id),
+        log TEXT NOT NULL,
+        grade TEXT
+    );
+    CREATE TRIGGER session_logs_kept BEFORE DELETE ON session_logs
+        BEGIN SELECT RAISE(ABORT, 'stored logs are never deleted'); END;
+    CREATE TRIGGER session_logs_unchanged BEFORE UPDATE ON session_logs
+        BEGIN SELECT RAISE(ABORT, 'stored logs are never changed'); END;
     CREATE INDEX sessions_by_trainee ON sessions(trainee_id, played_at);
     CREATE UNIQUE INDEX sessions_stored_once ON sessions(trainee_id, log_sha256)
         WHERE state = 'finished';
@@ -88,15 +95,21 @@ pub const MIGRATIONS: &[&str] = &[
         note_context INTEGER,
         note_hypothesis INTEGER,
         note_sla INTEGER,
-        review TEXT,
         PRIMARY KEY (session_id, number)
     ) WITHOUT ROWID;
+    CREATE TABLE reviews (
+        session_id INTEGER NOT NULL,
+        number INTEGER NOT NULL,
+        review TEXT NOT NULL,
+        UNIQUE (session_id, number),
+        FOREIGN KEY (session_id, number) REFERENCES tickets(session_id, number)
+    );
     CREATE TABLE flags (
         session_id INTEGER NOT NULL REFERENCES sessions(id),
         flag TEXT NOT NULL,
         pattern TEXT NOT NULL,
-        PRIMARY KEY (session_id, flag)
-    ) WITHOUT ROWID;
+        UNIQUE (session_id, flag)
+    );
     "#,
     // 2: coach overrides, an append-only audit trail.
     r#"
@@ -646,13 +659,20 @@ impl Store {
             .ok()
             .map(|l| record::log_text(&l.header, &l.entries))
             .or_else(|| std::fs::read_to_string(&s.log_path).ok());
-        self.conn
-            .execute(
-                "UPDATE sessions SET state = 'abandoned', ended_at = ?2, log = ?3 WHERE id = ?1",
-                params![id, ts(at), log],
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.e(e))?;
+        tx.execute(
+            "UPDATE sessions SET state = 'abandoned', ended_at = ?2 WHERE id = ?1",
+            params![id, ts(at)],
+        )
+        .map_err(|e| self.e(e))?;
+        if let Some(log) = log {
+            tx.execute(
+                "INSERT INTO session_logs (session_id, log) VALUES (?1, ?2)",
+                params![id, log],
             )
             .map_err(|e| self.e(e))?;
-        Ok(())
+        }
+        tx.commit().map_err(|e| self.e(e))
     }
 
     fn session_state(&self, id: i64) -> Result<Option<SessionState>, StoreError> {
@@ -669,13 +689,16 @@ impl Store {
 
     /// The stored log text of a session (line-log format; `dojo replay` reads it).
     pub fn session_log(&self, id: i64) -> Result<Option<String>, StoreError> {
+        self.session_state(id)?
+            .ok_or(StoreError::NoSuchSession(id))?;
         self.conn
-            .query_row("SELECT log FROM sessions WHERE id = ?1", params![id], |r| {
-                r.get::<_, Option<String>>(0)
-            })
+            .query_row(
+                "SELECT log FROM session_logs WHERE session_id = ?1",
+                params![id],
+                |r| r.get::<_, String>(0),
+            )
             .optional()
-            .map_err(|e| self.e(e))?
-            .ok_or(StoreError::NoSuchSession(id))
+            .map_err(|e| self.e(e))
     }
 
     /// The full stored grade of a finished session (as computed when it was stored).
@@ -683,17 +706,18 @@ impl Store {
         &self,
         id: i64,
     ) -> Result<Option<crate::grading::SessionGrade>, StoreError> {
-        let text: Option<String> = self
+        self.session_state(id)?
+            .ok_or(StoreError::NoSuchSession(id))?;
+        let text: Option<Option<String>> = self
             .conn
             .query_row(
-                "SELECT grade FROM sessions WHERE id = ?1",
+                "SELECT grade FROM session_logs WHERE session_id = ?1",
                 params![id],
                 |r| r.get(0),
             )
             .optional()
-            .map_err(|e| self.e(e))?
-            .ok_or(StoreError::NoSuchSession(id))?;
-        Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+            .map_err(|e| self.e(e))?;
+        Ok(text.flatten().and_then(|t| serde_json::from_str(&t).ok()))
     }
 
     /// One session's summary.
@@ -711,8 +735,15 @@ impl Store {
             "(?1 IS NULL OR p.name = ?1 COLLATE NOCASE)
              AND (?2 IS NULL OR t.name = ?2 COLLATE NOCASE)
              AND (?3 IS NULL OR s.played_at >= ?3)
-             AND (?4 = 0 OR s.state = 'finished')",
-            &[&q.trainee, &q.team, &since, &q.finished_only],
+             AND (?4 = 0 OR s.state = 'finished')
+             AND (?5 IS NULL OR p.name <> ?5 COLLATE NOCASE)",
+            &[
+                &q.trainee,
+                &q.team,
+                &since,
+                &q.finished_only,
+                &q.except_trainee,
+            ],
         )
     }
 
@@ -849,16 +880,16 @@ impl Store {
         session: i64,
         ticket: u32,
     ) -> Result<Option<crate::grading::Review>, StoreError> {
-        let text: Option<Option<String>> = self
+        let text: Option<String> = self
             .conn
             .query_row(
-                "SELECT review FROM tickets WHERE session_id = ?1 AND number = ?2",
+                "SELECT review FROM reviews WHERE session_id = ?1 AND number = ?2",
                 params![session, ticket],
                 |r| r.get(0),
             )
             .optional()
             .map_err(|e| self.e(e))?;
-        Ok(text.flatten().and_then(|t| serde_json::from_str(&t).ok()))
+        Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
     }
 
     /// A trainee's progress through a curriculum: a pure function of their finished
@@ -1118,25 +1149,29 @@ fn write_finished(
 ) -> rusqlite::Result<()> {
     let g = &graded.grade;
     tx.execute(
-        "UPDATE sessions SET state = 'finished', ended_at = ?2, log = ?3, log_sha256 = ?4,
-            score = ?5, critical = ?6, numbers = ?7, grade = ?8 WHERE id = ?1",
+        "UPDATE sessions SET state = 'finished', ended_at = ?2, log_sha256 = ?3,
+            score = ?4, critical = ?5, numbers = ?6 WHERE id = ?1",
         params![
             id,
             ts(ended_at),
-            graded.log_text,
             graded.log_sha256,
             g.score,
             g.critical,
             json(&g.numbers),
-            json(g),
         ],
+    )?;
+    tx.execute(
+        "INSERT INTO session_logs (session_id, log, grade) VALUES (?1, ?2, ?3)",
+        params![id, graded.log_text, json(g)],
     )?;
     let mut insert = tx.prepare(
         "INSERT INTO tickets (session_id, number, scenario, ticket_type, title, call, right_call, timing,
             decided_at, window_elapsed, window_limit, score, critical, handed_over, window_escalation,
-            note_total, note_steps, note_state, note_context, note_hypothesis, note_sla, review)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
+            note_total, note_steps, note_state, note_context, note_hypothesis, note_sla)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
     )?;
+    let mut insert_review =
+        tx.prepare("INSERT INTO reviews (session_id, number, review) VALUES (?1, ?2, ?3)")?;
     for t in &g.tickets {
         let window = t.verdict.window.as_ref();
         let note = t.note.as_ref();
@@ -1169,8 +1204,10 @@ fn write_finished(
             element(NoteElement::ClientContext),
             element(NoteElement::Hypothesis),
             element(NoteElement::SlaStatus),
-            review,
         ])?;
+        if let Some(review) = review {
+            insert_review.execute(params![id, t.number, review])?;
+        }
     }
     let mut flag =
         tx.prepare("INSERT INTO flags (session_id, flag, pattern) VALUES (?1, ?2, ?3)")?;

@@ -663,10 +663,14 @@ fn person_values(sessions: &[&SessionSummary]) -> BTreeMap<&'static str, f64> {
 fn team_comparison(
     team: &str,
     trainee: &str,
-    team_sessions: &[SessionSummary],
+    own: &[&SessionSummary],
+    mates: &[SessionSummary],
 ) -> Option<TeamComparison> {
     let mut by_member: BTreeMap<String, Vec<&SessionSummary>> = BTreeMap::new();
-    for s in team_sessions.iter().filter(|s| s.is_finished()) {
+    if !own.is_empty() {
+        by_member.insert(trainee.to_lowercase(), own.to_vec());
+    }
+    for s in mates.iter().filter(|s| s.is_finished()) {
         by_member
             .entry(s.trainee.to_lowercase())
             .or_default()
@@ -773,7 +777,7 @@ pub struct ReportInput {
     pub team: Option<String>,
     /// The trainee's sessions in the period (finished and abandoned), oldest first.
     pub sessions: Vec<SessionSummary>,
-    /// All sessions of the team's members in the period (for the median).
+    /// The sessions of the team's other members in the period (for the median).
     pub team_sessions: Vec<SessionSummary>,
     /// The overrides of the trainee's sessions, oldest first.
     pub overrides: Vec<Override>,
@@ -883,10 +887,9 @@ pub fn build(input: &ReportInput, options: &ReportOptions) -> TrainerReport {
         ticket_types: type_rows(&finished, &options.type_labels),
         timing: timing_row(&finished),
         flags: flag_rows(&finished),
-        team_comparison: input
-            .team
-            .as_deref()
-            .and_then(|team| team_comparison(team, &input.trainee, &input.team_sessions)),
+        team_comparison: input.team.as_deref().and_then(|team| {
+            team_comparison(team, &input.trainee, &finished, &input.team_sessions)
+        }),
         review_queue,
         overrides,
         schedule,
@@ -910,6 +913,7 @@ pub fn trainer_report(
             team: Some(team.clone()),
             since: options.since,
             finished_only: true,
+            except_trainee: Some(person.name.clone()),
             ..SessionQuery::default()
         })?,
         None => Vec::new(),
