@@ -279,7 +279,7 @@ pub fn passes(module: &Module, attempt: &Attempt) -> bool {
 /// for the app, but no result is thrown away).
 pub fn progress(curriculum: &Curriculum, attempts: &[Attempt]) -> Vec<ModuleProgress> {
     let mut sorted: Vec<&Attempt> = attempts.iter().collect();
-    sorted.sort_by(|a, b| (a.played_at, a.session).cmp(&(b.played_at, b.session)));
+    sorted.sort_by_key(|a| (a.played_at, a.session));
     let mut out = Vec::with_capacity(curriculum.modules.len());
     let mut previous_passed = true;
     for (i, module) in curriculum.modules.iter().enumerate() {

@@ -140,7 +140,7 @@ fn a_curriculum_file_is_validated_with_located_errors() {
 )"#,
     )
     .unwrap();
-    let report = pack::validate_paths(&[file.clone()], &PackOptions::default());
+    let report = pack::validate_paths(std::slice::from_ref(&file), &PackOptions::default());
     let text: Vec<String> = report.diagnostics.iter().map(|d| d.to_string()).collect();
     let all = text.join("\n");
     assert_eq!(report.curricula, 1);

@@ -41,7 +41,10 @@ fn a_new_store_is_wal_at_the_latest_schema_and_older_ones_migrate_with_their_dat
     let store = Store::open_in(dir.path()).unwrap();
     assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
     assert_eq!(store.journal_mode().unwrap(), "wal");
-    assert!(SCHEMA_VERSION >= 3);
+    assert_eq!(
+        SCHEMA_VERSION as usize,
+        escalation_dojo::history::MIGRATIONS.len()
+    );
     drop(store);
 
     // A version-1 file (people and sessions, no overrides yet) with a trainee in it.

@@ -214,10 +214,8 @@ impl Store {
     #[doc(hidden)]
     pub fn open_to(path: &Path, version: u32) -> Result<Store, StoreError> {
         let existed = std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
-        if existed {
-            if let Err(refusal) = check_existing(path) {
-                return Err(refuse(path, refusal));
-            }
+        if existed && let Err(refusal) = check_existing(path) {
+            return Err(refuse(path, refusal));
         }
         let conn = Connection::open_with_flags(
             path,
