@@ -96,7 +96,8 @@ pub enum Command {
         /// Resume an interrupted run from its log (the script continues after the logged actions).
         #[arg(long, value_name = "LOG", conflicts_with = "log")]
         resume: Option<PathBuf>,
-        /// Who is playing.
+        /// Who is playing: the finished session is stored in their history (they must
+        /// exist: `dojo trainee add`), unless --no-store.
         #[arg(long)]
         trainee: Option<String>,
         /// Their team.

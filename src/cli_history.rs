@@ -169,10 +169,24 @@ pub fn open_store(
 ) -> std::io::Result<Option<Store>> {
     let opened = history::data_dir(cli.data_dir.as_deref()).and_then(|dir| Store::open_in(&dir));
     match opened {
-        Ok(store) => Ok(Some(match pack.and_then(curriculum_of) {
-            Some(c) => store.with_drill_settings(c.drill.clone()),
-            None => store,
-        })),
+        Ok(store) => {
+            // Found at the next start: sessions a crash or a kill left in progress.
+            if let Ok(list) = store.interrupted()
+                && !list.is_empty()
+            {
+                let ids: Vec<String> = list.iter().map(|s| s.id.to_string()).collect();
+                writeln!(
+                    err,
+                    "note: {} interrupted session(s) ({}): `dojo history interrupted` to resume or file them",
+                    list.len(),
+                    ids.join(", ")
+                )?;
+            }
+            Ok(Some(match pack.and_then(curriculum_of) {
+                Some(c) => store.with_drill_settings(c.drill.clone()),
+                None => store,
+            }))
+        }
         Err(e) => {
             writeln!(err, "error: {e}")?;
             Ok(None)

@@ -643,6 +643,13 @@ fn a_run_killed_mid_session_is_found_at_the_next_start_and_resumed_or_abandoned(
     let script = root().join(format!("examples/scripts/{shift}.ideal.ron"));
 
     let log = killed_run(&data, shift, &script);
+    // The next start says so.
+    let o = dojo(&data)
+        .args(["progress", "--trainee", "Ana"])
+        .output()
+        .unwrap();
+    let note = String::from_utf8_lossy(&o.stderr);
+    assert!(note.contains("1 interrupted session(s)"), "{note}");
     let found = json(&data, &["history", "interrupted", "--format", "json"]);
     let found = found.as_array().unwrap();
     assert_eq!(found.len(), 1);
