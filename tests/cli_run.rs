@@ -8,7 +8,13 @@ use std::time::{Duration, Instant};
 const SHIFTS: [&str; 3] = ["onboarding-basics", "practice-mixed", "competition-mixed"];
 
 fn dojo() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_dojo"))
+    let mut c = Command::new(env!("CARGO_BIN_EXE_dojo"));
+    // Never the user's own history (these runs store nothing, but a resume looks there).
+    c.env(
+        "DOJO_DATA_DIR",
+        std::env::temp_dir().join(format!("dojo-cli-run-{}", std::process::id())),
+    );
+    c
 }
 
 fn root() -> PathBuf {
