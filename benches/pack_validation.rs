@@ -35,6 +35,7 @@ fn bench(c: &mut Criterion) {
     let context = Context {
         kb_ids: builtin.kb.keys().cloned().collect(),
         scenario_ids: builtin.scenarios.keys().cloned().collect(),
+        shift_ids: builtin.shifts.keys().cloned().collect(),
         policy: Some(builtin.policy.clone()),
     };
     let sources = generated_sources();

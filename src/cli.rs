@@ -20,6 +20,9 @@ pub struct Cli {
     /// Use this policy file instead of the built-in one.
     #[arg(long, value_name = "FILE", global = true)]
     pub policy: Option<PathBuf>,
+    /// Where the history lives (default: $DOJO_DATA_DIR, else the platform's data folder).
+    #[arg(long, value_name = "DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
     /// How to open the desktop trainer (when no command is given).
     #[command(flatten)]
     pub trainer: TrainerArgs,
@@ -50,10 +53,6 @@ pub struct TrainerArgs {
     /// Also write the finished session's result here.
     #[arg(long, value_name = "RESULT")]
     pub out: Option<PathBuf>,
-    /// Where trainees and sessions are kept (default: $DOJO_DATA_DIR, else the
-    /// platform's data folder).
-    #[arg(long, value_name = "DIR")]
-    pub data_dir: Option<PathBuf>,
     /// UI scale (0.75–2.0).
     #[arg(long, default_value_t = 1.0)]
     pub ui_scale: f32,
@@ -130,7 +129,8 @@ pub enum Command {
         /// Resume an interrupted run from its log (the script continues after the logged actions).
         #[arg(long, value_name = "LOG", conflicts_with = "log")]
         resume: Option<PathBuf>,
-        /// Who is playing.
+        /// Who is playing: the finished session is stored in their history (they must
+        /// exist: `dojo trainee add`), unless --no-store.
         #[arg(long)]
         trainee: Option<String>,
         /// Their team.
@@ -140,6 +140,12 @@ pub enum Command {
         /// --trainee; the team comes from the competition's roster).
         #[arg(long, value_name = "FILE", conflicts_with_all = ["shift", "seed"])]
         competition: Option<PathBuf>,
+        /// Play without storing the session in the trainee's history.
+        #[arg(long)]
+        no_store: bool,
+        /// When the session is dated in the history (YYYY-MM-DD or RFC 3339; default: now).
+        #[arg(long)]
+        at: Option<String>,
         /// Real milliseconds to wait after each action (to watch a run, or to test a kill).
         #[arg(long, hide = true)]
         pace_ms: Option<u64>,
@@ -187,6 +193,80 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::cli_compete::CompeteCommand,
     },
+    /// Trainees: add, move to a team, list.
+    Trainee {
+        /// What to do.
+        #[command(subcommand)]
+        command: crate::cli_history::PeopleCommand,
+    },
+    /// Coaches: add, move to a team, list.
+    Coach {
+        /// What to do.
+        #[command(subcommand)]
+        command: crate::cli_history::PeopleCommand,
+    },
+    /// Stored sessions: import results, list, show, export a log, recover interrupted ones.
+    History {
+        /// What to do.
+        #[command(subcommand)]
+        command: crate::cli_history::HistoryCommand,
+    },
+    /// A trainee's progress through the onboarding curriculum.
+    Progress {
+        /// The trainee.
+        #[arg(long)]
+        trainee: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// The coach's report on a trainee: trends, flags with evidence, the team median,
+    /// the escalation review, overrides and the repetition schedule.
+    Report {
+        /// The trainee.
+        #[arg(long)]
+        trainee: String,
+        /// Only sessions from this date on (YYYY-MM-DD).
+        #[arg(long)]
+        since: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = crate::cli_history::ReportFormat::Html)]
+        format: crate::cli_history::ReportFormat,
+        /// Write it here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// A coach overrides a ticket's grade, with a written reason (kept in an audit trail).
+    Override {
+        /// Stored session id.
+        #[arg(long)]
+        session: i64,
+        /// Ticket number.
+        #[arg(long)]
+        ticket: u32,
+        /// The new score, 0–100.
+        #[arg(long)]
+        score: u32,
+        /// The coach.
+        #[arg(long)]
+        coach: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Build a coaching drill (a shift) aimed at a trainee's flagged weaknesses and the
+    /// ticket types due on their repetition schedule.
+    Drill {
+        /// The trainee.
+        #[arg(long)]
+        trainee: String,
+        /// Tickets in the drill (default: the curriculum's drill setting).
+        #[arg(long)]
+        tickets: Option<u32>,
+        /// Write the shift here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// List what the pack holds.
     List {
         /// What to list.
@@ -231,6 +311,8 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             trainee,
             team,
             competition,
+            no_store,
+            at,
             pace_ms,
         }) => crate::cli_run::cmd_run(
             cli,
@@ -245,6 +327,8 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                 team: team.clone(),
                 competition: competition.clone(),
                 pace_ms: *pace_ms,
+                no_store: *no_store,
+                at: at.clone(),
             },
             out,
             err,
@@ -255,6 +339,46 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Some(Command::Compete { command }) => {
             crate::cli_compete::cmd_compete(cli, command, out, err)
         }
+        Some(Command::Trainee { command }) => {
+            crate::cli_history::cmd_people(cli, crate::history::Role::Trainee, command, out, err)
+        }
+        Some(Command::Coach { command }) => {
+            crate::cli_history::cmd_people(cli, crate::history::Role::Coach, command, out, err)
+        }
+        Some(Command::History { command }) => {
+            crate::cli_history::cmd_history(cli, command, out, err)
+        }
+        Some(Command::Progress { trainee, format }) => {
+            crate::cli_history::cmd_progress(cli, trainee, *format, out, err)
+        }
+        Some(Command::Report {
+            trainee,
+            since,
+            format,
+            out: path,
+        }) => crate::cli_history::cmd_report(
+            cli,
+            trainee,
+            since.as_deref(),
+            *format,
+            path.as_deref(),
+            out,
+            err,
+        ),
+        Some(Command::Override {
+            session,
+            ticket,
+            score,
+            coach,
+            reason,
+        }) => crate::cli_history::cmd_override(
+            cli, *session, *ticket, *score, coach, reason, out, err,
+        ),
+        Some(Command::Drill {
+            trainee,
+            tickets,
+            out: path,
+        }) => crate::cli_history::cmd_drill(cli, trainee, *tickets, path.as_deref(), out, err),
         Some(Command::Replay { file }) => crate::cli_run::cmd_replay(cli, file, out, err),
         Some(Command::Script {
             shift,
@@ -300,11 +424,13 @@ fn cmd_validate(
             }
             writeln!(
                 out,
-                "checked {} file(s): {} scenario(s), {} KB article(s), {} shift(s), {} polic{} — {} error(s), {} warning(s)",
+                "checked {} file(s): {} scenario(s), {} KB article(s), {} shift(s), {} curricul{}, {} polic{} — {} error(s), {} warning(s)",
                 report.files,
                 report.scenarios,
                 report.kb_articles,
                 report.shifts,
+                report.curricula,
+                if report.curricula == 1 { "um" } else { "a" },
                 report.policies,
                 if report.policies == 1 { "y" } else { "ies" },
                 report.errors(),
@@ -353,6 +479,7 @@ fn find_scenario(pack: &Pack, key: &str) -> Result<Scenario, Vec<Diagnostic>> {
             let ctx = validate::Context {
                 kb_ids: pack.kb.keys().cloned().collect(),
                 scenario_ids: pack.scenarios.keys().cloned().collect(),
+                shift_ids: pack.shifts.keys().cloned().collect(),
                 policy: Some(pack.policy.clone()),
             };
             let problems: Vec<_> = validate::lint(std::slice::from_ref(&file), &ctx)

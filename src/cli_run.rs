@@ -37,6 +37,19 @@ pub struct RunArgs {
     pub competition: Option<PathBuf>,
     /// Pacing between actions.
     pub pace_ms: Option<u64>,
+    /// Do not store the session in the history even with a trainee.
+    pub no_store: bool,
+    /// The date the session is stored with (default: now).
+    pub at: Option<String>,
+}
+
+/// Where a run is being stored: the open history and the in-progress session.
+struct Storing {
+    store: crate::history::Store,
+    id: i64,
+    trainee: String,
+    /// The log was made in the data folder for this run: removed once stored.
+    own_log: Option<PathBuf>,
 }
 
 /// A shift by id from the pack, or parsed from a file.
@@ -119,6 +132,33 @@ pub fn cmd_run(
             c.shift
         )?;
     }
+    let played_at = match args
+        .at
+        .as_deref()
+        .map(crate::cli_history::parse_date)
+        .transpose()
+    {
+        Ok(a) => a.unwrap_or_else(crate::cli_history::now),
+        Err(e) => return fail(err, e),
+    };
+    // A run with a trainee is stored in their history (unless --no-store): the history
+    // opens, and the trainee is checked, before the first action.
+    let mut storing: Option<Storing> = None;
+    let mut store = None;
+    let mut trainee = args.trainee.clone();
+    if args.trainee.is_some() && !args.no_store && competition.is_none() {
+        let Some(s) = crate::cli_history::open_store(cli, Some(&pack), err)? else {
+            return Ok(1);
+        };
+        match s.require(
+            args.trainee.as_deref().unwrap_or_default(),
+            crate::history::Role::Trainee,
+        ) {
+            Ok(p) => trainee = Some(p.name),
+            Err(e) => return fail(err, e),
+        }
+        store = Some(s);
+    }
     let (mut session, header, mut writer, skip) = if let Some(log_path) = &args.resume {
         let read = match record::read_log(log_path) {
             Ok(r) => r,
@@ -196,14 +236,40 @@ pub fn cmd_run(
                 Ok(s) => s,
                 Err(e) => return fail(err, e),
             };
-            let header = LogHeader::for_session(&session, args.trainee.clone(), args.team.clone());
+            let header = LogHeader::for_session(&session, trainee.clone(), args.team.clone());
             (session, header)
         };
-        let log_path = args.log.clone().or_else(|| {
-            args.out
-                .as_ref()
-                .map(|o| PathBuf::from(format!("{}.log", o.display())))
-        });
+        let mut own_log = None;
+        let log_path = args
+            .log
+            .clone()
+            .or_else(|| {
+                args.out
+                    .as_ref()
+                    .map(|o| PathBuf::from(format!("{}.log", o.display())))
+            })
+            .or_else(|| {
+                // Stored runs always keep a log, in the data folder unless named.
+                store.as_ref().map(|s| {
+                    let dir = s
+                        .path()
+                        .parent()
+                        .map_or_else(|| PathBuf::from("logs"), |p| p.join("logs"));
+                    let path = dir.join(format!(
+                        "{}-{}-{}.log",
+                        played_at.format("%Y%m%dT%H%M%SZ"),
+                        header.shift.id,
+                        std::process::id()
+                    ));
+                    own_log = Some(path.clone());
+                    path
+                })
+            });
+        if let Some(dir) = own_log.as_ref().and_then(|p| p.parent())
+            && let Err(e) = std::fs::create_dir_all(dir)
+        {
+            return fail(err, format!("{}: {e}", dir.display()));
+        }
         let writer = match &log_path {
             Some(path) if path.exists() => {
                 return fail(
@@ -220,8 +286,77 @@ pub fn cmd_run(
             },
             None => None,
         };
+        if let (Some(s), Some(name), Some((_, path))) = (store.take(), &trainee, &writer) {
+            match s.begin_session(name, &header, path, played_at) {
+                Ok(id) => {
+                    storing = Some(Storing {
+                        store: s,
+                        id,
+                        trainee: name.clone(),
+                        own_log,
+                    })
+                }
+                Err(e) => return fail(err, e),
+            }
+        }
         (session, header, writer, 0)
     };
+    // A resumed log registered as in progress is finished in the history.
+    if let Some(log_path) = &args.resume
+        && !args.no_store
+    {
+        let known = match store.take() {
+            Some(s) => Some(s),
+            None => {
+                let db = crate::history::data_dir(cli.data_dir.as_deref())
+                    .map(|d| d.join(crate::history::DB_FILE))
+                    .ok()
+                    .filter(|p| p.exists());
+                match db {
+                    Some(_) => match crate::cli_history::open_store(cli, Some(&pack), err)? {
+                        Some(s) => Some(s),
+                        None => return Ok(1),
+                    },
+                    None => None,
+                }
+            }
+        };
+        if let Some(s) = known {
+            match s.in_progress_for_log(log_path) {
+                Ok(Some(found)) => {
+                    // A log the history made in its own folder goes once it is stored.
+                    let logs = std::path::absolute(s.path())
+                        .ok()
+                        .and_then(|p| p.parent().map(|d| d.join("logs")));
+                    let own_log = std::path::absolute(log_path)
+                        .ok()
+                        .filter(|p| logs.is_some() && p.parent() == logs.as_deref());
+                    storing = Some(Storing {
+                        id: found.id,
+                        trainee: found.trainee,
+                        own_log,
+                        store: s,
+                    })
+                }
+                Ok(None) => {
+                    if let Some(name) = &trainee {
+                        match s.begin_session(name, &header, log_path, played_at) {
+                            Ok(id) => {
+                                storing = Some(Storing {
+                                    store: s,
+                                    id,
+                                    trainee: name.clone(),
+                                    own_log: None,
+                                })
+                            }
+                            Err(e) => return fail(err, e),
+                        }
+                    }
+                }
+                Err(e) => return fail(err, e),
+            }
+        }
+    }
 
     let pace = args.pace_ms.map(std::time::Duration::from_millis);
     if let Err(e) = record::play_script(
@@ -234,10 +369,11 @@ pub fn cmd_run(
         return fail(err, e);
     }
     session.finish();
-    let header_trainee = header.trainee.clone();
+    let graded = crate::history::GradedSession::of(&session, header.clone());
     let result = SessionResult::of(&session, header);
     write!(out, "{}", result.outcome_table())?;
-    crate::cli_grade::print_grade_summary(&session, header_trainee, out)?;
+    writeln!(out)?;
+    write!(out, "{}", crate::grading::report::to_text(&graded.grade))?;
     if let Some(path) = &args.out {
         if let Err(e) = record::write_atomic(path, &result.to_ron()) {
             return fail(err, e);
@@ -250,6 +386,33 @@ pub fn cmd_run(
             && args.resume.is_none()
         {
             let _ = std::fs::remove_file(log_path);
+        }
+    }
+    if let Some(mut st) = storing {
+        // Close the log (and its lock) first: the history takes its text.
+        drop(writer);
+        match st
+            .store
+            .finish_session(st.id, &graded, crate::cli_history::now())
+        {
+            Ok(()) => {
+                writeln!(
+                    out,
+                    "stored as session {} in {}'s history",
+                    st.id, st.trainee
+                )?;
+                if let Some(own) = st.own_log.take() {
+                    let _ = std::fs::remove_file(own);
+                }
+            }
+            Err(e) => {
+                return fail(
+                    err,
+                    format!(
+                        "{e} — the session stays in progress with its log; `dojo history interrupted` shows it"
+                    ),
+                );
+            }
         }
     }
     Ok(0)

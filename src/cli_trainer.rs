@@ -53,6 +53,13 @@ fn open(
         writeln!(err, "error: --ui-scale must be between 0.75 and 2.0")?;
         return Ok(1);
     }
+    let data_dir = match crate::history::data_dir(cli.data_dir.as_deref()) {
+        Ok(d) => d,
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            return Ok(1);
+        }
+    };
     let trainee = args.trainee.clone().or_else(|| {
         (autoplay.is_some() || scenario_file.is_some()).then(|| {
             if scenario_file.is_some() {
@@ -72,7 +79,7 @@ fn open(
         trainee,
         team: args.team.clone(),
         out: args.out.clone(),
-        data_dir: gui::data_dir(args.data_dir.clone()),
+        data_dir,
         ui_scale: args.ui_scale,
         scenario_file,
         competition: args.competition.clone(),

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use include_dir::{Dir, include_dir};
 use sha2::{Digest, Sha256};
 
+use crate::curriculum::Curriculum;
 use crate::kb::KbArticle;
 use crate::policy::Policy;
 use crate::scenario::Scenario;
@@ -129,7 +130,8 @@ pub struct PackOptions {
     pub without_builtin: bool,
 }
 
-/// The content the app runs on: one policy, scenarios, KB articles and shifts.
+/// The content the app runs on: one policy, scenarios, KB articles, shifts and the
+/// onboarding curricula.
 #[derive(Debug, Clone)]
 pub struct Pack {
     /// The policy in force.
@@ -140,6 +142,8 @@ pub struct Pack {
     pub kb: BTreeMap<String, KbArticle>,
     /// Shifts by id.
     pub shifts: BTreeMap<String, Shift>,
+    /// Onboarding curricula by id (`onboarding` is the built-in one).
+    pub curricula: BTreeMap<String, Curriculum>,
     /// SHA-256 (hex) over the scenario, KB and shift files in use.
     pub content_hash: String,
     /// SHA-256 (hex) of the policy file in use.
@@ -198,6 +202,7 @@ impl Pack {
                 Item::KbArticle(a) => (1, a.id.clone()),
                 Item::Shift(s) => (2, s.id.clone()),
                 Item::Policy(_) => (3, String::new()),
+                Item::Curriculum(c) => (4, c.id.clone()),
             };
             last_of.insert(key, i);
         }
@@ -229,6 +234,7 @@ impl Pack {
             scenarios: BTreeMap::new(),
             kb: BTreeMap::new(),
             shifts: BTreeMap::new(),
+            curricula: BTreeMap::new(),
             content_hash: String::new(),
             policy_hash: String::new(),
             kb_index: crate::kb::KbIndex::default(),
@@ -247,6 +253,12 @@ impl Pack {
                 }
                 Item::Policy(_) => {
                     pack.policy_hash = sha256_hex(&[file.text.as_bytes()]);
+                    continue;
+                }
+                // A curriculum changes no simulation: it stays out of the content hash,
+                // so editing the path never invalidates a stored log.
+                Item::Curriculum(c) => {
+                    pack.curricula.insert(c.id.clone(), (**c).clone());
                     continue;
                 }
             }
@@ -330,6 +342,7 @@ pub fn validate_paths(paths: &[PathBuf], options: &PackOptions) -> Report {
         if let Ok(builtin) = Pack::builtin() {
             context.kb_ids = builtin.kb.keys().cloned().collect();
             context.scenario_ids = builtin.scenarios.keys().cloned().collect();
+            context.shift_ids = builtin.shifts.keys().cloned().collect();
         }
     }
     let has_policy = |sources: &[Source]| {

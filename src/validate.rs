@@ -54,7 +54,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    fn error(code: &'static str, file: &str, message: impl Into<String>) -> Self {
+    pub(crate) fn error(code: &'static str, file: &str, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
             code,
@@ -67,14 +67,14 @@ impl Diagnostic {
         }
     }
 
-    fn warning(code: &'static str, file: &str, message: impl Into<String>) -> Self {
+    pub(crate) fn warning(code: &'static str, file: &str, message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, file, message)
         }
     }
 
-    fn at(mut self, position: Option<(usize, usize)>) -> Self {
+    pub(crate) fn at(mut self, position: Option<(usize, usize)>) -> Self {
         if let Some((line, column)) = position {
             self.line = Some(line);
             self.column = Some(column);
@@ -82,12 +82,12 @@ impl Diagnostic {
         self
     }
 
-    fn field(mut self, field: impl Into<String>) -> Self {
+    pub(crate) fn field(mut self, field: impl Into<String>) -> Self {
         self.field = Some(field.into());
         self
     }
 
-    fn hint(mut self, hint: impl Into<String>) -> Self {
+    pub(crate) fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
     }
@@ -134,6 +134,8 @@ pub enum FileKind {
     Policy,
     /// `Shift(...)`.
     Shift,
+    /// `Curriculum(...)`: the onboarding path and drill settings.
+    Curriculum,
 }
 
 /// A parsed pack file.
@@ -147,6 +149,8 @@ pub enum Item {
     Policy(Box<Policy>),
     /// A shift definition.
     Shift(Box<Shift>),
+    /// An onboarding curriculum.
+    Curriculum(Box<crate::curriculum::Curriculum>),
 }
 
 /// A parsed file with its text, for locating later lints.
@@ -233,6 +237,7 @@ pub fn detect_kind(name: &str, text: &str) -> Result<FileKind, Diagnostic> {
         Some("KbArticle") => Ok(FileKind::KbArticle),
         Some("Policy") => Ok(FileKind::Policy),
         Some("Shift") => Ok(FileKind::Shift),
+        Some("Curriculum") => Ok(FileKind::Curriculum),
         found => {
             let position = found.and_then(|word| locate(text, word));
             let message = match found {
@@ -242,7 +247,7 @@ pub fn detect_kind(name: &str, text: &str) -> Result<FileKind, Diagnostic> {
             let hint = if found == Some("Competition") {
                 "a competition file is not a pack file: `dojo compete tickets FILE` checks it"
             } else {
-                "start the file with `Scenario(`, `KbArticle(`, `Policy(` or `Shift(`"
+                "start the file with `Scenario(`, `KbArticle(`, `Policy(`, `Shift(` or `Curriculum(`"
             };
             Err(Diagnostic::error("unknown-kind", name, message)
                 .at(position)
@@ -267,6 +272,7 @@ pub fn parse_source(source: &Source) -> Result<ParsedFile, Diagnostic> {
         FileKind::KbArticle => Item::KbArticle(Box::new(parse_as(name, text)?)),
         FileKind::Policy => Item::Policy(Box::new(parse_as(name, text)?)),
         FileKind::Shift => Item::Shift(Box::new(parse_as(name, text)?)),
+        FileKind::Curriculum => Item::Curriculum(Box::new(parse_as(name, text)?)),
     };
     Ok(ParsedFile {
         name: name.clone(),
@@ -477,6 +483,8 @@ pub struct Report {
     pub policies: usize,
     /// Shifts parsed.
     pub shifts: usize,
+    /// Curricula parsed.
+    pub curricula: usize,
     /// Every problem found, in file order.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -508,6 +516,8 @@ pub struct Context {
     pub kb_ids: BTreeSet<String>,
     /// Scenario ids available, for shift references.
     pub scenario_ids: BTreeSet<String>,
+    /// Shift ids available, for curriculum references.
+    pub shift_ids: BTreeSet<String>,
     /// The policy to judge against, unless the files hold one.
     pub policy: Option<Policy>,
 }
@@ -530,6 +540,7 @@ pub fn validate(sources: &[Source], context: &Context) -> Report {
         kb_articles: count(|i| matches!(i, Item::KbArticle(_))),
         policies: count(|i| matches!(i, Item::Policy(_))),
         shifts: count(|i| matches!(i, Item::Shift(_))),
+        curricula: count(|i| matches!(i, Item::Curriculum(_))),
         diagnostics,
     }
 }
@@ -553,12 +564,14 @@ pub fn lint(files: &[ParsedFile], context: &Context) -> Vec<Diagnostic> {
 
     let mut kb_ids = context.kb_ids.clone();
     let mut scenario_ids = context.scenario_ids.clone();
+    let mut shift_ids = context.shift_ids.clone();
     let mut seen: BTreeMap<(FileKind, String), String> = BTreeMap::new();
     for file in files {
         let (kind, id) = match &file.item {
             Item::Scenario(s) => (FileKind::Scenario, s.id.clone()),
             Item::KbArticle(a) => (FileKind::KbArticle, a.id.clone()),
             Item::Shift(s) => (FileKind::Shift, s.id.clone()),
+            Item::Curriculum(c) => (FileKind::Curriculum, c.id.clone()),
             Item::Policy(_) => continue,
         };
         if let Some(first) = seen.get(&(kind, id.clone())) {
@@ -582,6 +595,9 @@ pub fn lint(files: &[ParsedFile], context: &Context) -> Vec<Diagnostic> {
             FileKind::Scenario => {
                 scenario_ids.insert(id);
             }
+            FileKind::Shift => {
+                shift_ids.insert(id);
+            }
             _ => {}
         }
     }
@@ -596,6 +612,9 @@ pub fn lint(files: &[ParsedFile], context: &Context) -> Vec<Diagnostic> {
                 s,
                 &scenario_ids,
                 policy.as_ref(),
+            )),
+            Item::Curriculum(c) => out.extend(crate::curriculum::lint_curriculum(
+                &file.name, &file.text, c, &shift_ids,
             )),
             Item::Policy(_) => {}
         }

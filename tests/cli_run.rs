@@ -13,7 +13,13 @@ const SHIFTS: [&str; 4] = [
 ];
 
 fn dojo() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_dojo"))
+    let mut c = Command::new(env!("CARGO_BIN_EXE_dojo"));
+    // Never the user's own history (these runs store nothing, but a resume looks there).
+    c.env(
+        "DOJO_DATA_DIR",
+        std::env::temp_dir().join(format!("dojo-cli-run-{}", std::process::id())),
+    );
+    c
 }
 
 fn root() -> PathBuf {

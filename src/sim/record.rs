@@ -272,6 +272,8 @@ fn decision_label(kind: &DecisionKind) -> &'static str {
 pub struct LogWriter {
     file: File,
     path: PathBuf,
+    /// The handle holding the log's lock, when it is not `file` itself.
+    _lock: Option<File>,
 }
 
 /// An I/O or format problem with a log or result file, located.
@@ -314,6 +316,44 @@ fn one_line<T: Serialize>(value: &T) -> String {
     ron::to_string(value).unwrap_or_default()
 }
 
+/// A header and entries as the text of a line log (what [`LogWriter`] writes and
+/// [`read_log`] reads): the header line, then one line per entry.
+pub fn log_text(header: &LogHeader, entries: &[LogEntry]) -> String {
+    let mut text = one_line(header);
+    text.push('\n');
+    for entry in entries {
+        text.push_str(&one_line(entry));
+        text.push('\n');
+    }
+    text
+}
+
+/// Takes the exclusive advisory lock that marks a log as being written. The operating
+/// system drops it when the process ends, however it ends, so a log whose lock can be
+/// taken belongs to no running session.
+fn lock(file: &File, path: &Path) -> Result<(), RecordError> {
+    match file.try_lock() {
+        Ok(()) => Ok(()),
+        Err(std::fs::TryLockError::WouldBlock) => Err(RecordError::Mismatch(format!(
+            "{}: another dojo process is writing this log",
+            path.display()
+        ))),
+        Err(std::fs::TryLockError::Error(e)) => Err(io_err(path, e)),
+    }
+}
+
+/// True when a running process is writing this log (holds its lock).
+pub fn log_in_use(path: &Path) -> bool {
+    File::open(path).is_ok_and(|f| match f.try_lock() {
+        Ok(()) => {
+            let _ = f.unlock();
+            false
+        }
+        Err(std::fs::TryLockError::WouldBlock) => true,
+        Err(std::fs::TryLockError::Error(_)) => false,
+    })
+}
+
 impl LogWriter {
     /// Creates a new log with its header. Refuses to overwrite an existing file.
     pub fn create(path: &Path, header: &LogHeader) -> Result<Self, RecordError> {
@@ -322,21 +362,25 @@ impl LogWriter {
             .append(true)
             .open(path)
             .map_err(|e| io_err(path, e))?;
+        lock(&file, path)?;
         let mut writer = LogWriter {
             file,
             path: path.to_path_buf(),
+            _lock: None,
         };
         writer.write_line(&one_line(header))?;
         Ok(writer)
     }
 
     /// Reopens an existing log to append to it (resume). A torn last line is cut off.
+    /// Refused while another process is writing the log.
     pub fn append_to(path: &Path, valid_len: u64) -> Result<Self, RecordError> {
-        let file = OpenOptions::new()
+        let locked = OpenOptions::new()
             .write(true)
             .open(path)
             .map_err(|e| io_err(path, e))?;
-        file.set_len(valid_len).map_err(|e| io_err(path, e))?;
+        lock(&locked, path)?;
+        locked.set_len(valid_len).map_err(|e| io_err(path, e))?;
         let file = OpenOptions::new()
             .append(true)
             .open(path)
@@ -344,6 +388,7 @@ impl LogWriter {
         Ok(LogWriter {
             file,
             path: path.to_path_buf(),
+            _lock: Some(locked),
         })
     }
 

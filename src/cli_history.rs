@@ -1,0 +1,839 @@
+//! The history commands: people (`dojo trainee`, `dojo coach`), stored sessions
+//! (`dojo history`), onboarding progress, the coach's report, overrides and drills.
+//!
+//! The wall clock is read here, once per command ([`now`]), and only to date what is
+//! stored; the simulation never sees it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use clap::{Subcommand, ValueEnum};
+
+use crate::cli::{Cli, load_pack};
+use crate::curriculum::{self, Curriculum, ModuleState};
+use crate::history::{self, GradedSession, Role, SessionQuery, Store, StoreError};
+use crate::pack::Pack;
+use crate::report::{self, ReportOptions};
+use crate::sim::record;
+
+/// "Now", to the second: the date stored with what the user does.
+pub fn now() -> DateTime<Utc> {
+    let t = Utc::now();
+    DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
+}
+
+/// Parses `YYYY-MM-DD` (midnight UTC) or an RFC 3339 date-time.
+pub fn parse_date(s: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(d) = DateTime::parse_from_rfc3339(s) {
+        return Ok(d.with_timezone(&Utc));
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|d| d.and_utc())
+        .ok_or_else(|| {
+            format!("`{s}` is not a date: use YYYY-MM-DD or an RFC 3339 time such as 2026-11-27T09:30:00Z")
+        })
+}
+
+/// `dojo trainee …` and `dojo coach …`.
+#[derive(Debug, Subcommand)]
+pub enum PeopleCommand {
+    /// Add a person (optionally in a team, created if new).
+    Add {
+        /// Name (unique, case-insensitive).
+        name: String,
+        /// Team.
+        #[arg(long)]
+        team: Option<String>,
+    },
+    /// Move a person to a team (or out of any with no --team).
+    Team {
+        /// Name.
+        name: String,
+        /// Team.
+        #[arg(long)]
+        team: Option<String>,
+    },
+    /// List them.
+    List {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = crate::cli::Format::Text)]
+        format: crate::cli::Format,
+    },
+}
+
+/// Output format of `dojo history show`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    /// Text.
+    Text,
+    /// Markdown.
+    Md,
+    /// JSON.
+    Json,
+}
+
+/// `dojo history …`.
+#[derive(Debug, Subcommand)]
+pub enum HistoryCommand {
+    /// Store result or log files (from `dojo run --out`) for a trainee; each file is
+    /// re-simulated and graded, then committed on its own.
+    Import {
+        /// Result or log files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Who played (default: the trainee named in the file).
+        #[arg(long)]
+        trainee: Option<String>,
+        /// When it was played (YYYY-MM-DD or RFC 3339; default: now).
+        #[arg(long)]
+        at: Option<String>,
+        /// Real milliseconds to wait inside each save's transaction (to test a kill).
+        #[arg(long, hide = true)]
+        pace_ms: Option<u64>,
+    },
+    /// List stored sessions.
+    List {
+        /// One trainee.
+        #[arg(long)]
+        trainee: Option<String>,
+        /// From this date on.
+        #[arg(long)]
+        since: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = crate::cli::Format::Text)]
+        format: crate::cli::Format,
+    },
+    /// Show a stored session's grade (as computed when it was stored) and its overrides.
+    Show {
+        /// Session id.
+        id: i64,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
+        format: ShowFormat,
+    },
+    /// Write a stored session's log (replayable with `dojo replay` and `dojo grade`).
+    Log {
+        /// Session id.
+        id: i64,
+        /// File to write (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Sessions left in progress by a crash or a kill.
+    Interrupted {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = crate::cli::Format::Text)]
+        format: crate::cli::Format,
+    },
+    /// Resume an interrupted session: replay its log, go on with the script, store it.
+    Resume {
+        /// Session id.
+        id: i64,
+        /// The action script (it continues after the logged actions).
+        #[arg(long, value_name = "SCRIPT")]
+        actions: PathBuf,
+        /// Also write the result here.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// File an interrupted session as abandoned (its log is kept in the history).
+    Abandon {
+        /// Session id.
+        id: i64,
+    },
+}
+
+/// Output format of `dojo report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// One self-contained HTML page with SVG charts.
+    Html,
+    /// Markdown.
+    Md,
+    /// CSV, one row per session.
+    Csv,
+    /// JSON.
+    Json,
+}
+
+/// Opens the history in the data directory (`--data-dir` > `DOJO_DATA_DIR` > the
+/// platform's), with the curriculum's drill settings. Errors are printed.
+pub fn open_store(
+    cli: &Cli,
+    pack: Option<&Pack>,
+    err: &mut dyn Write,
+) -> std::io::Result<Option<Store>> {
+    let opened = history::data_dir(cli.data_dir.as_deref()).and_then(|dir| Store::open_in(&dir));
+    match opened {
+        Ok(store) => {
+            // Found at the next start: sessions a crash or a kill left in progress.
+            if let Ok(list) = store.interrupted()
+                && !list.is_empty()
+            {
+                let ids: Vec<String> = list.iter().map(|s| s.id.to_string()).collect();
+                writeln!(
+                    err,
+                    "note: {} interrupted session(s) ({}): `dojo history interrupted` to resume or file them",
+                    list.len(),
+                    ids.join(", ")
+                )?;
+            }
+            Ok(Some(match pack.and_then(curriculum_of) {
+                Some(c) => store.with_drill_settings(c.drill.clone()),
+                None => store,
+            }))
+        }
+        Err(e) => {
+            writeln!(err, "error: {e}")?;
+            Ok(None)
+        }
+    }
+}
+
+/// The pack's onboarding curriculum (`onboarding`, else the first).
+pub fn curriculum_of(pack: &Pack) -> Option<&Curriculum> {
+    pack.curricula
+        .get("onboarding")
+        .or_else(|| pack.curricula.values().next())
+}
+
+fn fail(err: &mut dyn Write, e: impl std::fmt::Display) -> std::io::Result<i32> {
+    writeln!(err, "error: {e}")?;
+    Ok(1)
+}
+
+macro_rules! try_store {
+    ($err:expr, $e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(e) => return fail($err, e),
+        }
+    };
+}
+
+/// `dojo trainee …` / `dojo coach …`.
+pub fn cmd_people(
+    cli: &Cli,
+    role: Role,
+    command: &PeopleCommand,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<i32> {
+    let Some(store) = open_store(cli, None, err)? else {
+        return Ok(1);
+    };
+    match command {
+        PeopleCommand::Add { name, team } => {
+            let p = try_store!(err, store.add_person(name, role, team.as_deref(), now()));
+            writeln!(
+                out,
+                "added {} `{}`{}",
+                p.role,
+                p.name,
+                p.team
+                    .map(|t| format!(" in team `{t}`"))
+                    .unwrap_or_default()
+            )?;
+        }
+        PeopleCommand::Team { name, team } => {
+            let p = try_store!(err, store.set_team(name, team.as_deref(), now()));
+            writeln!(
+                out,
+                "`{}` is now {}",
+                p.name,
+                p.team
+                    .map(|t| format!("in team `{t}`"))
+                    .unwrap_or_else(|| "in no team".into())
+            )?;
+        }
+        PeopleCommand::List { format } => {
+            let people = try_store!(err, store.people(Some(role)));
+            match format {
+                crate::cli::Format::Json => writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&people).unwrap_or_default()
+                )?,
+                crate::cli::Format::Text => {
+                    for p in &people {
+                        writeln!(
+                            out,
+                            "{:<28} {:<20} added {}",
+                            p.name,
+                            p.team.as_deref().unwrap_or("-"),
+                            p.created_at.format("%Y-%m-%d")
+                        )?;
+                    }
+                    writeln!(out, "{} {}(s)", people.len(), role)?;
+                }
+            }
+        }
+    }
+    Ok(0)
+}
+
+/// `dojo history …`.
+pub fn cmd_history(
+    cli: &Cli,
+    command: &HistoryCommand,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<i32> {
+    match command {
+        HistoryCommand::Import {
+            files,
+            trainee,
+            at,
+            pace_ms,
+        } => import(
+            cli,
+            files,
+            trainee.as_deref(),
+            at.as_deref(),
+            *pace_ms,
+            out,
+            err,
+        ),
+        HistoryCommand::Resume {
+            id,
+            actions,
+            out: result,
+        } => {
+            let Some(store) = open_store(cli, None, err)? else {
+                return Ok(1);
+            };
+            let interrupted = try_store!(err, store.interrupted());
+            let Some(s) = interrupted.into_iter().find(|s| s.id == *id) else {
+                return fail(
+                    err,
+                    format!(
+                        "session {id} is not an interrupted session (`dojo history interrupted` lists them)"
+                    ),
+                );
+            };
+            drop(store);
+            crate::cli_run::cmd_run(
+                cli,
+                &crate::cli_run::RunArgs {
+                    shift: None,
+                    actions: actions.clone(),
+                    seed: 0,
+                    out: result.clone(),
+                    log: None,
+                    resume: Some(s.log_path),
+                    trainee: None,
+                    team: None,
+                    pace_ms: None,
+                    no_store: false,
+                    at: None,
+                    competition: None,
+                },
+                out,
+                err,
+            )
+        }
+        _ => {
+            let Some(store) = open_store(cli, None, err)? else {
+                return Ok(1);
+            };
+            history_read(&store, command, out, err)
+        }
+    }
+}
+
+fn history_read(
+    store: &Store,
+    command: &HistoryCommand,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<i32> {
+    match command {
+        HistoryCommand::List {
+            trainee,
+            since,
+            format,
+        } => {
+            let since = match since.as_deref().map(parse_date).transpose() {
+                Ok(s) => s,
+                Err(e) => return fail(err, e),
+            };
+            if let Some(t) = trainee {
+                try_store!(err, store.require(t, Role::Trainee));
+            }
+            let sessions = try_store!(
+                err,
+                store.sessions(&SessionQuery {
+                    trainee: trainee.clone(),
+                    since,
+                    ..SessionQuery::default()
+                })
+            );
+            match format {
+                crate::cli::Format::Json => writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&sessions).unwrap_or_default()
+                )?,
+                crate::cli::Format::Text => {
+                    writeln!(
+                        out,
+                        "{:>5}  {:<17} {:<20} {:<30} {:<12} {:>5} {:>5}  flags",
+                        "id", "played", "trainee", "shift", "state", "score", "auto"
+                    )?;
+                    for s in &sessions {
+                        writeln!(
+                            out,
+                            "{:>5}  {:<17} {:<20} {:<30} {:<12} {:>5} {:>5}  {}",
+                            s.id,
+                            s.played_at.format("%Y-%m-%d %H:%M"),
+                            s.trainee,
+                            s.shift,
+                            format!("{:?}", s.state),
+                            s.effective_score
+                                .map(|v| v.to_string())
+                                .unwrap_or("-".into()),
+                            s.score.map(|v| v.to_string()).unwrap_or("-".into()),
+                            s.flags
+                                .iter()
+                                .map(|f| f.flag.label())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )?;
+                    }
+                    writeln!(out, "{} session(s)", sessions.len())?;
+                }
+            }
+            Ok(0)
+        }
+        HistoryCommand::Show { id, format } => {
+            let summary = try_store!(err, store.session(*id));
+            let Some(grade) = try_store!(err, store.session_grade(*id)) else {
+                return fail(
+                    err,
+                    format!("session {id} is {:?}: it has no grade", summary.state),
+                );
+            };
+            let overrides: Vec<_> = try_store!(err, store.overrides(Some(&summary.trainee)))
+                .into_iter()
+                .filter(|o| o.session == *id)
+                .collect();
+            match format {
+                ShowFormat::Json => writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({
+                        "session": summary, "grade": grade, "overrides": overrides
+                    }))
+                    .unwrap_or_default()
+                )?,
+                ShowFormat::Text | ShowFormat::Md => {
+                    writeln!(
+                        out,
+                        "Session {} — {} played {} on {}",
+                        summary.id,
+                        summary.trainee,
+                        summary.shift,
+                        summary.played_at.format("%Y-%m-%d %H:%M")
+                    )?;
+                    let text = if *format == ShowFormat::Md {
+                        crate::grading::report::to_markdown(&grade)
+                    } else {
+                        crate::grading::report::to_text(&grade)
+                    };
+                    write!(out, "{text}")?;
+                    if !overrides.is_empty() {
+                        writeln!(out, "\nCoach overrides (the automatic grade is above):")?;
+                        for o in &overrides {
+                            writeln!(
+                                out,
+                                "  ticket {}: automatic {} · {} → {} by {} on {}: {}",
+                                o.ticket,
+                                o.automatic_score,
+                                o.old_score,
+                                o.new_score,
+                                o.coach,
+                                o.at.format("%Y-%m-%d %H:%M"),
+                                o.reason
+                            )?;
+                        }
+                        writeln!(
+                            out,
+                            "Session score after overrides: {}",
+                            summary.effective_score.unwrap_or(0)
+                        )?;
+                    }
+                }
+            }
+            Ok(0)
+        }
+        HistoryCommand::Log { id, out: path } => {
+            let Some(text) = try_store!(err, store.session_log(*id)) else {
+                return fail(
+                    err,
+                    format!("session {id} has no stored log yet (in progress)"),
+                );
+            };
+            match path {
+                Some(p) => {
+                    try_store!(err, record::write_atomic(p, &text));
+                    writeln!(out, "log of session {id} written to {}", p.display())?;
+                }
+                None => write!(out, "{text}")?,
+            }
+            Ok(0)
+        }
+        HistoryCommand::Interrupted { format } => {
+            let list = try_store!(err, store.interrupted());
+            match format {
+                crate::cli::Format::Json => writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&list).unwrap_or_default()
+                )?,
+                crate::cli::Format::Text => {
+                    for s in &list {
+                        writeln!(
+                            out,
+                            "session {}: {} on {}, started {}, {} — resume: dojo history resume {} --actions SCRIPT · or file it: dojo history abandon {}",
+                            s.id,
+                            s.trainee,
+                            s.shift,
+                            s.started_at.format("%Y-%m-%d %H:%M"),
+                            match s.actions_logged {
+                                Some(n) => format!("{n} action(s) in {}", s.log_path.display()),
+                                None =>
+                                    format!("log missing or unreadable: {}", s.log_path.display()),
+                            },
+                            s.id,
+                            s.id
+                        )?;
+                    }
+                    writeln!(out, "{} interrupted session(s)", list.len())?;
+                }
+            }
+            Ok(0)
+        }
+        HistoryCommand::Abandon { id } => {
+            try_store!(err, store.abandon(*id, now()));
+            writeln!(
+                out,
+                "session {id} filed as abandoned; its log is kept in the history (`dojo history log {id}`)"
+            )?;
+            Ok(0)
+        }
+        HistoryCommand::Import { .. } | HistoryCommand::Resume { .. } => Ok(1),
+    }
+}
+
+fn import(
+    cli: &Cli,
+    files: &[PathBuf],
+    trainee: Option<&str>,
+    at: Option<&str>,
+    pace_ms: Option<u64>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<i32> {
+    let at = match at.map(parse_date).transpose() {
+        Ok(a) => a.unwrap_or_else(now),
+        Err(e) => return fail(err, e),
+    };
+    let Some(pack) = load_pack(cli, err)? else {
+        return Ok(1);
+    };
+    let Some(mut store) = open_store(cli, Some(&pack), err)? else {
+        return Ok(1);
+    };
+    let pack = Arc::new(pack);
+    let mut failed = 0;
+    for file in files {
+        let graded = record::read_recorded(file)
+            .and_then(|r| GradedSession::from_recorded(Arc::clone(&pack), &r));
+        let graded = match graded {
+            Ok(g) => g,
+            Err(e) => {
+                writeln!(err, "error: {}: {e}", file.display())?;
+                failed += 1;
+                continue;
+            }
+        };
+        let Some(who) = trainee
+            .map(str::to_string)
+            .or_else(|| graded.header.trainee.clone())
+        else {
+            writeln!(
+                err,
+                "error: {}: the file names no trainee: say who played with --trainee NAME",
+                file.display()
+            )?;
+            failed += 1;
+            continue;
+        };
+        let result = match pace_ms.map(std::time::Duration::from_millis) {
+            Some(d) => {
+                // Test hook: say so (on the process's stdout) once the rows are written
+                // and the transaction is still open, then wait there.
+                let label = file.display().to_string();
+                let wait = move || {
+                    let mut so = std::io::stdout().lock();
+                    let _ = writeln!(so, "in transaction: {label}");
+                    let _ = so.flush();
+                    std::thread::sleep(d);
+                };
+                store.record_session_paced(&who, &graded, at, Some(&wait))
+            }
+            None => store.record_session(&who, &graded, at),
+        };
+        match result {
+            Ok(id) => {
+                writeln!(
+                    out,
+                    "stored {} as session {id}: {} on {}, score {}",
+                    file.display(),
+                    who,
+                    graded.header.shift.id,
+                    graded.grade.score
+                )?;
+                out.flush()?;
+            }
+            Err(StoreError::Duplicate(id)) => {
+                writeln!(out, "{} is already stored as session {id}", file.display())?;
+            }
+            Err(e) => {
+                writeln!(err, "error: {}: {e}", file.display())?;
+                failed += 1;
+                if matches!(
+                    e,
+                    StoreError::Sql { .. } | StoreError::Io { .. } | StoreError::Damaged { .. }
+                ) {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(if failed > 0 { 1 } else { 0 })
+}
+
+/// `dojo progress`.
+pub fn cmd_progress(
+    cli: &Cli,
+    trainee: &str,
+    format: crate::cli::Format,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<i32> {
+    let Some(pack) = load_pack(cli, err)? else {
+        return Ok(1);
+    };
+    let Some(c) = curriculum_of(&pack) else {
+        return fail(err, "the pack has no curriculum");
+    };
+    let Some(store) = open_store(cli, Some(&pack), err)? else {
+        return Ok(1);
+    };
+    let person = try_store!(err, store.require(trainee, Role::Trainee));
+    let progress = try_store!(err, store.progress(&person.name, c));
+    match format {
+        crate::cli::Format::Json => writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&progress).unwrap_or_default()
+        )?,
+        crate::cli::Format::Text => {
+            writeln!(out, "{} — {}", c.title, person.name)?;
+            for m in &progress {
+                writeln!(
+                    out,
+                    "{}. {:<9} {:<36} pass {:>3}  best {:>3}  attempts {}{}",
+                    m.position,
+                    match m.state {
+                        ModuleState::Passed => "passed",
+                        ModuleState::Unlocked => "unlocked",
+                        ModuleState::Locked => "locked",
+                    },
+                    m.module.title,
+                    m.module.pass_mark,
+                    m.best_score.map(|v| v.to_string()).unwrap_or("-".into()),
+                    m.attempts,
+                    m.passed_by
+                        .map(|s| format!("  (session {s})"))
+                        .unwrap_or_default()
+                )?;
+            }
+            match curriculum::next_module(&progress) {
+                Some(m) => writeln!(
+                    out,
+                    "next: module {} — play shift `{}`",
+                    m.position, m.module.shift
+                )?,
+                None => writeln!(out, "onboarding complete")?,
+            }
+        }
+    }
+    Ok(0)
+}
+
+/// `dojo report`.
+pub fn cmd_report(
+    cli: &Cli,
+    trainee: &str,
+    since: Option<&str>,
+    format: ReportFormat,
+    path: Option<&Path>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<i32> {
+    let since = match since.map(parse_date).transpose() {
+        Ok(s) => s,
+        Err(e) => return fail(err, e),
+    };
+    let Some(pack) = load_pack(cli, err)? else {
+        return Ok(1);
+    };
+    let Some(store) = open_store(cli, Some(&pack), err)? else {
+        return Ok(1);
+    };
+    let options = ReportOptions {
+        since,
+        review_sample: 5,
+        now: now(),
+        type_labels: pack
+            .policy
+            .ticket_types
+            .iter()
+            .map(|(k, t)| (k.clone(), t.label.clone()))
+            .collect(),
+    };
+    let r = try_store!(err, report::trainer_report(&store, trainee, &options));
+    let text = match format {
+        ReportFormat::Html => report::to_html(&r),
+        ReportFormat::Md => report::render::to_markdown(&r),
+        ReportFormat::Csv => report::render::to_csv(&r),
+        ReportFormat::Json => report::render::to_json(&r),
+    };
+    match path {
+        Some(p) => {
+            try_store!(err, record::write_atomic(p, &text));
+            writeln!(
+                out,
+                "report on {} ({} session(s)) written to {}",
+                r.trainee,
+                r.sessions.len(),
+                p.display()
+            )?;
+        }
+        None => write!(out, "{text}")?,
+    }
+    Ok(0)
+}
+
+/// `dojo override`.
+#[allow(clippy::too_many_arguments)]
+pub fn cmd_override(
+    cli: &Cli,
+    session: i64,
+    ticket: u32,
+    score: u32,
+    coach: &str,
+    reason: &str,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<i32> {
+    let Some(pack) = load_pack(cli, err)? else {
+        return Ok(1);
+    };
+    let Some(mut store) = open_store(cli, Some(&pack), err)? else {
+        return Ok(1);
+    };
+    let o = try_store!(
+        err,
+        store.override_ticket(session, ticket, score, coach, reason, now())
+    );
+    let s = try_store!(err, store.session(session));
+    writeln!(
+        out,
+        "session {session}, ticket {ticket}: automatic grade {} · was {} · now {} (override {} by {}: {})\nsession score: automatic {} · after overrides {}",
+        o.automatic_score,
+        o.old_score,
+        o.new_score,
+        o.id,
+        o.coach,
+        o.reason,
+        s.score.unwrap_or(0),
+        s.effective_score.unwrap_or(0)
+    )?;
+    Ok(0)
+}
+
+/// `dojo drill`.
+pub fn cmd_drill(
+    cli: &Cli,
+    trainee: &str,
+    tickets: Option<u32>,
+    path: Option<&Path>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<i32> {
+    let Some(pack) = load_pack(cli, err)? else {
+        return Ok(1);
+    };
+    let Some(mut store) = open_store(cli, Some(&pack), err)? else {
+        return Ok(1);
+    };
+    let person = try_store!(err, store.require(trainee, Role::Trainee));
+    // The schedule is derived data: bring it up to date with the settings in force.
+    try_store!(err, store.refresh_schedule(&person.name));
+    let sessions = try_store!(
+        err,
+        store.sessions(&SessionQuery {
+            trainee: Some(person.name.clone()),
+            finished_only: true,
+            ..SessionQuery::default()
+        })
+    );
+    let schedule = try_store!(err, store.schedule(&person.name));
+    let mut settings = store.drill_settings().clone();
+    if let Some(n) = tickets {
+        if !(1..=40).contains(&n) {
+            return fail(err, "a drill has 1 to 40 tickets");
+        }
+        settings.tickets = n;
+    }
+    let plan =
+        match crate::drill::build(&person.name, &sessions, &schedule, &pack, &settings, now()) {
+            Ok(p) => p,
+            Err(e) => return fail(err, e),
+        };
+    let text = plan.to_ron();
+    match path {
+        Some(p) => {
+            try_store!(err, record::write_atomic(p, &text));
+            writeln!(out, "drill `{}` written to {}", plan.shift.id, p.display())?;
+            for f in &plan.focus {
+                writeln!(
+                    out,
+                    "  {:<22} {} ticket(s){}{}",
+                    f.ticket_type,
+                    f.tickets,
+                    f.flags
+                        .iter()
+                        .map(|(flag, n)| format!(" — {} ×{n}", flag.label()))
+                        .collect::<String>(),
+                    if f.due { " — due" } else { "" }
+                )?;
+            }
+            writeln!(
+                out,
+                "play it: dojo script --shift {0} > drill.script.ron (or your own) then dojo run --shift {0} --actions SCRIPT --trainee \"{1}\"",
+                p.display(),
+                person.name
+            )?;
+        }
+        None => write!(out, "{text}")?,
+    }
+    Ok(0)
+}
