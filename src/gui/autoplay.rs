@@ -31,6 +31,7 @@ enum Stage {
     Shift,
     Debrief,
     Leaderboard,
+    Dashboard,
     Exiting,
 }
 
@@ -115,8 +116,9 @@ impl AutoplayDriver {
     }
 }
 
-/// The screenshots, in the order they are taken (the last two with `--competition`).
-const SHOTS: [&str; 7] = [
+/// The screenshots: start, mode, shift, debrief (twice), then the competition and
+/// leaderboard screens with `--competition`, else the coach's dashboard.
+const SHOTS: [&str; 8] = [
     "01-start.png",
     "02-mode.png",
     "03-shift.png",
@@ -124,9 +126,9 @@ const SHOTS: [&str; 7] = [
     "05-debrief-tickets.png",
     "06-competition.png",
     "07-leaderboard.png",
+    "06-dashboard.png",
 ];
 
-#[allow(clippy::too_many_arguments)]
 fn drive(
     mut commands: Commands,
     mut driver: ResMut<AutoplayDriver>,
@@ -245,8 +247,17 @@ fn drive(
                     next.set(Screen::Leaderboard);
                     driver.enter(Stage::Leaderboard);
                 } else {
-                    driver.enter(Stage::Exiting);
+                    next.set(Screen::Dashboard);
+                    driver.enter(Stage::Dashboard);
                 }
+            }
+        }
+        Stage::Dashboard => {
+            if *screen.get() != Screen::Dashboard || driver.frames < SETTLE_FRAMES {
+                return;
+            }
+            if driver.shot(&mut commands, SHOTS[7]) {
+                driver.enter(Stage::Exiting);
             }
         }
         Stage::Leaderboard => {

@@ -78,7 +78,9 @@ fn debrief_screen(
             });
         });
     });
-    let mut area = egui::ScrollArea::vertical().auto_shrink([false, false]);
+    let mut area = egui::ScrollArea::vertical()
+        .id_salt("debrief-scroll")
+        .auto_shrink([false, false]);
     if let Some(offset) = scroll.0.take() {
         area = area.vertical_scroll_offset(offset);
     }

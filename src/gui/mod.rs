@@ -5,10 +5,15 @@
 //! Layout follows the Bevy community template: one `plugin(app)` per module, screens as
 //! the [`Screen`] state, UI systems ordered by [`UiSet`].
 
+// Bevy systems take their data as parameters (as Bevy's own workspace lints allow).
+#![allow(clippy::too_many_arguments)]
+
 mod author;
 mod autoplay;
 mod compete;
+mod dashboard;
 mod debrief;
+mod history;
 mod mode;
 mod note_form;
 mod play;
@@ -46,6 +51,8 @@ pub enum Screen {
     Competition,
     /// The competition's leaderboard, recomputed from its folder.
     Leaderboard,
+    /// The coach's dashboard: a trainee's history, trends, flags, reviews, overrides.
+    Dashboard,
 }
 
 /// The order of the UI systems inside egui's pass each frame.
@@ -125,6 +132,7 @@ pub fn app(options: TrainerOptions) -> App {
     )
     .add_plugins((
         crate::sim::plugin::plugin,
+        history::plugin,
         theme::plugin,
         window::plugin,
         power::plugin,
@@ -137,6 +145,7 @@ pub fn app(options: TrainerOptions) -> App {
         autoplay::plugin,
         author::plugin,
         compete::plugin,
+        dashboard::plugin,
     ))
     .add_systems(Startup, spawn_camera)
     .add_systems(Update, global_keys)

@@ -4,9 +4,12 @@
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
+use super::history::History;
 use super::play::{StartShift, Trainee, session_seed};
 use super::theme::{self, palette};
 use super::{Screen, TrainerOptions};
+use crate::curriculum::ModuleState;
+use crate::history::SessionQuery;
 use crate::shift::{Arrivals, Shift};
 
 /// A mode card: the shift it starts and what it is for.
@@ -84,12 +87,99 @@ pub fn shift_summary(shift: &Shift) -> String {
     )
 }
 
+/// The onboarding path as this trainee stands on it, from the history.
+fn onboarding_path(
+    ui: &mut egui::Ui,
+    options: &TrainerOptions,
+    trainee: Option<&Trainee>,
+    history: &History,
+    start: &mut MessageWriter<StartShift>,
+) -> bool {
+    let (Some(curriculum), Some(trainee)) = (options.pack.curricula.get("onboarding"), trainee)
+    else {
+        return false;
+    };
+    let Some(Ok(progress)) = history.with(|s| s.progress(&trainee.name, curriculum)) else {
+        return false;
+    };
+    ui.label(theme::bold(&curriculum.title));
+    let next = crate::curriculum::next_module(&progress).map(|m| m.position);
+    for m in &progress {
+        ui.horizontal_wrapped(|ui| {
+            let (text, colour) = match m.state {
+                ModuleState::Passed => ("passed", palette::GOOD),
+                ModuleState::Unlocked => ("open", palette::ACCENT),
+                ModuleState::Locked => ("locked", palette::MUTED),
+            };
+            theme::chip(ui, text, colour);
+            ui.label(format!("{}. {}", m.position, m.module.title));
+            ui.label(theme::muted(format!(
+                "pass mark {}{}",
+                m.module.pass_mark,
+                m.best_score
+                    .map_or(String::new(), |b| format!(" · best {b}"))
+            )));
+            let playable = m.state != ModuleState::Locked;
+            let label = if Some(m.position) == next {
+                format!("Start module {}  (1)", m.position)
+            } else {
+                "Play again".to_string()
+            };
+            let key = Some(m.position) == next && ui.input(|i| i.key_pressed(egui::Key::Num1));
+            if playable
+                && (ui.button(label).clicked() || key)
+                && let Some(shift) = options.pack.shifts.get(&m.module.shift)
+            {
+                start.write(StartShift {
+                    seed: session_seed(options),
+                    shift: shift.clone(),
+                    competition: None,
+                });
+            }
+        });
+    }
+    true
+}
+
+/// The trainee's own drill, built from their history (falls back to the shipped drill).
+pub(super) fn my_drill(
+    options: &TrainerOptions,
+    trainee: &Trainee,
+    history: &History,
+) -> Result<Shift, String> {
+    history
+        .with(|s| -> Result<Shift, String> {
+            s.refresh_schedule(&trainee.name)
+                .map_err(|e| e.to_string())?;
+            let sessions = s
+                .sessions(&SessionQuery {
+                    trainee: Some(trainee.name.clone()),
+                    finished_only: true,
+                    ..SessionQuery::default()
+                })
+                .map_err(|e| e.to_string())?;
+            let schedule = s.schedule(&trainee.name).map_err(|e| e.to_string())?;
+            crate::drill::build(
+                &trainee.name,
+                &sessions,
+                &schedule,
+                &options.pack,
+                s.drill_settings(),
+                crate::cli_history::now(),
+            )
+            .map(|plan| plan.shift)
+        })
+        .unwrap_or_else(|| Err("the history is not available".into()))
+}
+
 fn mode_screen(
     mut contexts: EguiContexts,
     options: Res<TrainerOptions>,
     trainee: Option<Res<Trainee>>,
+    history: Res<History>,
     mut start: MessageWriter<StartShift>,
     mut next: ResMut<NextState<Screen>>,
+    mut problems: MessageWriter<super::play::Problem>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     egui::CentralPanel::default().show(&mut super::root_ui(ctx), |ui| {
@@ -110,6 +200,11 @@ fn mode_screen(
                 if ui.button("Change trainee").clicked() {
                     next.set(Screen::Start);
                 }
+                if ui.button("Coach's dashboard (D)").clicked()
+                    || ui.input(|i| i.key_pressed(egui::Key::D))
+                {
+                    next.set(Screen::Dashboard);
+                }
             });
         });
         ui.add_space(10.0);
@@ -122,6 +217,30 @@ fn mode_screen(
                     ui.label(theme::bold(card.title).size(18.0));
                     ui.label(card.purpose);
                     ui.add_space(4.0);
+                    if card.shift_id == "onboarding-basics"
+                        && onboarding_path(ui, &options, trainee.as_deref(), &history, &mut start)
+                    {
+                        return;
+                    }
+                    if card.shift_id == "coaching-drill"
+                        && let Some(t) = trainee.as_deref()
+                        && ui.button(theme::bold("Build my drill from my history")).clicked()
+                    {
+                        match my_drill(&options, t, &history) {
+                            Ok(shift) => {
+                                start.write(StartShift {
+                                    seed: session_seed(&options),
+                                    shift,
+                                    competition: None,
+                                });
+                            }
+                            Err(e) => {
+                                problems.write(super::play::Problem(format!(
+                                    "No drill yet: {e}. The shipped drill below works without history."
+                                )));
+                            }
+                        }
+                    }
                     match options.pack.shifts.get(card.shift_id) {
                         Some(shift) => {
                             ui.label(theme::bold(&shift.title));

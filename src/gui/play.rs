@@ -26,7 +26,7 @@ pub struct Trainee {
     pub team: Option<String>,
 }
 
-/// The trainees known on this machine (`trainees.ron` in the data folder).
+/// The trainees known on this machine (from the history).
 #[derive(Resource, Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KnownTrainees(pub Vec<Trainee>);
 
@@ -43,6 +43,8 @@ pub struct ActiveShift {
     pub started: Instant,
     /// The competition entered, if any.
     pub competition: Option<Entry>,
+    /// The session's id in the history, when it is being recorded there.
+    pub history_id: Option<i64>,
     /// The mode's real-time limit.
     pub real_time_limit: Option<Duration>,
 }
@@ -85,7 +87,7 @@ pub(super) fn plugin(app: &mut App) {
     app.add_message::<StartShift>()
         .add_message::<EndShift>()
         .add_message::<Problem>()
-        .add_systems(Startup, load_known_trainees)
+        .add_systems(OnEnter(Screen::Start), load_known_trainees)
         .add_systems(
             Update,
             (
@@ -116,37 +118,32 @@ pub fn data_dir(flag: Option<PathBuf>) -> PathBuf {
     PathBuf::from("dojo-data")
 }
 
-fn trainees_file(options: &TrainerOptions) -> PathBuf {
-    options.data_dir.join("trainees.ron")
+fn load_known_trainees(mut commands: Commands, history: Res<super::history::History>) {
+    let known = history
+        .with(|s| s.people(Some(crate::history::Role::Trainee)))
+        .and_then(Result::ok)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| Trainee {
+            name: p.name,
+            team: p.team,
+        })
+        .collect();
+    commands.insert_resource(KnownTrainees(known));
 }
 
-fn load_known_trainees(mut commands: Commands, options: Res<TrainerOptions>) {
-    let path = trainees_file(&options);
-    let known = match std::fs::read_to_string(&path) {
-        Ok(text) => ron::from_str::<KnownTrainees>(&text).unwrap_or_else(|e| {
-            warn!("{}: {e}; starting with no known trainees", path.display());
-            KnownTrainees::default()
-        }),
-        Err(_) => KnownTrainees::default(),
-    };
-    commands.insert_resource(known);
-}
-
-/// Adds a trainee to the known list and saves it (atomically).
+/// Adds a trainee to the history (if it is open) and to the known list.
 pub fn remember_trainee(
     known: &mut KnownTrainees,
     trainee: &Trainee,
-    options: &TrainerOptions,
+    history: &super::history::History,
 ) -> Result<(), String> {
-    if known.0.iter().any(|t| t.name == trainee.name) {
-        known.0.retain(|t| t.name != trainee.name);
-    }
-    known.0.insert(0, trainee.clone());
-    let text = ron::ser::to_string_pretty(known, ron::ser::PrettyConfig::default())
+    history
+        .ensure_trainee(&trainee.name, trainee.team.as_deref())
         .map_err(|e| e.to_string())?;
-    std::fs::create_dir_all(&options.data_dir)
-        .map_err(|e| format!("{}: {e}", options.data_dir.display()))?;
-    record::write_atomic(&trainees_file(options), &text).map_err(|e| e.to_string())
+    known.0.retain(|t| t.name != trainee.name);
+    known.0.insert(0, trainee.clone());
+    Ok(())
 }
 
 /// A seed for a new session: the given one, else from the clock (read here in the UI
@@ -179,6 +176,7 @@ fn start_shift(
     mut next: ResMut<NextState<Screen>>,
     mut problems: MessageWriter<Problem>,
     mut time: ResMut<Time<Virtual>>,
+    history: Res<super::history::History>,
 ) {
     let Some(start) = starts.read().last().cloned() else {
         return;
@@ -221,6 +219,31 @@ fn start_shift(
             (None, None)
         }
     };
+    // Recorded in the history as in progress before the first action: a crash is
+    // found at the next start.
+    let history_id = match (&log_path, header.trainee.as_deref()) {
+        (Some(path), Some(name)) => history
+            .with(|s| -> Result<i64, crate::history::StoreError> {
+                if s.person(name)?.is_none() {
+                    s.add_person(
+                        name,
+                        crate::history::Role::Trainee,
+                        header.team.as_deref(),
+                        crate::cli_history::now(),
+                    )?;
+                }
+                s.begin_session(name, &header, path, crate::cli_history::now())
+            })
+            .and_then(|r| {
+                r.map_err(|e| {
+                    problems.write(Problem(format!(
+                        "This session is not recorded in the history: {e}"
+                    )));
+                })
+                .ok()
+            }),
+        _ => None,
+    };
     time.unpause();
     commands.insert_resource(SimState::new(session, writer));
     commands.insert_resource(ActiveShift {
@@ -229,6 +252,7 @@ fn start_shift(
         log_path,
         started: Instant::now(),
         competition: start.competition.clone(),
+        history_id,
         real_time_limit: start
             .shift
             .rules
@@ -273,6 +297,7 @@ fn end_shift(
     active: Option<Res<ActiveShift>>,
     options: Res<TrainerOptions>,
     mut next: ResMut<NextState<Screen>>,
+    history: Res<super::history::History>,
 ) {
     if ends.read().count() == 0 {
         return;
@@ -287,8 +312,17 @@ fn end_shift(
         |a| a.header.clone(),
     );
     let trainee = header.trainee.clone();
-    let result = SessionResult::of(&session, header);
+    let result = SessionResult::of(&session, header.clone());
     let grade = grading::grade_with_ideal(&session, trainee);
+    let mut history_error = None;
+    if let Some(id) = active.as_ref().and_then(|a| a.history_id) {
+        let graded = crate::history::GradedSession::with_grade(header, &session.log, grade.clone());
+        if let Some(Err(e)) =
+            history.with(|s| s.finish_session(id, &graded, crate::cli_history::now()))
+        {
+            history_error = Some(format!("not stored in the history: {e}"));
+        }
+    }
     let (mut saved_to, mut save_error) = save_result(&options, &result, active.as_deref());
     let competition = active.as_ref().and_then(|a| a.competition.clone());
     if let Some(entry) = &competition {
@@ -297,6 +331,9 @@ fn end_shift(
             Ok(()) => saved_to = Some(path),
             Err(e) => save_error = Some(format!("the competition result was not handed in: {e}")),
         }
+    }
+    if let Some(e) = history_error {
+        save_error = Some(save_error.map_or(e.clone(), |s| format!("{s}; {e}")));
     }
     commands.remove_resource::<SimState>();
     commands.remove_resource::<ActiveShift>();

@@ -106,7 +106,6 @@ pub fn status_text(status: Status) -> (&'static str, egui::Color32) {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn shift_screen(
     mut contexts: EguiContexts,
     sim: Res<SimState>,

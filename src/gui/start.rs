@@ -31,9 +31,13 @@ fn skip_when_named(
     mut commands: Commands,
     options: Res<TrainerOptions>,
     autoplay: Option<Res<super::autoplay::AutoplayDriver>>,
+    history: Res<super::history::History>,
     mut next: ResMut<NextState<Screen>>,
 ) {
     if let Some(name) = &options.trainee {
+        if let Err(e) = history.ensure_trainee(name, options.team.as_deref()) {
+            warn!("{e}");
+        }
         commands.insert_resource(Trainee {
             name: name.clone(),
             team: options.team.clone(),
@@ -52,6 +56,7 @@ fn start_screen(
     mut known: ResMut<KnownTrainees>,
     mut scale: ResMut<UiScale>,
     options: Res<TrainerOptions>,
+    history: Res<super::history::History>,
     mut next: ResMut<NextState<Screen>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
@@ -132,6 +137,12 @@ fn start_screen(
                 if let Some(e) = &form.error {
                     ui.colored_label(palette::BAD, e);
                 }
+                if let Some(e) = &history.error {
+                    ui.colored_label(
+                        palette::BAD,
+                        format!("The history is not available ({e}); sessions are still saved as files."),
+                    );
+                }
             });
         });
         ui.add_space(16.0);
@@ -148,9 +159,14 @@ fn start_screen(
         });
     });
     if let Some(trainee) = chosen {
-        form.error = remember_trainee(&mut known, &trainee, &options).err();
-        commands.insert_resource(trainee);
-        next.set(Screen::Mode);
+        match remember_trainee(&mut known, &trainee, &history) {
+            Ok(()) => {
+                form.error = None;
+                commands.insert_resource(trainee);
+                next.set(Screen::Mode);
+            }
+            Err(e) => form.error = Some(e),
+        }
     }
     Ok(())
 }

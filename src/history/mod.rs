@@ -433,7 +433,12 @@ impl GradedSession {
         Self::with_grade(header, &session.log, grade)
     }
 
-    fn with_grade(header: LogHeader, entries: &[LogEntry], grade: SessionGrade) -> GradedSession {
+    /// A session already graded (the app grades once for its debrief and stores that).
+    pub fn with_grade(
+        header: LogHeader,
+        entries: &[LogEntry],
+        grade: SessionGrade,
+    ) -> GradedSession {
         let log_text = record::log_text(&header, entries);
         GradedSession {
             log_sha256: sha256_hex(&log_text),
