@@ -25,6 +25,8 @@ parser = argparse.ArgumentParser()
 parser.add_argument("--profile", default="release")
 parser.add_argument("--runs", type=int, default=11)
 parser.add_argument("--idle-seconds", type=float, default=10.0)
+parser.add_argument("--pointer", default="1279,790", help="where the mouse rests (x,y on the screen)")
+parser.add_argument("--skip-startup", action="store_true")
 args = parser.parse_args()
 
 target = os.path.join("target", args.profile)
@@ -47,14 +49,15 @@ def launch_to_frames(cmd):
 
 data = tempfile.mkdtemp()
 ours, base = [], []
-for _ in range(args.runs):
+for _ in range(0 if args.skip_startup else args.runs):
     base.append(launch_to_frames([bare]))
     ours.append(launch_to_frames([dojo, "--data-dir", data]))
-m_ours, m_base = statistics.median(ours), statistics.median(base)
-print(f"startup (launch to 2nd frame, median of {args.runs}, {args.profile}):")
-print(f"  bare Bevy + egui  {m_base * 1000:7.0} ms  (min {min(base) * 1000:.0})")
-print(f"  trainer           {m_ours * 1000:7.0} ms  (min {min(ours) * 1000:.0})")
-print(f"  ratio             {m_ours / m_base:7.2}x")
+m_ours, m_base = (statistics.median(ours), statistics.median(base)) if ours else (1, 1)
+if ours:
+    print(f"startup (launch to 2nd frame, median of {args.runs}, {args.profile}):")
+    print(f"  bare Bevy + egui  {m_base * 1000:7.0f} ms  (min {min(base) * 1000:.0f})")
+    print(f"  trainer           {m_ours * 1000:7.0f} ms  (min {min(ours) * 1000:.0f})")
+    print(f"  ratio             {m_ours / m_base:7.2f}x")
 
 
 def cpu_seconds(pid):
@@ -72,8 +75,9 @@ def xdo(*a):
     subprocess.run(["xdotool", *a], check=True)
 
 
+app_log = open(os.environ.get("GUI_MEASURE_APP_LOG", os.devnull), "w")
 proc = subprocess.Popen([dojo, "--data-dir", data, "--trainee", "Idle Bench", "--seed", "7"],
-                        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                        env=env, stdout=app_log, stderr=app_log)
 try:
     for _ in range(200):
         found = subprocess.run(["xdotool", "search", "--name", "Escalation Dojo"],
@@ -82,8 +86,8 @@ try:
             break
         time.sleep(0.1)
     window = found[0]
-    xdo("mousemove", "--window", window, "640", "700")
     xdo("windowfocus", "--sync", window)
+    xdo("mousemove", *args.pointer.split(","))
     time.sleep(3)
     mode_screen = usage(proc.pid, args.idle_seconds)
     xdo("key", "1")  # onboarding

@@ -29,7 +29,11 @@ pub(super) fn plugin(app: &mut App) {
                 .after(EguiInputSet::WriteEguiEvents)
                 .before(EguiPreUpdateSet::BeginPass),
         )
-        .add_systems(Last, pace_updates);
+        .add_systems(Last, pace_updates)
+        .add_systems(
+            Last,
+            log_frames.run_if(|| std::env::var_os("DOJO_LOG_FRAMES").is_some()),
+        );
 }
 
 /// The update settings for the app's current activity.
@@ -69,5 +73,28 @@ fn drop_redundant_modifiers_event(mut contexts: Query<(&mut EguiContext, &mut Eg
             .0
             .events
             .retain(|e| !matches!(e, egui::Event::ModifiersChanged(m) if *m == current));
+    }
+}
+
+/// `DOJO_LOG_FRAMES=1`: logs the frames drawn per 2 s and the update mode (to find what
+/// keeps an idle app awake).
+fn log_frames(
+    mut count: Local<(u32, Option<std::time::Instant>)>,
+    settings: Res<WinitSettings>,
+    mut contexts: bevy_egui::EguiContexts,
+) {
+    let now = std::time::Instant::now();
+    let start = *count.1.get_or_insert(now);
+    count.0 += 1;
+    if now.duration_since(start) >= Duration::from_secs(2) {
+        let repaint = contexts
+            .ctx_mut()
+            .map(|c| format!("{:?}", c.repaint_causes()))
+            .unwrap_or_default();
+        info!(
+            "frames in 2 s: {} (focused {:?}, egui wants repaint: {repaint})",
+            count.0, settings.focused_mode
+        );
+        *count = (0, Some(now));
     }
 }

@@ -124,9 +124,7 @@ fn draw(mut contexts: EguiContexts, toasts: Res<Toasts>) -> Result {
                 ui.add_space(4.0);
             }
         });
-    // Wake up again when the oldest toast should go (the app sleeps otherwise).
-    if let Some(oldest) = live.iter().map(|t| t.born).min() {
-        ctx.request_repaint_after(LIFETIME.saturating_sub(oldest.elapsed()));
-    }
+    // No repaint request for the expiry: bevy_egui would wake the app every frame. An
+    // idle app's next wake-up (input, or the reactive timer) clears old toasts.
     Ok(())
 }
