@@ -76,25 +76,33 @@ fn drop_redundant_modifiers_event(mut contexts: Query<(&mut EguiContext, &mut Eg
     }
 }
 
-/// `DOJO_LOG_FRAMES=1`: logs the frames drawn per 2 s and the update mode (to find what
+/// `DOJO_LOG_FRAMES=1`: logs the frames drawn per 2 s, the update mode, how many
+/// `RequestRedraw` messages were sent and what egui asked repaints for (to find what
 /// keeps an idle app awake).
 fn log_frames(
-    mut count: Local<(u32, Option<std::time::Instant>)>,
+    mut count: Local<(u32, u32, Option<std::time::Instant>, Vec<String>)>,
     settings: Res<WinitSettings>,
+    redraws: Res<Messages<bevy::window::RequestRedraw>>,
+    mut cursor: Local<bevy::ecs::message::MessageCursor<bevy::window::RequestRedraw>>,
     mut contexts: bevy_egui::EguiContexts,
 ) {
     let now = std::time::Instant::now();
-    let start = *count.1.get_or_insert(now);
+    let start = *count.2.get_or_insert(now);
     count.0 += 1;
+    count.1 += cursor.read(&redraws).count() as u32;
+    if let Ok(ctx) = contexts.ctx_mut() {
+        for cause in ctx.repaint_causes() {
+            let cause = format!("{cause:?}");
+            if !count.3.contains(&cause) {
+                count.3.push(cause);
+            }
+        }
+    }
     if now.duration_since(start) >= Duration::from_secs(2) {
-        let repaint = contexts
-            .ctx_mut()
-            .map(|c| format!("{:?}", c.repaint_causes()))
-            .unwrap_or_default();
         info!(
-            "frames in 2 s: {} (focused {:?}, egui wants repaint: {repaint})",
-            count.0, settings.focused_mode
+            "frames in 2 s: {}, RequestRedraw: {}, egui repaint causes: {:?} (focused {:?})",
+            count.0, count.1, count.3, settings.focused_mode
         );
-        *count = (0, Some(now));
+        *count = (0, 0, Some(now), Vec::new());
     }
 }
