@@ -85,7 +85,20 @@ fn log_frames(
     redraws: Res<Messages<bevy::window::RequestRedraw>>,
     mut cursor: Local<bevy::ecs::message::MessageCursor<bevy::window::RequestRedraw>>,
     mut contexts: bevy_egui::EguiContexts,
+    mut raw: MessageReader<bevy::winit::RawWinitWindowEvent>,
+    mut kinds: Local<Vec<String>>,
 ) {
+    for e in raw.read() {
+        let kind = format!("{:?}", e.event);
+        let kind = kind
+            .split(['(', ' ', '{'])
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        if !kinds.contains(&kind) {
+            kinds.push(kind);
+        }
+    }
     let now = std::time::Instant::now();
     let start = *count.2.get_or_insert(now);
     count.0 += 1;
@@ -100,9 +113,10 @@ fn log_frames(
     }
     if now.duration_since(start) >= Duration::from_secs(2) {
         info!(
-            "frames in 2 s: {}, RequestRedraw: {}, egui repaint causes: {:?} (focused {:?})",
-            count.0, count.1, count.3, settings.focused_mode
+            "frames in 2 s: {}, RequestRedraw: {}, window events: {:?}, egui repaint causes: {:?} (focused {:?})",
+            count.0, count.1, *kinds, count.3, settings.focused_mode
         );
+        kinds.clear();
         *count = (0, 0, Some(now), Vec::new());
     }
 }
