@@ -27,12 +27,25 @@ assert 'id: "my-printer"' in good
 with open(SCENARIO, "w") as f:
     f.write(good)
 
-proc = subprocess.Popen(
-    [BIN, "--data-dir", DATA, "play", "--scenario", SCENARIO],
-    stdout=open(LOG, "w"),
-    stderr=subprocess.STDOUT,
-    env=dict(os.environ, RUST_BACKTRACE="0"),
-)
+def launch():
+    """Starts the app; retries when the fresh Xvfb server was not ready to accept it
+    (seen here once in a while as XOpenDisplayFailed)."""
+    for attempt in range(5):
+        p = subprocess.Popen(
+            [BIN, "--data-dir", DATA, "play", "--scenario", SCENARIO],
+            stdout=open(LOG, "w"),
+            stderr=subprocess.STDOUT,
+            env=dict(os.environ, RUST_BACKTRACE="0"),
+        )
+        time.sleep(2)
+        if p.poll() is None or "XOpenDisplayFailed" not in open(LOG).read():
+            return p
+        print(f"the display was not ready (attempt {attempt + 1}); retrying")
+        time.sleep(1)
+    return p
+
+
+proc = launch()
 
 
 def fail(message):
