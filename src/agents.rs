@@ -480,6 +480,7 @@ fn compose_note(session: &Session, t: &Ticket, persona: Persona) -> EscalationNo
         facts: &t.facts,
         sla_remaining_minutes: t.sla_remaining(now, policy),
         immediate: t.facts.security_indicator.is_some(),
+        signatures: Some(&session.pack().note_signatures),
     };
     let mut model = note::model_note(&ctx, policy);
     match persona {

@@ -5,6 +5,8 @@
 //! Pure functions over data; no Bevy types. Handles any text (empty, huge, emoji,
 //! non-English) without panicking: matching works on lower-cased alphanumeric words.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use crate::engine::Facts;
@@ -95,6 +97,9 @@ pub struct NoteContext<'a> {
     pub sla_remaining_minutes: i64,
     /// An immediate (security) escalation: no steps are expected before it.
     pub immediate: bool,
+    /// The pack's precomputed signatures (`Pack::note_signatures`), if at hand: the
+    /// score is the same without them, only slower.
+    pub signatures: Option<&'a SignatureCache>,
 }
 
 /// The judgement of one element.
@@ -209,6 +214,62 @@ fn signature(text: &str) -> Vec<u64> {
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// The signatures of a pack's fixed texts — step labels and findings, business functions,
+/// requester roles and root-cause areas that hold no template placeholder — computed once
+/// when the pack is built, like the KB index. A lookup is a hash of the text and one
+/// comparison; a text not in the cache (a filled-in template, an edited scenario) is
+/// signed on the spot, so the cache only ever saves time, never changes a score.
+#[derive(Debug, Clone, Default)]
+pub struct SignatureCache(std::collections::HashMap<String, Vec<u64>>);
+
+impl SignatureCache {
+    /// Signs every fixed text of the scenarios.
+    pub fn new<'a>(scenarios: impl IntoIterator<Item = &'a Scenario>) -> SignatureCache {
+        let mut map = std::collections::HashMap::new();
+        for scenario in scenarios {
+            let texts = scenario
+                .steps
+                .iter()
+                .flat_map(|s| [s.label.as_str(), s.reveals.as_str()])
+                .chain([
+                    scenario.impact.business_function.as_str(),
+                    scenario.requester.role.as_str(),
+                    scenario.root_cause.area.as_str(),
+                ])
+                .chain(scenario.security_indicator.as_deref());
+            for text in texts.filter(|t| !t.contains('{')) {
+                if !map.contains_key(text) {
+                    map.insert(text.to_string(), signature(text));
+                }
+            }
+        }
+        SignatureCache(map)
+    }
+
+    /// Number of texts signed.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True when nothing is cached.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// A step's label and finding signatures.
+type StepSignature<'a> = (Cow<'a, [u64]>, Cow<'a, [u64]>);
+
+impl<'a> NoteContext<'a> {
+    /// The signature of a scenario text: from the pack's cache when it holds the text.
+    fn signature_of(&self, text: &str) -> Cow<'a, [u64]> {
+        match self.signatures.and_then(|c| c.0.get(text)) {
+            Some(sig) => Cow::Borrowed(sig.as_slice()),
+            None => Cow::Owned(signature(text)),
+        }
+    }
 }
 
 /// Every word of a text as stem keys, distinct.
@@ -414,14 +475,14 @@ fn score(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy, detail: 
     let whole_lower = whole.to_lowercase();
     let steps_bag = Bag::of(&note.steps_taken);
     let run = revealed(ctx);
-    let step_sigs: Vec<(Vec<u64>, Vec<u64>)> = ctx
+    let step_sigs: Vec<StepSignature> = ctx
         .scenario
         .steps
         .iter()
-        .map(|s| (signature(&s.label), signature(&s.reveals)))
+        .map(|s| (ctx.signature_of(&s.label), ctx.signature_of(&s.reveals)))
         .collect();
     // The signatures of the steps run, aligned with `run`.
-    let run_sigs: Vec<&(Vec<u64>, Vec<u64>)> = run
+    let run_sigs: Vec<&StepSignature> = run
         .iter()
         .filter_map(|r| ctx.scenario.steps.iter().position(|s| s.id == r.id))
         .map(|i| &step_sigs[i])
@@ -549,7 +610,7 @@ fn score(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy, detail: 
         if let Some(error) = errors.first() {
             let codes = code_tokens(error);
             let quoted = if codes.is_empty() {
-                overlap(&signature(error), &field_bag) >= 0.6
+                overlap(&ctx.signature_of(error), &field_bag) >= 0.6
             } else {
                 codes.iter().any(|c| whole_lower.contains(c.as_str()))
             };
@@ -560,7 +621,7 @@ fn score(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy, detail: 
             suggestion_parts.push(format!("Error: \"{error}\""));
         }
         if let Some(indicator) = &ctx.facts.security_indicator {
-            let hit = overlap(&signature(indicator), &field_bag) >= 0.4;
+            let hit = overlap(&ctx.signature_of(indicator), &field_bag) >= 0.4;
             parts.push(if hit { 1.0 } else { 0.0 });
             if !hit {
                 problems.add(|| format!("The security indicator is not described: {indicator}"));
@@ -573,7 +634,7 @@ fn score(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy, detail: 
             .map(|s| s.reveals.as_str())
             .collect();
         for change in &recent {
-            let hit = overlap(&signature(change), &field_bag) >= 0.4;
+            let hit = overlap(&ctx.signature_of(change), &field_bag) >= 0.4;
             parts.push(if hit { 1.0 } else { 0.0 });
             if !hit {
                 problems.add(|| format!("The recent change is not mentioned: {change}"));
@@ -588,7 +649,7 @@ fn score(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy, detail: 
         if !works.is_empty() {
             let hit = works
                 .iter()
-                .filter(|w| overlap(&signature(w), &field_bag) >= 0.4)
+                .filter(|w| overlap(&ctx.signature_of(w), &field_bag) >= 0.4)
                 .count();
             parts.push(hit as f64 / works.len() as f64);
             if hit < works.len() {
@@ -664,7 +725,7 @@ fn score(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy, detail: 
             });
         }
         let function_hit = overlap(
-            &signature(&ctx.scenario.impact.business_function),
+            &ctx.signature_of(&ctx.scenario.impact.business_function),
             &field_bag,
         ) >= 0.5;
         parts.push(function_hit);
@@ -702,7 +763,7 @@ fn score(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy, detail: 
                 .add(|| "The client's patience (calm, chasing, frustrated) is not stated.".into());
         }
         if facts.vip {
-            let role_words = signature(&ctx.scenario.requester.role);
+            let role_words = ctx.signature_of(&ctx.scenario.requester.role);
             let vip_hit =
                 field_words.iter().any(|f| f == "vip") || overlap(&role_words, &field_bag) >= 0.5;
             parts.push(vip_hit);
@@ -778,7 +839,7 @@ fn score(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy, detail: 
         let field_bag = Bag::of(field);
         let mut problems = Problems::new(detail);
         let truth = &ctx.scenario.root_cause;
-        let area_words = signature(&truth.area);
+        let area_words = ctx.signature_of(&truth.area);
         let keyword_hit = truth.keywords.iter().any(|k| {
             let kw = keys(k);
             !kw.is_empty() && overlap(&kw, &field_bag) >= 1.0

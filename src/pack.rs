@@ -150,6 +150,8 @@ pub struct Pack {
     pub policy_hash: String,
     /// The KB search index.
     pub kb_index: crate::kb::KbIndex,
+    /// The note scorer's signatures of the scenarios' fixed texts.
+    pub note_signatures: crate::note::SignatureCache,
 }
 
 fn sha256_hex(chunks: &[&[u8]]) -> String {
@@ -238,6 +240,7 @@ impl Pack {
             content_hash: String::new(),
             policy_hash: String::new(),
             kb_index: crate::kb::KbIndex::default(),
+            note_signatures: crate::note::SignatureCache::default(),
         };
         let mut content: Vec<&[u8]> = Vec::new();
         for file in &effective {
@@ -266,6 +269,7 @@ impl Pack {
         }
         pack.content_hash = sha256_hex(&content);
         pack.kb_index = crate::kb::KbIndex::new(pack.kb.values());
+        pack.note_signatures = crate::note::SignatureCache::new(pack.scenarios.values());
         Ok(pack)
     }
 }

@@ -23,6 +23,7 @@ fn ctx<'a>(s: &'a Scenario, steps: &'a [String], facts: &'a Facts, sla: i64) -> 
         facts,
         sla_remaining_minutes: sla,
         immediate: false,
+        signatures: None,
     }
 }
 
@@ -273,5 +274,54 @@ proptest! {
         prop_assert_eq!(total, score.total);
         prop_assert_eq!(fabricated, score.fabricated_steps.len());
         prop_assert_eq!(score.elements.len(), 5);
+    }
+}
+
+/// The pack's signature cache is only a cache: with or without it, every built-in
+/// scenario (filled in with several seeds) scores the model note, a note quoting every
+/// finding in the wrong fields and a note claiming steps never run exactly alike.
+#[test]
+fn the_pack_signature_cache_never_changes_a_score() {
+    let policy = common::policy();
+    assert!(
+        PACK.note_signatures.len() > 100,
+        "{}",
+        PACK.note_signatures.len()
+    );
+    for template in PACK.scenarios.values() {
+        for seed in [1, 7, 42] {
+            let s = escalation_dojo::template::instantiate(template, seed);
+            let all: Vec<String> = s.steps.iter().map(|st| st.id.clone()).collect();
+            let half: Vec<String> = all.iter().step_by(2).cloned().collect();
+            let facts = Facts::at_arrival(&s);
+            for run in [&all, &half] {
+                let plain = ctx(&s, run, &facts, 30);
+                let cached = NoteContext {
+                    signatures: Some(&PACK.note_signatures),
+                    ..plain
+                };
+                let model = note::model_note(&plain, &policy);
+                let every_finding: String = s
+                    .steps
+                    .iter()
+                    .map(|st| format!("{}: {}\n", st.label, st.reveals))
+                    .collect();
+                let shuffled = EscalationNote {
+                    steps_taken: every_finding.clone(),
+                    current_state: s.root_cause.area.clone(),
+                    client_context: format!("{} {}", s.requester.role, s.impact.business_function),
+                    hypothesis: every_finding,
+                    sla_status: String::new(),
+                };
+                for n in [&model, &shuffled, &good_note()] {
+                    assert_eq!(
+                        score_note(n, &plain, &policy),
+                        score_note(n, &cached, &policy),
+                        "{} seed {seed}",
+                        s.id
+                    );
+                }
+            }
+        }
     }
 }

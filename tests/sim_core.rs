@@ -389,6 +389,7 @@ fn l2_saves_minutes_with_a_complete_note_and_bounces_an_empty_one() {
             facts: &t.facts,
             sla_remaining_minutes: t.sla_remaining(good.now, &policy),
             immediate: false,
+            signatures: None,
         },
         &policy,
     );

@@ -181,6 +181,7 @@ pub fn review(t: &Ticket, g: &TicketGrade, policy: &Policy) -> Option<Review> {
                 facts: &t.facts,
                 sla_remaining_minutes: t.sla_remaining(at, policy),
                 immediate: g.right_call == Owner::EscalateSecurity,
+                signatures: None,
             },
             policy,
         )

@@ -896,7 +896,7 @@ impl Session {
                     },
                     None,
                     now,
-                    policy,
+                    &pack,
                 );
                 t.decisions.push(decision);
                 t.status = Status::ResolvedAtL1;
@@ -918,7 +918,7 @@ impl Session {
                 } else {
                     DecisionKind::Escalated
                 };
-                let d = decision(t, kind, Some(note.clone()), now, policy);
+                let d = decision(t, kind, Some(note.clone()), now, &pack);
                 let completeness = d.note_total.map_or(0.0, |total| f64::from(total) / 100.0);
                 let fabricated = d.note_fabricated as u32;
                 let truly_security = d.verdict.scope_owner == Owner::EscalateSecurity;
@@ -1022,6 +1022,7 @@ impl Session {
                 facts: &t.facts,
                 sla_remaining_minutes: t.sla_remaining(self.now, policy),
                 immediate,
+                signatures: Some(&self.pack.note_signatures),
             },
             policy,
         ))
@@ -1130,8 +1131,9 @@ fn decision(
     kind: DecisionKind,
     note: Option<EscalationNote>,
     now: u32,
-    policy: &Policy,
+    pack: &Pack,
 ) -> Decision {
+    let policy = &pack.policy;
     let elapsed = t.elapsed(now);
     // Session::with_shift refuses packs whose ticket types the policy lacks.
     let verdict = engine::evaluate(&t.scenario, &t.facts, elapsed, policy)
@@ -1152,6 +1154,7 @@ fn decision(
                 facts: &t.facts,
                 sla_remaining_minutes: sla_remaining,
                 immediate,
+                signatures: Some(&pack.note_signatures),
             },
             policy,
         )
@@ -1183,6 +1186,7 @@ impl Decision {
                 facts: &self.facts,
                 sla_remaining_minutes: self.sla_remaining,
                 immediate: matches!(self.kind, DecisionKind::EscalatedSecurity),
+                signatures: None,
             },
             policy,
         ))
