@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Drives the real trainer window with synthetic keyboard input (xdotool, XTEST), as a
-person would: create a trainee, start onboarding, open ticket 1, run a diagnostic step,
-escalate it with a typed five-part note, end the shift, reach the debrief, save a
+person would: create a trainee, start onboarding, open ticket 1, run a diagnostic step;
+then the app is killed (SIGKILL), started again, lists the interrupted session and resumes
+it (R) where it stopped; escalate ticket 1 with a typed five-part note, end the shift, reach the debrief, save a
 screenshot with F12, quit with Ctrl+Q. Then checks what the app wrote: the session
 result replays headless and grades the escalation with the note as typed.
 
@@ -105,18 +106,35 @@ def launch():
     return p
 
 
-proc = launch()
+def app_log():
+    return open(LOG.name).read()
 
-window = wait_for(
-    lambda: subprocess.run(
-        ["xdotool", "search", "--name", "Escalation Dojo"], capture_output=True, text=True
-    ).stdout.split(),
-    "the window",
-)[0]
-xdo("mousemove", "--window", window, "900", "700")
-xdo("windowfocus", "--sync", window)
-wait_for(lambda: "Creating new window" in open(LOG.name).read(), "the first frame")
-time.sleep(1.5)  # the start screen's first frames (fonts, layout)
+
+def show_window(launches):
+    """Finds the app's window, focuses it and waits for the start screen's first frames."""
+    window = wait_for(
+        lambda: subprocess.run(
+            ["xdotool", "search", "--name", "Escalation Dojo"], capture_output=True, text=True
+        ).stdout.split(),
+        "the window",
+    )[0]
+    xdo("mousemove", "--window", window, "900", "700")
+    xdo("windowfocus", "--sync", window)
+    wait_for(lambda: app_log().count("Creating new window") >= launches, "the first frame")
+    time.sleep(1.5)  # the start screen's first frames (fonts, layout)
+
+
+def complete_png():
+    """A screenshot once it is fully written (ends with its IEND chunk)."""
+    for path in glob.glob(os.path.join(DATA, "screenshots", "*.png")):
+        with open(path, "rb") as f:
+            if f.read().endswith(b"IEND\xaeB`\x82"):
+                return path
+    return None
+
+
+proc = launch()
+show_window(1)
 
 print("start screen: typing a new trainee")
 typed("Pat Person")
@@ -142,6 +160,24 @@ step = wait_for(
     "the step to run",
 )
 busy_minutes = int(step.group(2)) - int(step.group(1))
+
+print("crash: SIGKILL the app mid-shift (ticket 1 open, a step run), then start it again")
+time.sleep(1.0)
+proc.kill()
+proc.wait()
+before = session_log()
+proc = launch()
+show_window(2)
+print("start screen: the interrupted session is listed; F12 to photograph it, R resumes it")
+key("F12")
+shot = wait_for(complete_png, "the start screen's screenshot")
+shutil.move(shot, os.path.join(OUT, "person-interrupted.png"))
+key("r")
+wait_for(lambda: "resumed session" in app_log(), "the session to resume")
+if not session_log().startswith(before):
+    fail("the resumed log does not start with what was logged before the crash")
+if "Open(ticket:1)" not in session_log() or "RunStep(ticket:1" not in session_log():
+    fail("the actions before the crash are not in the resumed log")
 # Onboarding runs 0.25 sim min per second, 4x while busy: 1 sim minute a second.
 time.sleep(busy_minutes * 1.0 + 1.5)
 
@@ -178,15 +214,6 @@ time.sleep(2.0)  # the debrief's first frames
 key("F12")
 
 
-def complete_png():
-    """A screenshot once it is fully written (ends with its IEND chunk)."""
-    for path in glob.glob(os.path.join(DATA, "screenshots", "*.png")):
-        with open(path, "rb") as f:
-            if f.read().endswith(b"IEND\xaeB`\x82"):
-                return path
-    return None
-
-
 shot = wait_for(complete_png, "the screenshot")
 shutil.copy(shot, os.path.join(OUT, "person-debrief.png"))
 chord("ctrl", "q")
@@ -214,4 +241,15 @@ with open(result) as f:
 for line in NOTE:
     if line not in text:
         fail(f"the note line was not recorded as typed: {line}")
+interrupted = subprocess.run(
+    [BIN, "--data-dir", DATA, "history", "interrupted"], capture_output=True, text=True
+).stdout
+if not interrupted.strip().startswith("0 interrupted"):
+    fail("the resumed session is still listed as interrupted:\n" + interrupted)
+listed = subprocess.run(
+    [BIN, "--data-dir", DATA, "history", "list", "--format", "json"], capture_output=True, text=True
+)
+sessions = json.loads(listed.stdout)
+if [(x["trainee"], x["state"]) for x in sessions] != [("Pat Person", "Finished")]:
+    fail("the history should hold exactly the resumed session, finished: " + listed.stdout[:400])
 print(f"ok: trainee {grade['trainee']}, ticket 1 escalated with a note scored {ticket['note']['total']}/100; session score {grade['score']}")

@@ -60,6 +60,15 @@ pub struct StartShift {
     pub competition: Option<Entry>,
 }
 
+/// Resume a session interrupted by a crash: replay its log, append to it, go on.
+#[derive(Message, Debug, Clone)]
+pub struct ResumeSession {
+    /// Its id in the history.
+    pub id: i64,
+    /// The log the crashed process was appending.
+    pub log_path: PathBuf,
+}
+
 /// End the running shift and go to the debrief.
 #[derive(Message, Debug, Clone, Copy, Default)]
 pub struct EndShift;
@@ -85,6 +94,7 @@ pub struct Problem(pub String);
 
 pub(super) fn plugin(app: &mut App) {
     app.add_message::<StartShift>()
+        .add_message::<ResumeSession>()
         .add_message::<EndShift>()
         .add_message::<Problem>()
         .add_systems(OnEnter(Screen::Start), load_known_trainees)
@@ -92,6 +102,7 @@ pub(super) fn plugin(app: &mut App) {
             Update,
             (
                 start_shift,
+                resume_session,
                 end_when_over.run_if(resource_exists::<SimState>),
                 end_shift,
             )
@@ -244,22 +255,126 @@ fn start_shift(
             }),
         _ => None,
     };
-    time.unpause();
-    commands.insert_resource(SimState::new(session, writer));
-    commands.insert_resource(ActiveShift {
+    let active = ActiveShift {
         mode: start.shift.mode,
         header,
         log_path,
         started: Instant::now(),
         competition: start.competition.clone(),
         history_id,
-        real_time_limit: start
-            .shift
-            .rules
-            .real_time_limit_minutes
-            .map(|m| Duration::from_secs(u64::from(m) * 60)),
-    });
+        real_time_limit: real_time_limit(&start.shift),
+    };
+    begin_playing(&mut commands, &mut time, &mut next, session, writer, active);
+}
+
+fn real_time_limit(shift: &Shift) -> Option<Duration> {
+    shift
+        .rules
+        .real_time_limit_minutes
+        .map(|m| Duration::from_secs(u64::from(m) * 60))
+}
+
+/// Hands a session to the simulation and opens the shift screen.
+fn begin_playing(
+    commands: &mut Commands,
+    time: &mut Time<Virtual>,
+    next: &mut NextState<Screen>,
+    session: Session,
+    writer: Option<LogWriter>,
+    active: ActiveShift,
+) {
+    time.unpause();
+    commands.insert_resource(SimState::new(session, writer));
+    commands.insert_resource(active);
     next.set(Screen::Shift);
+}
+
+/// Resumes an interrupted session: its log is replayed on the pack in use (refused when
+/// the content changed or the log does not replay), then appended from where its last
+/// complete action ends; the history keeps the same session. Nothing logged is lost.
+fn resume_session(
+    mut resumes: MessageReader<ResumeSession>,
+    mut commands: Commands,
+    options: Res<TrainerOptions>,
+    mut next: ResMut<NextState<Screen>>,
+    mut problems: MessageWriter<Problem>,
+    mut time: ResMut<Time<Virtual>>,
+) {
+    let Some(resume) = resumes.read().last().cloned() else {
+        return;
+    };
+    let cannot = |why: String| format!("Session {} cannot be resumed: {why}", resume.id);
+    let read = match record::read_log(&resume.log_path) {
+        Ok(r) => r,
+        Err(e) => {
+            problems.write(Problem(cannot(e.to_string())));
+            return;
+        }
+    };
+    if read.header.competition.is_some() {
+        problems.write(Problem(cannot(
+            "it is a competition entry, whose real-time limit cannot restart; resume it with \
+             `dojo history resume` and its script, or file it as abandoned"
+                .into(),
+        )));
+        return;
+    }
+    let session = match record::rebuild(options.pack.clone(), &read.header, &read.entries) {
+        Ok(Ok(s)) => s,
+        Ok(Err(d)) => {
+            problems.write(Problem(cannot(format!(
+                "its log does not replay: {}",
+                d.message
+            ))));
+            return;
+        }
+        Err(e) => {
+            problems.write(Problem(cannot(e.to_string())));
+            return;
+        }
+    };
+    let writer = match LogWriter::append_to(&resume.log_path, read.valid_len) {
+        Ok(w) => w,
+        Err(e) => {
+            problems.write(Problem(cannot(e.to_string())));
+            return;
+        }
+    };
+    let header = read.header;
+    if let Some(name) = &header.trainee {
+        commands.insert_resource(Trainee {
+            name: name.clone(),
+            team: header.team.clone(),
+        });
+    }
+    let active = ActiveShift {
+        mode: header.shift.mode,
+        real_time_limit: real_time_limit(&header.shift),
+        header,
+        log_path: Some(resume.log_path.clone()),
+        started: Instant::now(),
+        competition: None,
+        history_id: Some(resume.id),
+    };
+    info!(
+        "resumed session {} from {} ({} actions replayed{})",
+        resume.id,
+        resume.log_path.display(),
+        read.entries.len(),
+        if read.torn_tail {
+            ", a torn last line dropped"
+        } else {
+            ""
+        }
+    );
+    begin_playing(
+        &mut commands,
+        &mut time,
+        &mut next,
+        session,
+        Some(writer),
+        active,
+    );
 }
 
 /// Ends the shift when its clock has run out, or when the mode's real-time limit is

@@ -3,9 +3,10 @@
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
-use super::play::{KnownTrainees, Trainee, remember_trainee};
+use super::play::{KnownTrainees, ResumeSession, Trainee, remember_trainee};
 use super::theme::{self, UiScale, palette};
 use super::{Screen, TrainerOptions};
+use crate::history::InProgress;
 
 /// What is typed on the start screen.
 #[derive(Resource, Debug, Default)]
@@ -15,15 +16,110 @@ struct StartForm {
     error: Option<String>,
 }
 
+/// Sessions a crash left in progress, found when the start screen opens.
+#[derive(Resource, Debug, Default)]
+struct Interrupted {
+    sessions: Vec<InProgress>,
+    error: Option<String>,
+}
+
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<StartForm>()
-        .add_systems(OnEnter(Screen::Start), skip_when_named)
+        .init_resource::<Interrupted>()
+        .add_systems(
+            OnEnter(Screen::Start),
+            (find_interrupted, skip_when_named).chain(),
+        )
         .add_systems(
             EguiPrimaryContextPass,
             start_screen
                 .in_set(super::UiSet::Screen)
                 .run_if(in_state(Screen::Start)),
         );
+}
+
+fn find_interrupted(history: Res<super::history::History>, mut found: ResMut<Interrupted>) {
+    *found = match history.with(|s| s.interrupted()) {
+        Some(Ok(sessions)) => Interrupted {
+            sessions,
+            error: None,
+        },
+        Some(Err(e)) => Interrupted {
+            sessions: Vec::new(),
+            error: Some(e.to_string()),
+        },
+        None => Interrupted::default(),
+    };
+}
+
+/// The card of interrupted sessions: resume one (R for the newest) or file it as
+/// abandoned. Its log is kept either way.
+fn interrupted_card(
+    ui: &mut egui::Ui,
+    found: &mut Interrupted,
+    history: &super::history::History,
+    resume: &mut MessageWriter<ResumeSession>,
+) {
+    if found.sessions.is_empty() && found.error.is_none() {
+        return;
+    }
+    theme::card(ui, |ui| {
+        ui.heading(theme::bold("Interrupted sessions").color(palette::HALF));
+        ui.label(theme::muted(
+            "The app closed while these were being played. Every completed action is in \
+             their log: resume one where it stopped, or file it as abandoned (the log is kept).",
+        ));
+        if let Some(e) = &found.error {
+            ui.colored_label(palette::BAD, format!("Could not look for them: {e}"));
+        }
+        let newest = found.sessions.iter().map(|s| s.id).max();
+        let hotkey =
+            !ui.ctx().egui_wants_keyboard_input() && ui.input(|i| i.key_pressed(egui::Key::R));
+        let mut filed = None;
+        egui::Grid::new("interrupted-sessions")
+            .num_columns(4)
+            .spacing([16.0, 6.0])
+            .show(ui, |ui| {
+                for s in &found.sessions {
+                    ui.label(theme::bold(&s.trainee));
+                    ui.label(format!(
+                        "{} · started {}",
+                        s.shift,
+                        s.started_at.format("%Y-%m-%d %H:%M UTC")
+                    ));
+                    ui.label(match s.actions_logged {
+                        Some(n) => format!("{n} action(s) logged"),
+                        None => "log missing or unreadable".to_string(),
+                    });
+                    ui.horizontal(|ui| {
+                        let is_newest = Some(s.id) == newest;
+                        let label = if is_newest { "Resume  (R)" } else { "Resume" };
+                        if ui
+                            .add_enabled(s.actions_logged.is_some(), egui::Button::new(label))
+                            .clicked()
+                            || (is_newest && hotkey && s.actions_logged.is_some())
+                        {
+                            resume.write(ResumeSession {
+                                id: s.id,
+                                log_path: s.log_path.clone(),
+                            });
+                        }
+                        if ui.button("File as abandoned").clicked() {
+                            filed = Some(s.id);
+                        }
+                    });
+                    ui.end_row();
+                }
+            });
+        if let Some(id) = filed {
+            match history.with(|s| s.abandon(id, crate::cli_history::now())) {
+                Some(Ok(())) => found.sessions.retain(|s| s.id != id),
+                Some(Err(e)) => found.error = Some(e.to_string()),
+                None => {}
+            }
+        }
+    });
+    ui.add_space(10.0);
 }
 
 /// `--trainee NAME` skips the start screen (autoplay and shared kiosks).
@@ -58,6 +154,8 @@ fn start_screen(
     options: Res<TrainerOptions>,
     history: Res<super::history::History>,
     mut next: ResMut<NextState<Screen>>,
+    mut interrupted: ResMut<Interrupted>,
+    mut resume: MessageWriter<ResumeSession>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let mut chosen: Option<Trainee> = None;
@@ -70,6 +168,7 @@ fn start_screen(
             ));
             ui.add_space(24.0);
         });
+        interrupted_card(ui, &mut interrupted, &history, &mut resume);
         ui.columns(2, |cols| {
             theme::card(&mut cols[0], |ui| {
                 ui.heading("Who is training?");
