@@ -3,7 +3,8 @@
 person would: create a trainee, start onboarding, open ticket 1, run a diagnostic step;
 then the app is killed (SIGKILL), started again, lists the interrupted session and resumes
 it (R) where it stopped; escalate ticket 1 with a typed five-part note, end the shift, reach the debrief, save a
-screenshot with F12, quit with Ctrl+Q. Then checks what the app wrote: the session
+screenshot with F12; then, as the coach, open the dashboard, override ticket 1's grade with a
+reason and export the HTML report (keyboard shortcuts O and H); quit with Ctrl+Q. Then checks what the app wrote: the session
 result replays headless and grades the escalation with the note as typed.
 
 Run under Xvfb: xvfb-run -a -s "-screen 0 1280x800x24" python3 .ci/gui_person.py BIN OUT
@@ -24,6 +25,8 @@ DATA = os.path.join(OUT, "person-data")
 shutil.rmtree(DATA, ignore_errors=True)
 os.makedirs(DATA)
 LOG = open(os.path.join(OUT, "person-app.log"), "w")
+
+REASON = "Escalating was right here, the note was thin: reviewed with Pat"
 
 NOTE = [
     "Ran the first diagnostic check on the account; outcome recorded in the ticket.",
@@ -215,7 +218,51 @@ key("F12")
 
 
 shot = wait_for(complete_png, "the screenshot")
-shutil.copy(shot, os.path.join(OUT, "person-debrief.png"))
+shutil.move(shot, os.path.join(OUT, "person-debrief.png"))
+
+print("coach: M (mode), D (dashboard), O (override form): ticket 1 to 70 with a reason, H (HTML)")
+key("m")
+time.sleep(0.8)
+key("d")
+time.sleep(2.0)  # the dashboard reads the history and lays out its charts
+key("o")
+time.sleep(0.6)
+for field in ["1", "70", "Casey Coach"]:
+    key("Tab")
+    time.sleep(0.4)
+    typed(field)
+    time.sleep(0.3)
+key("Tab")
+time.sleep(0.4)
+typed(REASON)
+time.sleep(0.8)
+key("Return")
+
+
+def override_stored():
+    shown = subprocess.run(
+        [BIN, "--data-dir", DATA, "history", "show", "1", "--format", "json"], capture_output=True, text=True
+    ).stdout
+    return REASON in shown and shown
+
+
+shown = json.loads(wait_for(override_stored, "the coach's override in the history"))
+got = [(o["session"], o["ticket"], o["new_score"], o["coach"]) for o in shown["overrides"]]
+if got != [(1, 1, 70, "Casey Coach")]:
+    fail(f"the override was stored as {got}")
+time.sleep(0.8)
+key("h")
+report_html = os.path.join(DATA, "reports", "pat-person.html")
+wait_for(lambda: os.path.exists(report_html), "the exported HTML report")
+html = open(report_html).read()
+for needle in ["<svg", REASON, "Casey Coach", "Pat Person"]:
+    if needle not in html:
+        fail(f"the exported report lacks {needle!r}")
+shutil.copy(report_html, os.path.join(OUT, "person-report.html"))
+time.sleep(1.0)
+key("F12")
+shot = wait_for(complete_png, "the dashboard's screenshot")
+shutil.move(shot, os.path.join(OUT, "person-dashboard.png"))
 chord("ctrl", "q")
 try:
     code = proc.wait(timeout=30)

@@ -112,6 +112,11 @@ fn dashboard_screen(
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let mut reload_now = false;
+    // Keyboard shortcuts while no text field has the keyboard: H exports the report,
+    // O jumps to the override form.
+    let keys_free = !ctx.egui_wants_keyboard_input();
+    let export_key = keys_free && ctx.input(|i| i.key_pressed(egui::Key::H));
+    let override_key = keys_free && ctx.input(|i| i.key_pressed(egui::Key::O));
     egui::CentralPanel::default().show(&mut super::root_ui(ctx), |ui| {
         ui.horizontal(|ui| {
             ui.label(
@@ -136,7 +141,7 @@ fn dashboard_screen(
                     next.set(Screen::Mode);
                 }
                 if let Some(r) = state.report.clone() {
-                    if ui.button("Export HTML report").clicked() {
+                    if ui.button("Export HTML report  (H)").clicked() || export_key {
                         let dir = options.data_dir.join("reports");
                         let path = dir.join(format!("{}.html", slug(&r.trainee)));
                         let written = std::fs::create_dir_all(&dir)
@@ -209,7 +214,7 @@ fn dashboard_screen(
                 theme::card(ui, |ui| {
                     overrides(ui, &r);
                     ui.add_space(4.0);
-                    if override_form(ui, &mut state, &history) {
+                    if override_form(ui, &mut state, &history, override_key) {
                         reload_now = true;
                     }
                 });
@@ -263,7 +268,12 @@ fn trends(ui: &mut egui::Ui, r: &TrainerReport) {
                     t.first.map_or("—".into(), |v| format!("{v:.0}")),
                 ));
                 ui.label(t.last.map_or("—".into(), |v| format!("→ {v:.0}")));
-                ui.label(theme::muted(format!("{:?}", t.direction)));
+                let colour = match t.direction {
+                    report::Direction::Improving => palette::GOOD,
+                    report::Direction::Worsening => palette::BAD,
+                    _ => palette::MUTED,
+                };
+                ui.colored_label(colour, report::render::direction_text(t.direction));
                 ui.end_row();
             }
         });
@@ -391,9 +401,22 @@ fn overrides(ui: &mut egui::Ui, r: &TrainerReport) {
     }
 }
 
-/// Returns true when an override was recorded.
-fn override_form(ui: &mut egui::Ui, state: &mut Dashboard, history: &History) -> bool {
-    ui.label(theme::bold("Override a ticket grade"));
+/// Returns true when an override was recorded. `jump_here` (the O key) focuses the
+/// form's first field, filled with the newest session. Tab moves through the fields;
+/// Enter in the reason records it.
+fn override_form(
+    ui: &mut egui::Ui,
+    state: &mut Dashboard,
+    history: &History,
+    jump_here: bool,
+) -> bool {
+    ui.label(theme::bold("Override a ticket grade  (O)"));
+    if jump_here && state.session.trim().is_empty() {
+        let newest = state.report.as_ref().and_then(|r| r.sessions.last());
+        if let Some(s) = newest {
+            state.session = s.id.to_string();
+        }
+    }
     ui.horizontal_wrapped(|ui| {
         for (label, value, width) in [
             ("session #", &mut state.session, 50.0),
@@ -401,16 +424,22 @@ fn override_form(ui: &mut egui::Ui, state: &mut Dashboard, history: &History) ->
             ("new score", &mut state.score, 40.0),
             ("coach", &mut state.coach, 120.0),
         ] {
+            let first = label == "session #";
             ui.label(label);
-            ui.add(egui::TextEdit::singleline(value).desired_width(width));
+            let field = ui.add(egui::TextEdit::singleline(value).desired_width(width));
+            if first && jump_here {
+                field.request_focus();
+                field.scroll_to_me(Some(egui::Align::Center));
+            }
         }
     });
-    ui.add(
+    let reason = ui.add(
         egui::TextEdit::singleline(&mut state.reason)
             .hint_text("the reason (kept in the audit trail)")
             .desired_width(f32::INFINITY),
     );
-    if !ui.button("Record the override").clicked() {
+    let entered = reason.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+    if !ui.button("Record the override  (Enter)").clicked() && !entered {
         return false;
     }
     let parsed = (

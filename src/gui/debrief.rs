@@ -432,7 +432,7 @@ fn ticket_card(ui: &mut egui::Ui, last: &LastSession, g: &TicketGrade) {
         ui.label(theme::muted(&g.verdict.owner_reason));
         ui.horizontal_wrapped(|ui| {
             for c in g.components.iter().filter(|c| c.applies) {
-                ui.label(theme::muted(format!("{:?} {}", c.component, c.score)));
+                ui.label(theme::muted(format!("{} {}", c.component.label(), c.score)));
             }
         });
         for s in &g.strengths {
