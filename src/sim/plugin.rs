@@ -182,11 +182,11 @@ fn autoplay(mut play: ResMut<Autoplay>, sim: Res<SimState>, mut actions: Message
     }
 }
 
-fn apply_actions(
-    mut reader: MessageReader<SimAction>,
-    mut sim: ResMut<SimState>,
-    mut time: ResMut<Time<Virtual>>,
-) {
+/// Applies the actions sent this frame. A paused session stops its own clock (`tick`
+/// skips it); Bevy's virtual time is left running on purpose: with it paused, no
+/// `FixedUpdate` runs, so Bevy never rotates its message buffers, and a single stale
+/// `RequestRedraw` then makes bevy_winit redraw forever (half a core on a paused shift).
+fn apply_actions(mut reader: MessageReader<SimAction>, mut sim: ResMut<SimState>) {
     for SimAction(action) in reader.read() {
         let sim = &mut *sim;
         sim.session.act(action.clone());
@@ -194,11 +194,6 @@ fn apply_actions(
             && let Err(e) = writer.append(entry)
         {
             error!("could not append to the session log: {e}");
-        }
-        if sim.session.paused {
-            time.pause();
-        } else if time.is_paused() {
-            time.unpause();
         }
     }
 }
