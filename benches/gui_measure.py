@@ -79,12 +79,14 @@ app_log = open(os.environ.get("GUI_MEASURE_APP_LOG", os.devnull), "w")
 proc = subprocess.Popen([dojo, "--data-dir", data, "--trainee", "Idle Bench", "--seed", "7"],
                         env=env, stdout=app_log, stderr=app_log)
 try:
-    for _ in range(200):
+    for _ in range(600):
         found = subprocess.run(["xdotool", "search", "--name", "Escalation Dojo"],
                                capture_output=True, text=True).stdout.split()
         if found:
             break
         time.sleep(0.1)
+    if not found:
+        sys.exit(f"the trainer's window did not appear in 60 s (exit code {proc.poll()})")
     window = found[0]
     xdo("windowfocus", "--sync", window)
     xdo("mousemove", *args.pointer.split(","))
