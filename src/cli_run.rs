@@ -183,13 +183,8 @@ pub fn cmd_run(
                 "the log was not played under this competition file (its competition stamp differs)",
             );
         }
-        let resumed = match record::rebuild(Arc::clone(&pack), &read.header, &read.entries) {
-            Ok(Ok(s)) => s,
-            Ok(Err(d)) => return fail(err, format!("the log does not replay: {}", d.message)),
-            Err(e) => return fail(err, e),
-        };
-        let writer = match LogWriter::append_to(log_path, read.valid_len) {
-            Ok(w) => w,
+        let (resumed, writer) = match record::resume(Arc::clone(&pack), log_path, &read) {
+            Ok(r) => r,
             Err(e) => return fail(err, e),
         };
         writeln!(

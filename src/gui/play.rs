@@ -186,7 +186,6 @@ fn start_shift(
     trainee: Option<Res<Trainee>>,
     mut next: ResMut<NextState<Screen>>,
     mut problems: MessageWriter<Problem>,
-    mut time: ResMut<Time<Virtual>>,
     history: Res<super::history::History>,
 ) {
     let Some(start) = starts.read().last().cloned() else {
@@ -264,7 +263,7 @@ fn start_shift(
         history_id,
         real_time_limit: real_time_limit(&start.shift),
     };
-    begin_playing(&mut commands, &mut time, &mut next, session, writer, active);
+    begin_playing(&mut commands, &mut next, session, writer, active);
 }
 
 fn real_time_limit(shift: &Shift) -> Option<Duration> {
@@ -277,13 +276,11 @@ fn real_time_limit(shift: &Shift) -> Option<Duration> {
 /// Hands a session to the simulation and opens the shift screen.
 fn begin_playing(
     commands: &mut Commands,
-    time: &mut Time<Virtual>,
     next: &mut NextState<Screen>,
     session: Session,
     writer: Option<LogWriter>,
     active: ActiveShift,
 ) {
-    time.unpause();
     commands.insert_resource(SimState::new(session, writer));
     commands.insert_resource(active);
     next.set(Screen::Shift);
@@ -298,7 +295,6 @@ fn resume_session(
     options: Res<TrainerOptions>,
     mut next: ResMut<NextState<Screen>>,
     mut problems: MessageWriter<Problem>,
-    mut time: ResMut<Time<Virtual>>,
 ) {
     let Some(resume) = resumes.read().last().cloned() else {
         return;
@@ -319,22 +315,8 @@ fn resume_session(
         )));
         return;
     }
-    let session = match record::rebuild(options.pack.clone(), &read.header, &read.entries) {
-        Ok(Ok(s)) => s,
-        Ok(Err(d)) => {
-            problems.write(Problem(cannot(format!(
-                "its log does not replay: {}",
-                d.message
-            ))));
-            return;
-        }
-        Err(e) => {
-            problems.write(Problem(cannot(e.to_string())));
-            return;
-        }
-    };
-    let writer = match LogWriter::append_to(&resume.log_path, read.valid_len) {
-        Ok(w) => w,
+    let (session, writer) = match record::resume(options.pack.clone(), &resume.log_path, &read) {
+        Ok(r) => r,
         Err(e) => {
             problems.write(Problem(cannot(e.to_string())));
             return;
@@ -367,14 +349,7 @@ fn resume_session(
             ""
         }
     );
-    begin_playing(
-        &mut commands,
-        &mut time,
-        &mut next,
-        session,
-        Some(writer),
-        active,
-    );
+    begin_playing(&mut commands, &mut next, session, Some(writer), active);
 }
 
 /// Ends the shift when its clock has run out, or when the mode's real-time limit is

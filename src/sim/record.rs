@@ -303,6 +303,9 @@ pub enum RecordError {
     /// The log was made on other content.
     #[error("{0}")]
     Mismatch(String),
+    /// The log does not replay on this content (where and why).
+    #[error("the log does not replay: {0}")]
+    Diverged(String),
 }
 
 fn io_err(path: &Path, source: std::io::Error) -> RecordError {
@@ -624,6 +627,21 @@ pub fn replay_entries(
         session.finish();
         session
     }))
+}
+
+/// Resumes an interrupted session from its log (read with [`read_log`] from `path`): the
+/// session re-run to where the log stops, and a writer appending after its last complete
+/// line (a torn last line is cut off). Used by `dojo run --resume`, `dojo history resume`
+/// and the app's start screen.
+pub fn resume(
+    pack: Arc<Pack>,
+    path: &Path,
+    read: &ReadLog,
+) -> Result<(Session, LogWriter), RecordError> {
+    let session = rebuild(pack, &read.header, &read.entries)?
+        .map_err(|d| RecordError::Diverged(d.message))?;
+    let writer = LogWriter::append_to(path, read.valid_len)?;
+    Ok((session, writer))
 }
 
 /// Re-runs a header and entries on a pack, leaving the session where the log ends (to
