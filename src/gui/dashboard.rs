@@ -264,10 +264,8 @@ fn trends(ui: &mut egui::Ui, r: &TrainerReport) {
         .show(ui, |ui| {
             for t in &r.trends {
                 ui.label(&t.label);
-                ui.label(theme::muted(
-                    t.first.map_or("—".into(), |v| format!("{v:.0}")),
-                ));
-                ui.label(t.last.map_or("—".into(), |v| format!("→ {v:.0}")));
+                ui.label(theme::muted(report::render::fmt_value(t.first, &t.unit)));
+                ui.label(format!("→ {}", report::render::fmt_value(t.last, &t.unit)));
                 let colour = match t.direction {
                     report::Direction::Improving => palette::GOOD,
                     report::Direction::Worsening => palette::BAD,
