@@ -9,12 +9,12 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use escalation_dojo::agents::{self, Persona};
-use escalation_dojo::compete::verify::{self, ResultFile};
-use escalation_dojo::compete::{self, Competition};
-use escalation_dojo::pack::Pack;
-use escalation_dojo::sim::record::{self, SessionResult};
-use escalation_dojo::validate::Source;
+use dojo_core::agents::{self, Persona};
+use dojo_core::compete::verify::{self, ResultFile};
+use dojo_core::compete::{self, Competition};
+use dojo_core::pack::Pack;
+use dojo_core::sim::record::{self, SessionResult};
+use dojo_core::validate::Source;
 
 mod common;
 

@@ -6,10 +6,10 @@
 use std::sync::Arc;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use escalation_dojo::agents::Persona;
-use escalation_dojo::grading;
-use escalation_dojo::pack::Pack;
-use escalation_dojo::sim::record::{LogHeader, SessionResult};
+use dojo_core::agents::Persona;
+use dojo_core::grading;
+use dojo_core::pack::Pack;
+use dojo_core::sim::record::{LogHeader, SessionResult};
 
 mod common;
 

@@ -4,9 +4,13 @@
 //! Run: `cargo bench --bench pack_validation`. Target: validate ≤ 2× bare parse.
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use escalation_dojo::pack::{self, Pack};
-use escalation_dojo::scenario::Scenario;
-use escalation_dojo::validate::{self, Context, Source};
+use dojo_core::pack::{self, Pack};
+use dojo_core::scenario::Scenario;
+use dojo_core::validate::{self, Context, Source};
+
+/// The product's allocator (the `dojo` binary's), so the figures are the product's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// 1,000 scenario files: the built-in scenarios, cycled, each with a fresh id.
 fn generated_sources() -> Vec<Source> {

@@ -6,9 +6,9 @@
 use std::sync::Arc;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use escalation_dojo::agents::Persona;
-use escalation_dojo::pack::Pack;
-use escalation_dojo::sim::record::{self, LogHeader, SessionResult};
+use dojo_core::agents::Persona;
+use dojo_core::pack::Pack;
+use dojo_core::sim::record::{self, LogHeader, SessionResult};
 
 mod common;
 use common::hundred_ticket_shift;

@@ -11,12 +11,17 @@ use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
-use escalation_dojo::agents::{self, Persona};
-use escalation_dojo::history::{GradedSession, Role, SessionQuery, Store};
-use escalation_dojo::pack::Pack;
-use escalation_dojo::report::{self, ReportOptions};
-use escalation_dojo::sim::record::{self, LogHeader};
-use escalation_dojo::sim::session::Session;
+use dojo_core::agents::{self, Persona};
+use dojo_core::history::{GradedSession, Role, SessionQuery};
+use dojo_core::pack::Pack;
+use dojo_core::report::{self, ReportOptions};
+use dojo_core::sim::record::{self, LogHeader};
+use dojo_core::sim::session::Session;
+use dojo_store::Store;
+
+/// The product's allocator (the `dojo` binary's), so the figures are the product's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn graded(pack: &Arc<Pack>, shift: &str, persona: Persona, seed: u64) -> GradedSession {
     let script = agents::play(Arc::clone(pack), &pack.shifts[shift], seed, persona).unwrap();
@@ -110,11 +115,13 @@ fn bench(c: &mut Criterion) {
         b.iter(|| std::hint::black_box(store.sessions(&query).unwrap()));
     });
     group.bench_function("trainer report (read + build)", |b| {
-        b.iter(|| std::hint::black_box(report::trainer_report(&store, "Bo", &options).unwrap()));
+        b.iter(|| {
+            std::hint::black_box(dojo_store::trainer_report(&store, "Bo", &options).unwrap())
+        });
     });
     group.bench_function("trainer report + HTML", |b| {
         b.iter(|| {
-            let r = report::trainer_report(&store, "Bo", &options).unwrap();
+            let r = dojo_store::trainer_report(&store, "Bo", &options).unwrap();
             std::hint::black_box(report::to_html(&r))
         });
     });

@@ -5,10 +5,10 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::explain;
-use crate::pack::{self, Pack, PackOptions};
-use crate::scenario::Scenario;
-use crate::validate::{self, Diagnostic, Item, Source};
+use dojo_core::explain;
+use dojo_core::pack::{self, Pack, PackOptions};
+use dojo_core::scenario::Scenario;
+use dojo_core::validate::{self, Diagnostic, Item, Source};
 
 /// Escalation Dojo — train the L1→L2 handoff.
 #[derive(Debug, Parser)]
@@ -170,8 +170,8 @@ pub enum Command {
         #[arg(long)]
         shift: String,
         /// Which trainee.
-        #[arg(long, value_enum, default_value_t = crate::agents::Persona::Ideal)]
-        persona: crate::agents::Persona,
+        #[arg(long, default_value = "ideal", value_parser = persona_parser())]
+        persona: dojo_core::agents::Persona,
         /// Session seed the script is played with.
         #[arg(long, default_value_t = 7)]
         seed: u64,
@@ -339,11 +339,15 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Some(Command::Compete { command }) => {
             crate::cli_compete::cmd_compete(cli, command, out, err)
         }
-        Some(Command::Trainee { command }) => {
-            crate::cli_history::cmd_people(cli, crate::history::Role::Trainee, command, out, err)
-        }
+        Some(Command::Trainee { command }) => crate::cli_history::cmd_people(
+            cli,
+            dojo_core::history::Role::Trainee,
+            command,
+            out,
+            err,
+        ),
         Some(Command::Coach { command }) => {
-            crate::cli_history::cmd_people(cli, crate::history::Role::Coach, command, out, err)
+            crate::cli_history::cmd_people(cli, dojo_core::history::Role::Coach, command, out, err)
         }
         Some(Command::History { command }) => {
             crate::cli_history::cmd_history(cli, command, out, err)
@@ -665,4 +669,14 @@ fn cmd_list(
         }
     }
     Ok(0)
+}
+
+/// `--persona`: the personas' slugs, listed in `--help`. The core's `Persona` knows
+/// nothing of clap, so the CLI maps the names.
+pub fn persona_parser() -> impl clap::builder::TypedValueParser<Value = dojo_core::agents::Persona>
+{
+    use clap::builder::TypedValueParser;
+    use dojo_core::agents::Persona;
+    clap::builder::PossibleValuesParser::new(Persona::ALL.map(Persona::slug))
+        .map(|s| s.parse::<Persona>().unwrap_or(Persona::Ideal))
 }

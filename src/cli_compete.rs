@@ -10,9 +10,9 @@ use clap::Subcommand;
 
 use crate::cli::{Cli, Format, load_pack};
 use crate::cli_run::find_shift;
-use crate::compete::{self, COMPETITION_FILE, Competition, LeaderboardFormat, Verified};
-use crate::pack::Pack;
-use crate::sim::record;
+use dojo_core::compete::{self, COMPETITION_FILE, Competition, LeaderboardFormat, Verified};
+use dojo_core::pack::Pack;
+use dojo_core::sim::record;
 
 /// The `dojo compete` subcommands.
 #[derive(Debug, Subcommand)]
@@ -69,7 +69,7 @@ pub enum CompeteCommand {
         #[arg(long)]
         competition: Option<PathBuf>,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = LeaderboardFormat::Text)]
+        #[arg(long, default_value = "text", value_parser = format_parser())]
         format: LeaderboardFormat,
         /// Write it here (atomically) instead of standard output.
         #[arg(long)]
@@ -211,7 +211,7 @@ fn cmd_new(
     let text = Competition::new(name.unwrap_or(&shift.title), &shift, seed, pack, roster).to_ron();
     // The written text must read back cleanly (names, roster, hashes).
     let competition = match Competition::parse(
-        &crate::validate::Source {
+        &dojo_core::validate::Source {
             name: path.display().to_string(),
             bytes: text.clone().into_bytes(),
         },
@@ -406,4 +406,14 @@ fn print_verification(
         "{accepted} accepted, {} rejected",
         verified.len() - accepted
     )
+}
+
+/// `--format` of the leaderboard: the core's format names.
+fn format_parser() -> impl clap::builder::TypedValueParser<Value = LeaderboardFormat> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(LeaderboardFormat::ALL.map(LeaderboardFormat::name))
+        .map(|s| {
+            s.parse::<LeaderboardFormat>()
+                .unwrap_or(LeaderboardFormat::Text)
+        })
 }

@@ -7,8 +7,8 @@ use std::path::Path;
 use clap::ValueEnum;
 
 use crate::cli::Cli;
-use crate::grading::{self, report};
-use crate::sim::session::Session;
+use dojo_core::grading::{self, report};
+use dojo_core::sim::session::Session;
 
 /// Output format of `dojo grade`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

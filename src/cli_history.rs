@@ -12,17 +12,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Subcommand, ValueEnum};
 
 use crate::cli::{Cli, load_pack};
-use crate::curriculum::{self, Curriculum, ModuleState};
-use crate::history::{self, GradedSession, Role, SessionQuery, Store, StoreError};
-use crate::pack::Pack;
-use crate::report::{self, ReportOptions};
-use crate::sim::record;
+use dojo_core::curriculum::{self, Curriculum, ModuleState};
+use dojo_core::history::{GradedSession, Role, SessionQuery};
+use dojo_core::pack::Pack;
+use dojo_core::report::{self, ReportOptions};
+use dojo_core::sim::record;
+use dojo_store::{Store, StoreError};
 
-/// "Now", to the second: the date stored with what the user does.
-pub fn now() -> DateTime<Utc> {
-    let t = Utc::now();
-    DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
-}
+use crate::clock::now;
 
 /// Parses `YYYY-MM-DD` (midnight UTC) or an RFC 3339 date-time.
 pub fn parse_date(s: &str) -> Result<DateTime<Utc>, String> {
@@ -167,7 +164,7 @@ pub fn open_store(
     pack: Option<&Pack>,
     err: &mut dyn Write,
 ) -> std::io::Result<Option<Store>> {
-    let opened = history::data_dir(cli.data_dir.as_deref()).and_then(|dir| Store::open_in(&dir));
+    let opened = dojo_store::data_dir(cli.data_dir.as_deref()).and_then(|dir| Store::open_in(&dir));
     match opened {
         Ok(store) => {
             // Found at the next start: sessions a crash or a kill left in progress.
@@ -440,9 +437,9 @@ fn history_read(
                         summary.played_at.format("%Y-%m-%d %H:%M")
                     )?;
                     let text = if *format == ShowFormat::Md {
-                        crate::grading::report::to_markdown(&grade)
+                        dojo_core::grading::report::to_markdown(&grade)
                     } else {
-                        crate::grading::report::to_text(&grade)
+                        dojo_core::grading::report::to_text(&grade)
                     };
                     write!(out, "{text}")?;
                     if !overrides.is_empty() {
@@ -708,7 +705,7 @@ pub fn cmd_report(
             .map(|(k, t)| (k.clone(), t.label.clone()))
             .collect(),
     };
-    let r = try_store!(err, report::trainer_report(&store, trainee, &options));
+    let r = try_store!(err, dojo_store::trainer_report(&store, trainee, &options));
     let text = match format {
         ReportFormat::Html => report::to_html(&r),
         ReportFormat::Md => report::render::to_markdown(&r),
@@ -803,11 +800,17 @@ pub fn cmd_drill(
         }
         settings.tickets = n;
     }
-    let plan =
-        match crate::drill::build(&person.name, &sessions, &schedule, &pack, &settings, now()) {
-            Ok(p) => p,
-            Err(e) => return fail(err, e),
-        };
+    let plan = match dojo_core::drill::build(
+        &person.name,
+        &sessions,
+        &schedule,
+        &pack,
+        &settings,
+        now(),
+    ) {
+        Ok(p) => p,
+        Err(e) => return fail(err, e),
+    };
     let text = plan.to_ron();
     match path {
         Some(p) => {

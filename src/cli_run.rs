@@ -4,15 +4,15 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::agents::{self, Persona};
 use crate::cli::{Cli, load_pack};
-use crate::compete::Competition;
-use crate::pack::Pack;
-use crate::shift::Shift;
-use crate::sim::action::Script;
-use crate::sim::record::{self, LogHeader, LogWriter, SessionResult};
-use crate::sim::session::Session;
-use crate::validate::{self, Item, Source};
+use dojo_core::agents::{self, Persona};
+use dojo_core::compete::Competition;
+use dojo_core::pack::Pack;
+use dojo_core::shift::Shift;
+use dojo_core::sim::action::Script;
+use dojo_core::sim::record::{self, LogHeader, LogWriter, SessionResult};
+use dojo_core::sim::session::Session;
+use dojo_core::validate::{self, Item, Source};
 
 /// Arguments of `dojo run`.
 #[derive(Debug, Clone)]
@@ -45,7 +45,7 @@ pub struct RunArgs {
 
 /// Where a run is being stored: the open history and the in-progress session.
 struct Storing {
-    store: crate::history::Store,
+    store: dojo_store::Store,
     id: i64,
     trainee: String,
     /// The log was made in the data folder for this run: removed once stored.
@@ -77,20 +77,6 @@ pub fn find_shift(pack: &Pack, key: &str) -> Result<Shift, String> {
     ))
 }
 
-/// Reads an action script with a located error.
-pub fn read_script(path: &Path) -> Result<Script, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    ron::from_str::<Script>(&text).map_err(|e| {
-        format!(
-            "{}:{}:{}: {} (an action script is `Script(actions: [(at: Some(0), action: Open(ticket: 1)), ...])`)",
-            path.display(),
-            e.span.start.line,
-            e.span.start.col,
-            e.code
-        )
-    })
-}
-
 fn fail(err: &mut dyn Write, message: impl std::fmt::Display) -> std::io::Result<i32> {
     writeln!(err, "error: {message}")?;
     Ok(1)
@@ -107,7 +93,7 @@ pub fn cmd_run(
         return Ok(1);
     };
     let pack = Arc::new(pack);
-    let script = match read_script(&args.actions) {
+    let script = match Script::read(&args.actions) {
         Ok(s) => s,
         Err(e) => return fail(err, e),
     };
@@ -138,7 +124,7 @@ pub fn cmd_run(
         .map(crate::cli_history::parse_date)
         .transpose()
     {
-        Ok(a) => a.unwrap_or_else(crate::cli_history::now),
+        Ok(a) => a.unwrap_or_else(crate::clock::now),
         Err(e) => return fail(err, e),
     };
     // A run with a trainee is stored in their history (unless --no-store): the history
@@ -152,7 +138,7 @@ pub fn cmd_run(
         };
         match s.require(
             args.trainee.as_deref().unwrap_or_default(),
-            crate::history::Role::Trainee,
+            dojo_core::history::Role::Trainee,
         ) {
             Ok(p) => trainee = Some(p.name),
             Err(e) => return fail(err, e),
@@ -303,8 +289,8 @@ pub fn cmd_run(
         let known = match store.take() {
             Some(s) => Some(s),
             None => {
-                let db = crate::history::data_dir(cli.data_dir.as_deref())
-                    .map(|d| d.join(crate::history::DB_FILE))
+                let db = dojo_store::data_dir(cli.data_dir.as_deref())
+                    .map(|d| d.join(dojo_store::DB_FILE))
                     .ok()
                     .filter(|p| p.exists());
                 match db {
@@ -364,11 +350,15 @@ pub fn cmd_run(
         return fail(err, e);
     }
     session.finish();
-    let graded = crate::history::GradedSession::of(&session, header.clone());
+    let graded = dojo_core::history::GradedSession::of(&session, header.clone());
     let result = SessionResult::of(&session, header);
     write!(out, "{}", result.outcome_table())?;
     writeln!(out)?;
-    write!(out, "{}", crate::grading::report::to_text(&graded.grade))?;
+    write!(
+        out,
+        "{}",
+        dojo_core::grading::report::to_text(&graded.grade)
+    )?;
     if let Some(path) = &args.out {
         if let Err(e) = record::write_atomic(path, &result.to_ron()) {
             return fail(err, e);
@@ -386,10 +376,7 @@ pub fn cmd_run(
     if let Some(mut st) = storing {
         // Close the log (and its lock) first: the history takes its text.
         drop(writer);
-        match st
-            .store
-            .finish_session(st.id, &graded, crate::cli_history::now())
-        {
+        match st.store.finish_session(st.id, &graded, crate::clock::now()) {
             Ok(()) => {
                 writeln!(
                     out,
@@ -508,7 +495,7 @@ pub fn cmd_script(
         Ok(s) => s,
         Err(e) => return fail(err, e),
     };
-    let text = script_to_ron(&script);
+    let text = script.to_ron();
     match path {
         Some(p) => {
             if let Err(e) = record::write_atomic(p, &text) {
@@ -524,15 +511,4 @@ pub fn cmd_script(
         None => write!(out, "{text}")?,
     }
     Ok(0)
-}
-
-/// A script as readable RON, one action per entry.
-pub fn script_to_ron(script: &Script) -> String {
-    let config = ron::ser::PrettyConfig::new()
-        .depth_limit(4)
-        .indentor("    ".to_string())
-        .struct_names(true);
-    let mut text = ron::ser::to_string_pretty(script, config).unwrap_or_default();
-    text.push('\n');
-    text
 }

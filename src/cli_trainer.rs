@@ -37,7 +37,7 @@ fn open(
         return Ok(1);
     };
     let autoplay = match &args.autoplay {
-        Some(path) => match crate::cli_run::read_script(path) {
+        Some(path) => match dojo_core::sim::action::Script::read(path) {
             Ok(script) => Some(script),
             Err(e) => {
                 writeln!(err, "error: {e}")?;
@@ -53,7 +53,7 @@ fn open(
         writeln!(err, "error: --ui-scale must be between 0.75 and 2.0")?;
         return Ok(1);
     }
-    let data_dir = match crate::history::data_dir(cli.data_dir.as_deref()) {
+    let data_dir = match dojo_store::data_dir(cli.data_dir.as_deref()) {
         Ok(d) => d,
         Err(e) => {
             writeln!(err, "error: {e}")?;

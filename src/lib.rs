@@ -1,23 +1,13 @@
-//! Escalation Dojo: a training simulator and coaching tool for L1 service-desk agents.
+//! The `dojo` app: the command line and the desktop trainer, shells over the core
+//! (`dojo_core`) and the history store (`dojo_store`).
 //!
-//! The functional core — [`policy`], [`scenario`], [`kb`], [`template`], [`engine`],
-//! [`validate`], [`pack`], [`shift`] and [`explain`] — is plain Rust with no Bevy types.
-//! See `ARCHITECTURE.md` for the map.
+//! Start reading at `main.rs` → [`cli::run`] (the headless commands) or
+//! `cli_trainer::run_trainer` → `gui::app` (the window). [`sim_plugin`] is the Bevy
+//! shell that drives the core's session from virtual time. See `ARCHITECTURE.md`.
 
 // Diagnostics are the cold path and carry their location and hint by value.
 #![allow(clippy::result_large_err)]
 
-/// The allocator of everything built on this crate — the `dojo` binary, the tests and
-/// the benchmarks — so every measured figure is the product's. mimalloc (Microsoft's,
-/// widely used in Rust, compiled from source by its `-sys` crate with the C compiler
-/// rusqlite's bundled SQLite already needs) brings replay-verify of a 100-ticket log from
-/// ≈ 2.95× to ≈ 2.6× bare deserialisation: the simulation and the note scorer allocate
-/// many short strings.
-/// See `docs/performance.md`.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-pub mod agents;
 pub mod cli;
 pub mod cli_compete;
 pub mod cli_grade;
@@ -25,23 +15,7 @@ pub mod cli_history;
 pub mod cli_run;
 #[cfg(feature = "gui")]
 pub mod cli_trainer;
-pub mod compete;
-pub mod curriculum;
-pub mod drill;
-pub mod engine;
-pub mod explain;
-pub mod grading;
+pub mod clock;
 #[cfg(feature = "gui")]
 pub mod gui;
-pub mod history;
-pub mod kb;
-pub mod note;
-pub mod pack;
-pub mod policy;
-pub mod report;
-pub mod scenario;
-pub mod shift;
-pub mod sim;
-pub mod spaced;
-pub mod template;
-pub mod validate;
+pub mod sim_plugin;

@@ -1,13 +1,18 @@
 //! Fixtures shared by the benchmarks.
 #![allow(dead_code)]
 
+/// The product's allocator (the `dojo` binary's, `src/main.rs`), so every figure is
+/// the product's: see `docs/performance.md`.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::sync::Arc;
 
-use escalation_dojo::agents::{self, Persona};
-use escalation_dojo::pack::Pack;
-use escalation_dojo::shift::{Arrivals, Mode, Rules, Selection, Shift};
-use escalation_dojo::sim::record;
-use escalation_dojo::sim::session::Session;
+use dojo_core::agents::{self, Persona};
+use dojo_core::pack::Pack;
+use dojo_core::shift::{Arrivals, Mode, Rules, Selection, Shift};
+use dojo_core::sim::record;
+use dojo_core::sim::session::Session;
 
 /// A 100-ticket shift: every built-in scenario in turn, one every 20 sim minutes.
 pub fn hundred_ticket_shift(pack: &Pack) -> Shift {

@@ -15,9 +15,9 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use super::TrainerOptions;
 use super::play::{StartShift, Trainee};
 use super::theme::{self, palette};
-use crate::pack::Pack;
-use crate::shift::{Arrivals, Mode, Rules, Selection, Shift};
-use crate::validate::{self, Item, Source};
+use dojo_core::pack::Pack;
+use dojo_core::shift::{Arrivals, Mode, Rules, Selection, Shift};
+use dojo_core::validate::{self, Item, Source};
 
 /// The raw bytes of the scenario file (validated by our own loader, not Bevy's).
 #[derive(Asset, TypePath, Debug)]

@@ -10,8 +10,8 @@ use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured, save_to_dis
 
 use super::play::{EndShift, LastSession, StartShift};
 use super::{Screen, TrainerOptions};
-use crate::sim::action::Script;
-use crate::sim::plugin::{Autoplay, SimSet, SimState};
+use crate::sim_plugin::{Autoplay, SimSet, SimState};
+use dojo_core::sim::action::Script;
 
 /// Frames to let a screen settle (egui lays out over a couple of frames) before its
 /// screenshot.
@@ -279,10 +279,10 @@ fn drive(
 fn competition_entry(
     file: Option<&std::path::Path>,
     options: &TrainerOptions,
-) -> Result<(crate::shift::Shift, super::compete::Entry), String> {
+) -> Result<(dojo_core::shift::Shift, super::compete::Entry), String> {
     let file = file.ok_or("no competition file")?;
     let competition =
-        crate::compete::Competition::read(file, Some(&options.pack)).map_err(|d| {
+        dojo_core::compete::Competition::read(file, Some(&options.pack)).map_err(|d| {
             d.iter()
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()

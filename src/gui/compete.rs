@@ -12,9 +12,9 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use super::play::{Problem, StartShift, Trainee};
 use super::theme::{self, palette};
 use super::{Screen, TrainerOptions};
-use crate::compete::leaderboard::{self, Leaderboard, LeaderboardFormat};
-use crate::compete::{self, Competition, Participant};
-use crate::sim::record;
+use dojo_core::compete::leaderboard::{self, Leaderboard, LeaderboardFormat};
+use dojo_core::compete::{self, Competition, Participant};
+use dojo_core::sim::record;
 
 /// A competition the trainee has entered: what `play` needs to start and hand in.
 #[derive(Debug, Clone)]

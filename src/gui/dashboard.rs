@@ -12,9 +12,9 @@ use super::history::History;
 use super::play::{Problem, StartShift, Trainee, session_seed};
 use super::theme::{self, palette};
 use super::{Screen, TrainerOptions};
-use crate::history::Role;
-use crate::report::{self, ReportOptions, TrainerReport};
-use crate::sim::record;
+use dojo_core::history::Role;
+use dojo_core::report::{self, ReportOptions, TrainerReport};
+use dojo_core::sim::record;
 
 /// The dashboard's state.
 #[derive(Resource, Debug, Default)]
@@ -70,13 +70,13 @@ fn reload(state: &mut Dashboard, history: &History) {
     }
     let name = state.trainee.clone();
     match history.with(|s| {
-        report::trainer_report(
+        dojo_store::trainer_report(
             s,
             &name,
             &ReportOptions {
                 since: None,
                 review_sample: 5,
-                now: crate::cli_history::now(),
+                now: crate::clock::now(),
                 type_labels: Default::default(),
             },
         )
@@ -453,18 +453,11 @@ fn override_form(
         state.coach.trim().to_string(),
         state.reason.trim().to_string(),
     );
-    let result = history.with(|s| -> Result<(), crate::history::StoreError> {
+    let result = history.with(|s| -> Result<(), dojo_store::StoreError> {
         if s.person(&coach)?.is_none() {
-            s.add_person(&coach, Role::Coach, None, crate::cli_history::now())?;
+            s.add_person(&coach, Role::Coach, None, crate::clock::now())?;
         }
-        s.override_ticket(
-            session,
-            ticket,
-            score,
-            &coach,
-            &reason,
-            crate::cli_history::now(),
-        )?;
+        s.override_ticket(session, ticket, score, &coach, &reason, crate::clock::now())?;
         Ok(())
     });
     match result {

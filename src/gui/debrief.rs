@@ -1,7 +1,7 @@
 //! The debrief: the session score, metrics against their targets (and the ideal run's),
 //! a timeline of every ticket against its window, bars for the metrics, and a card per
 //! ticket with its grade, reasons, coaching and model note. Everything shown comes
-//! from the grading core ([`SessionGrade`](crate::grading::SessionGrade)).
+//! from the grading core ([`SessionGrade`](dojo_core::grading::SessionGrade)).
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -11,9 +11,9 @@ use super::play::{LastSession, StartShift, session_seed};
 use super::shift::minutes_text;
 use super::theme::{self, palette};
 use super::{Screen, TrainerOptions};
-use crate::grading::{Standing, TicketGrade};
-use crate::scenario::Owner;
-use crate::sim::record::short_owner;
+use dojo_core::grading::{Standing, TicketGrade};
+use dojo_core::scenario::Owner;
+use dojo_core::sim::record::short_owner;
 
 pub(super) fn plugin(app: &mut App) {
     app.add_systems(
@@ -323,9 +323,9 @@ fn timeline(ui: &mut egui::Ui, last: &LastSession) {
                 }
                 if let Some(d) = t.decisions.first() {
                     let colour = match d.kind {
-                        crate::sim::session::DecisionKind::Resolved { .. } => palette::GOOD,
-                        crate::sim::session::DecisionKind::Escalated => palette::ACCENT,
-                        crate::sim::session::DecisionKind::EscalatedSecurity => palette::BAD,
+                        dojo_core::sim::session::DecisionKind::Resolved { .. } => palette::GOOD,
+                        dojo_core::sim::session::DecisionKind::Escalated => palette::ACCENT,
+                        dojo_core::sim::session::DecisionKind::EscalatedSecurity => palette::BAD,
                     };
                     plot.points(
                         Points::new(

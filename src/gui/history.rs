@@ -9,7 +9,8 @@ use std::sync::Mutex;
 use bevy::prelude::*;
 
 use super::TrainerOptions;
-use crate::history::{Role, Store, StoreError};
+use dojo_core::history::Role;
+use dojo_store::{Store, StoreError};
 
 /// The history store, if it opened.
 #[derive(Resource)]
@@ -33,7 +34,7 @@ impl History {
     pub fn ensure_trainee(&self, name: &str, team: Option<&str>) -> Result<(), StoreError> {
         self.with(|s| {
             if s.person(name)?.is_none() {
-                s.add_person(name, Role::Trainee, team, crate::cli_history::now())?;
+                s.add_person(name, Role::Trainee, team, crate::clock::now())?;
             }
             Ok(())
         })

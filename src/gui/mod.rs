@@ -1,5 +1,5 @@
 //! The desktop trainer (feature `gui`): Bevy + egui over the same [`SimPlugin`] the
-//! headless runs use. The UI sends [`SimAction`](crate::sim::plugin::SimAction)
+//! headless runs use. The UI sends [`SimAction`](crate::sim_plugin::SimAction)
 //! messages and draws the simulation's state; every rule and score comes from the core.
 //!
 //! Layout follows the Bevy community template: one `plugin(app)` per module, screens as
@@ -30,8 +30,8 @@ use std::sync::Arc;
 use bevy::prelude::*;
 use bevy_egui::{EguiPlugin, EguiPrimaryContextPass};
 
-use crate::pack::{Pack, PackOptions};
-use crate::sim::action::Script;
+use dojo_core::pack::{Pack, PackOptions};
+use dojo_core::sim::action::Script;
 
 pub use play::data_dir;
 
@@ -131,7 +131,7 @@ pub fn app(options: TrainerOptions) -> App {
         (UiSet::Screen, UiSet::Overlay).chain().run_if(theme::ready),
     )
     .add_plugins((
-        crate::sim::plugin::plugin,
+        crate::sim_plugin::plugin,
         history::plugin,
         theme::plugin,
         window::plugin,

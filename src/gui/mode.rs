@@ -8,9 +8,9 @@ use super::history::History;
 use super::play::{StartShift, Trainee, session_seed};
 use super::theme::{self, palette};
 use super::{Screen, TrainerOptions};
-use crate::curriculum::ModuleState;
-use crate::history::SessionQuery;
-use crate::shift::{Arrivals, Shift};
+use dojo_core::curriculum::ModuleState;
+use dojo_core::history::SessionQuery;
+use dojo_core::shift::{Arrivals, Shift};
 
 /// A mode card: the shift it starts and what it is for.
 struct ModeCard {
@@ -103,7 +103,7 @@ fn onboarding_path(
         return false;
     };
     ui.label(theme::bold(&curriculum.title));
-    let next = crate::curriculum::next_module(&progress).map(|m| m.position);
+    let next = dojo_core::curriculum::next_module(&progress).map(|m| m.position);
     for m in &progress {
         ui.horizontal_wrapped(|ui| {
             let (text, colour) = match m.state {
@@ -159,13 +159,13 @@ pub(super) fn my_drill(
                 })
                 .map_err(|e| e.to_string())?;
             let schedule = s.schedule(&trainee.name).map_err(|e| e.to_string())?;
-            crate::drill::build(
+            dojo_core::drill::build(
                 &trainee.name,
                 &sessions,
                 &schedule,
                 &options.pack,
                 s.drill_settings(),
-                crate::cli_history::now(),
+                crate::clock::now(),
             )
             .map(|plan| plan.shift)
         })

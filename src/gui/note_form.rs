@@ -4,9 +4,9 @@
 use bevy_egui::egui;
 
 use super::theme::{self, palette};
-use crate::note::{EscalationNote, NoteElement};
-use crate::sim::action::Action;
-use crate::sim::session::Session;
+use dojo_core::note::{EscalationNote, NoteElement};
+use dojo_core::sim::action::Action;
+use dojo_core::sim::session::Session;
 
 /// A note being written.
 #[derive(Debug, Clone, PartialEq)]

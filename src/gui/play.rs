@@ -10,11 +10,11 @@ use serde::{Deserialize, Serialize};
 
 use super::compete::Entry;
 use super::{Screen, TrainerOptions};
-use crate::grading::{self, SessionGrade};
-use crate::shift::{Mode, Shift};
-use crate::sim::plugin::SimState;
-use crate::sim::record::{self, LogHeader, LogWriter, SessionResult};
-use crate::sim::session::Session;
+use crate::sim_plugin::SimState;
+use dojo_core::grading::{self, SessionGrade};
+use dojo_core::shift::{Mode, Shift};
+use dojo_core::sim::record::{self, LogHeader, LogWriter, SessionResult};
+use dojo_core::sim::session::Session;
 
 /// Who is at the keyboard.
 #[derive(Resource, Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,7 +107,7 @@ pub(super) fn plugin(app: &mut App) {
                 end_shift,
             )
                 .chain()
-                .after(crate::sim::plugin::SimSet::Mirror),
+                .after(crate::sim_plugin::SimSet::Mirror),
         );
 }
 
@@ -131,7 +131,7 @@ pub fn data_dir(flag: Option<PathBuf>) -> PathBuf {
 
 fn load_known_trainees(mut commands: Commands, history: Res<super::history::History>) {
     let known = history
-        .with(|s| s.people(Some(crate::history::Role::Trainee)))
+        .with(|s| s.people(Some(dojo_core::history::Role::Trainee)))
         .and_then(Result::ok)
         .unwrap_or_default()
         .into_iter()
@@ -233,16 +233,16 @@ fn start_shift(
     // found at the next start.
     let history_id = match (&log_path, header.trainee.as_deref()) {
         (Some(path), Some(name)) => history
-            .with(|s| -> Result<i64, crate::history::StoreError> {
+            .with(|s| -> Result<i64, dojo_store::StoreError> {
                 if s.person(name)?.is_none() {
                     s.add_person(
                         name,
-                        crate::history::Role::Trainee,
+                        dojo_core::history::Role::Trainee,
                         header.team.as_deref(),
-                        crate::cli_history::now(),
+                        crate::clock::now(),
                     )?;
                 }
-                s.begin_session(name, &header, path, crate::cli_history::now())
+                s.begin_session(name, &header, path, crate::clock::now())
             })
             .and_then(|r| {
                 r.map_err(|e| {
@@ -406,10 +406,9 @@ fn end_shift(
     let grade = grading::grade_with_ideal(&session, trainee);
     let mut history_error = None;
     if let Some(id) = active.as_ref().and_then(|a| a.history_id) {
-        let graded = crate::history::GradedSession::with_grade(header, &session.log, grade.clone());
-        if let Some(Err(e)) =
-            history.with(|s| s.finish_session(id, &graded, crate::cli_history::now()))
-        {
+        let graded =
+            dojo_core::history::GradedSession::with_grade(header, &session.log, grade.clone());
+        if let Some(Err(e)) = history.with(|s| s.finish_session(id, &graded, crate::clock::now())) {
             history_error = Some(format!("not stored in the history: {e}"));
         }
     }
@@ -417,7 +416,7 @@ fn end_shift(
     let competition = active.as_ref().and_then(|a| a.competition.clone());
     if let Some(entry) = &competition {
         let path = entry.result_path();
-        match crate::compete::write_result(&path, &result) {
+        match dojo_core::compete::write_result(&path, &result) {
             Ok(()) => saved_to = Some(path),
             Err(e) => save_error = Some(format!("the competition result was not handed in: {e}")),
         }
@@ -427,7 +426,7 @@ fn end_shift(
     }
     commands.remove_resource::<SimState>();
     commands.remove_resource::<ActiveShift>();
-    commands.remove_resource::<crate::sim::plugin::Autoplay>();
+    commands.remove_resource::<crate::sim_plugin::Autoplay>();
     commands.insert_resource(LastSession {
         session,
         grade,

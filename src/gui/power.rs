@@ -16,7 +16,7 @@ use bevy::winit::{UpdateMode, WinitSettings};
 use bevy_egui::{EguiContext, EguiInput, EguiInputSet, EguiPreUpdateSet, egui};
 
 use super::autoplay::AutoplayDriver;
-use crate::sim::plugin::SimState;
+use crate::sim_plugin::SimState;
 
 /// How often a running shift wakes the app.
 const RUNNING_TICK: Duration = Duration::from_millis(100);

@@ -10,13 +10,13 @@ use super::Screen;
 use super::note_form::{self, NoteForm};
 use super::play::{ActiveShift, EndShift, Trainee};
 use super::theme::{self, palette};
-use crate::engine::WindowState;
-use crate::policy::Priority;
-use crate::scenario::{Requirement, StepKind};
-use crate::shift::Mode;
-use crate::sim::action::{Action, Outcome};
-use crate::sim::plugin::{SimAction, SimSet, SimState, TicketEntity, TicketView};
-use crate::sim::session::{Session, Status, Ticket};
+use crate::sim_plugin::{SimAction, SimSet, SimState, TicketEntity, TicketView};
+use dojo_core::engine::WindowState;
+use dojo_core::policy::Priority;
+use dojo_core::scenario::{Requirement, StepKind};
+use dojo_core::shift::Mode;
+use dojo_core::sim::action::{Action, Outcome};
+use dojo_core::sim::session::{Session, Status, Ticket};
 
 /// What the trainee has typed or opened on the shift screen (UI state only).
 #[derive(Resource, Debug, Default)]
@@ -804,12 +804,12 @@ fn framework_checklist(ui: &mut egui::Ui, session: &Session, number: u32, note: 
             ("✘", palette::BAD)
         }
     };
-    let lacks = |lack: crate::engine::Lack| verdict.l1_lacks.iter().any(|l| l.lack == lack);
+    let lacks = |lack: dojo_core::engine::Lack| verdict.l1_lacks.iter().any(|l| l.lack == lack);
     egui::ScrollArea::vertical().show(ui, |ui| {
         let rows: [(&str, bool, String); 3] = [
             (
                 "Tools?",
-                !lacks(crate::engine::Lack::Tooling),
+                !lacks(dojo_core::engine::Lack::Tooling),
                 if t.facts.tools {
                     "L1 has the tools".into()
                 } else {
@@ -818,7 +818,7 @@ fn framework_checklist(ui: &mut egui::Ui, session: &Session, number: u32, note: 
             ),
             (
                 "Access?",
-                !lacks(crate::engine::Lack::Access),
+                !lacks(dojo_core::engine::Lack::Access),
                 if t.facts.access {
                     "L1 has the access".into()
                 } else {
@@ -900,7 +900,9 @@ fn framework_checklist(ui: &mut egui::Ui, session: &Session, number: u32, note: 
         egui::CollapsingHeader::new("The framework's call now (hint)")
             .default_open(false)
             .show(ui, |ui| {
-                ui.label(theme::bold(crate::sim::record::short_owner(verdict.owner)));
+                ui.label(theme::bold(dojo_core::sim::record::short_owner(
+                    verdict.owner,
+                )));
                 ui.label(theme::muted(&verdict.owner_reason));
             });
         if let Some(form) = note {

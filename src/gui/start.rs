@@ -6,7 +6,7 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use super::play::{KnownTrainees, ResumeSession, Trainee, remember_trainee};
 use super::theme::{self, UiScale, palette};
 use super::{Screen, TrainerOptions};
-use crate::history::InProgress;
+use dojo_core::history::InProgress;
 
 /// What is typed on the start screen.
 #[derive(Resource, Debug, Default)]
@@ -112,7 +112,7 @@ fn interrupted_card(
                 }
             });
         if let Some(id) = filed {
-            match history.with(|s| s.abandon(id, crate::cli_history::now())) {
+            match history.with(|s| s.abandon(id, crate::clock::now())) {
                 Some(Ok(())) => found.sessions.retain(|s| s.id != id),
                 Some(Err(e)) => found.error = Some(e.to_string()),
                 None => {}

@@ -4,7 +4,7 @@
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPreUpdateSet, egui};
 
-use crate::engine::WindowState;
+use dojo_core::engine::WindowState;
 
 /// The palette.
 pub mod palette {

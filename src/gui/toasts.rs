@@ -8,8 +8,8 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use super::play::Problem;
 use super::theme::palette;
-use crate::sim::plugin::SimNotice;
-use crate::sim::session::Notice;
+use crate::sim_plugin::SimNotice;
+use dojo_core::sim::session::Notice;
 
 /// How long a toast stays.
 const LIFETIME: Duration = Duration::from_secs(8);
@@ -30,7 +30,7 @@ struct Toasts(Vec<Toast>);
 
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Toasts>()
-        .add_systems(Update, collect.after(crate::sim::plugin::SimSet::Mirror))
+        .add_systems(Update, collect.after(crate::sim_plugin::SimSet::Mirror))
         .add_systems(
             OnExit(super::Screen::Shift),
             |mut toasts: ResMut<Toasts>| {

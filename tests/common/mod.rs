@@ -1,12 +1,14 @@
 //! Shared helpers for the integration tests.
 #![allow(dead_code)]
 
-use escalation_dojo::policy::Policy;
-use escalation_dojo::scenario::Scenario;
+use std::path::PathBuf;
+
+use dojo_core::policy::Policy;
+use dojo_core::scenario::Scenario;
 
 /// The built-in policy.
 pub fn policy() -> Policy {
-    escalation_dojo::pack::builtin_policy().expect("built-in policy loads")
+    dojo_core::pack::builtin_policy().expect("built-in policy loads")
 }
 
 /// A minimal L1-owned desktop scenario; tests change what they need.
@@ -34,4 +36,14 @@ pub fn desktop_scenario() -> Scenario {
 )"#,
     )
     .expect("test scenario parses")
+}
+
+/// The repository's top folder (the one holding `scenarios/`), whichever crate's test
+/// binary asks: the fixtures live in the top-level `tests/` and `examples/` folders.
+pub fn root() -> PathBuf {
+    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    here.ancestors()
+        .find(|d| d.join("scenarios/policy.ron").is_file())
+        .unwrap_or(&here)
+        .to_path_buf()
 }

@@ -1,0 +1,50 @@
+//! The functional core of Escalation Dojo: the framework's rules and everything computed
+//! from them, as plain Rust.
+//!
+//! Start reading at [`engine::evaluate`] (the rules: who owns a ticket, and why), then
+//! [`sim::session::Session`] (a shift, minute by minute, driven by actions), then
+//! [`grading::grade`] (a finished session against the framework).
+//!
+//! | module | what it owns |
+//! |---|---|
+//! | [`scenario`], [`kb`], [`template`] | the content a training manager writes |
+//! | [`policy`] | every framework number: windows, impact, SLA, targets, costs, grading weights, the competition composite |
+//! | [`engine`], [`explain`] | the rules and their explanation |
+//! | [`note`] | the five-part escalation note and its scorer |
+//! | [`validate`], [`pack`], [`shift`], [`curriculum`] | located diagnostics, the pack, shift and curriculum files |
+//! | [`sim`] | the deterministic session, the queue, logs, results and replay |
+//! | [`agents`] | the scripted trainees (personas) |
+//! | [`grading`] | ticket grades, session metrics, coaching |
+//! | [`compete`] | competitions: verification and the leaderboard |
+//! | [`history`], [`report`], [`drill`], [`spaced`] | the model of a trainee's history, the coach's report, drills and spaced repetition |
+//!
+//! # Architecture invariants
+//! This crate deliberately knows nothing of Bevy, SQLite, clap, the file system's
+//! data folders or the wall clock: its `Cargo.toml` does not depend on them, so the
+//! compiler keeps it so. Time is always passed in (sim minutes, or a date from the
+//! caller); randomness is ChaCha8 from a seed; the same inputs give the same bytes on
+//! every machine. Text is checked by [`validate::check_text`] (size, binary, UTF-8)
+//! and written atomically by [`sim::record`].
+
+// Diagnostics are the cold path and carry their location and hint by value.
+#![allow(clippy::result_large_err)]
+
+pub mod agents;
+pub mod compete;
+pub mod curriculum;
+pub mod drill;
+pub mod engine;
+pub mod explain;
+pub mod grading;
+pub mod history;
+pub mod kb;
+pub mod note;
+pub mod pack;
+pub mod policy;
+pub mod report;
+pub mod scenario;
+pub mod shift;
+pub mod sim;
+pub mod spaced;
+pub mod template;
+pub mod validate;

@@ -1,0 +1,131 @@
+//! The history store: every finished session with its full log and grade, the people who
+//! play and coach, sessions in progress (found again after a crash), coach overrides with
+//! their audit trail, and the spaced-repetition schedule of ticket types.
+//!
+//! SQLite through `rusqlite` (compiled in), one file `history.sqlite3` in the data
+//! directory ([`data_dir`]): WAL journal, `synchronous=FULL`, schema migrations counted in
+//! `PRAGMA user_version`. A damaged file is moved aside and refused with a clear error; a
+//! file of a newer schema is refused and left as it is. Nothing is ever deleted.
+//!
+//! # Architecture invariant
+//! The store keeps what the core computes; it grades nothing itself and never reads the
+//! wall clock: dates come from its caller. The model it stores (`dojo_core::history`)
+//! is the core's; this crate is only the SQLite shape of it. No Bevy, no clap.
+
+// Errors carry their paths by value.
+#![allow(clippy::result_large_err)]
+
+pub mod report;
+mod store;
+
+use std::path::{Path, PathBuf};
+
+use dojo_core::history::Role;
+
+pub use report::trainer_report;
+pub use store::{MIGRATIONS, SCHEMA_VERSION, Store};
+
+/// The environment variable naming the data directory.
+pub const DATA_DIR_ENV: &str = "DOJO_DATA_DIR";
+
+/// The database's file name inside the data directory.
+pub const DB_FILE: &str = "history.sqlite3";
+
+/// The data directory: `--data-dir` if given, else `$DOJO_DATA_DIR` if set and not
+/// empty, else the platform's data directory (`~/.local/share/escalation-dojo` on
+/// Linux, `~/Library/Application Support/escalation-dojo` on macOS,
+/// `%APPDATA%\escalation-dojo\data` on Windows).
+pub fn data_dir(flag: Option<&Path>) -> Result<PathBuf, StoreError> {
+    resolve_data_dir(flag, std::env::var_os(DATA_DIR_ENV)).ok_or_else(|| {
+        StoreError::Invalid(format!(
+            "no data directory: this system has no home folder; give one with --data-dir DIR or {DATA_DIR_ENV}"
+        ))
+    })
+}
+
+/// [`data_dir`] with the environment value passed in (testable without touching the
+/// process environment).
+pub fn resolve_data_dir(flag: Option<&Path>, env: Option<std::ffi::OsString>) -> Option<PathBuf> {
+    if let Some(dir) = flag {
+        return Some(dir.to_path_buf());
+    }
+    if let Some(dir) = env.filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("", "", "escalation-dojo").map(|d| d.data_dir().to_path_buf())
+}
+
+/// What can go wrong with the store. Every message says what happened to the file.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The file is not a readable SQLite database, or fails its integrity check. It was
+    /// renamed, never deleted.
+    #[error(
+        "{path}: the history database is damaged ({reason}). It was moved aside to {kept_at} — nothing was deleted. The next start begins a new, empty history; to go on with the old one, restore a backup to {path} first."
+    )]
+    Damaged {
+        /// The database file.
+        path: String,
+        /// Where it was moved.
+        kept_at: String,
+        /// What the check found.
+        reason: String,
+    },
+    /// Written by a newer version of the app. Left untouched.
+    #[error(
+        "{path}: this history was written by a newer Escalation Dojo (schema {found}; this version reads up to {supported}). The file was left as it is: update the app to open it."
+    )]
+    NewerSchema {
+        /// The database file.
+        path: String,
+        /// Its schema version.
+        found: u32,
+        /// The newest this build reads.
+        supported: u32,
+    },
+    /// An SQLite database of some other program. Left untouched.
+    #[error(
+        "{path}: not an Escalation Dojo history ({reason}); the file was left as it is. Point --data-dir elsewhere."
+    )]
+    Foreign {
+        /// The database file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// An SQLite error while using a healthy database.
+    #[error("{path}: {source}")]
+    Sql {
+        /// The database file.
+        path: String,
+        /// The error.
+        source: rusqlite::Error,
+    },
+    /// A file-system error.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or folder.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// No such person (with a guess and how to add one).
+    #[error("no {role} named `{name}`{}; add one with `dojo {role} add \"{name}\"`", suggestion.as_ref().map(|s| format!(" — did you mean `{s}`?")).unwrap_or_default())]
+    UnknownPerson {
+        /// The name asked for.
+        name: String,
+        /// `trainee` or `coach`.
+        role: Role,
+        /// The closest known name.
+        suggestion: Option<String>,
+    },
+    /// No such session.
+    #[error("no stored session {0}; `dojo history list` shows them")]
+    NoSuchSession(i64),
+    /// The same log is already stored for this trainee.
+    #[error("this session is already stored (session {0})")]
+    Duplicate(i64),
+    /// A request that makes no sense (bad score, empty reason, wrong state...).
+    #[error("{0}")]
+    Invalid(String),
+}

@@ -1,0 +1,10 @@
+//! The app's tests: the `dojo` binary end to end (run, history, competitions, validate, explain) and the Bevy shell under `MinimalPlugins`.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod cli_content;
+mod cli_history;
+mod cli_run;
+mod compete;
+mod sim_plugin;
