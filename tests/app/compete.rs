@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 use dojo_core::agents::{self, Persona};
 use dojo_core::compete::leaderboard::{self, LeaderboardFormat};
 use dojo_core::compete::verify::{self, Accepted, Rejection, ResultFile, Verified};
-use dojo_core::compete::{self, Competition, Composite, Score};
+use dojo_core::compete::{self, Competition, Score};
 use dojo_core::pack::Pack;
 use dojo_core::sim::action::{Action, LogEntry, Outcome, Script, ScriptEntry};
 use dojo_core::sim::record::{self, SessionResult};
@@ -800,7 +800,8 @@ fn exports_escape_what_participants_typed() {
 fn composite_weights_come_from_the_policy_and_the_file_carries_them() {
     let f = fixture();
     assert_eq!(f.competition.scoring, f.pack.policy.competition);
-    assert_eq!(f.competition.scoring, Composite::default());
+    let shipped = dojo_core::pack::builtin_policy().unwrap().competition;
+    assert_eq!(f.competition.scoring, shipped);
 }
 
 // ---------------------------------------------------------------------------------------

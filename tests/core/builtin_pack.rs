@@ -43,8 +43,7 @@ fn every_scenario_explains_at_every_minute_of_its_window_and_every_seed_sample()
             let instance = template::instantiate(scenario, seed);
             assert!(
                 !instance.ticket_text.contains("{")
-                    || !instance
-                        .used_variables()
+                    || !template::used_variables(&instance)
                         .iter()
                         .any(|v| instance.variables.contains_key(v)),
                 "{}: unfilled placeholder",

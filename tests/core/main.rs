@@ -8,6 +8,7 @@ mod curriculum;
 mod engine_rules;
 mod grading_rules;
 mod loader_never_panics;
+mod module_graph;
 mod note_scorer;
 mod personas;
 mod sim_core;

@@ -226,7 +226,7 @@ const CASES: &[Case] = &[
     (
         &["policy-security-window.ron"],
         "security-window",
-        Some((26, 9)),
+        Some((27, 9)),
         Some("ticket_types.security.window_minutes"),
         "security type but has an ownership window",
         "None",

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::validate::{Diagnostic, locate};
+use crate::diag::{Diagnostic, locate};
 
 /// One step of the onboarding path.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -32,6 +32,7 @@
 pub mod agents;
 pub mod compete;
 pub mod curriculum;
+pub mod diag;
 pub mod drill;
 pub mod engine;
 pub mod explain;

@@ -236,55 +236,17 @@ pub struct NoteEconomics {
     /// Minutes a complete note saves L2, high end (15).
     pub l2_minutes_saved_max: u32,
     /// Phrases that say nothing (the framework's anti-examples), matched case-insensitively.
-    #[serde(default = "default_vague_phrases")]
     pub vague_phrases: Vec<String>,
     /// Points an element loses per vague phrase in it.
-    #[serde(default = "default_vague_penalty")]
     pub vague_phrase_penalty: u32,
     /// Points the steps element loses per fabricated step (more than leaving it out).
-    #[serde(default = "default_fabrication_penalty")]
     pub fabrication_penalty: u32,
     /// The most a note with a fabricated step can score (0–100): below a short honest one.
-    #[serde(default)]
     pub fabricated_note_cap: u32,
     /// L2 minutes a fabricated step costs (a false trail).
-    #[serde(default = "default_fabrication_cost")]
     pub fabrication_cost_l2_minutes: u32,
     /// How far the stated SLA time may be from the sim's value.
-    #[serde(default = "default_sla_tolerance")]
     pub sla_tolerance_minutes: u32,
-}
-
-fn default_vague_phrases() -> Vec<String> {
-    [
-        "tried basic troubleshooting",
-        "basic troubleshooting",
-        "doesn't work",
-        "does not work",
-        "not working",
-        "please advise",
-        "tried everything",
-        "the usual",
-        "some error",
-        "isn't working",
-        "still broken",
-        "pls fix",
-    ]
-    .iter()
-    .map(|s| (*s).to_string())
-    .collect()
-}
-fn default_vague_penalty() -> u32 {
-    25
-}
-fn default_fabrication_penalty() -> u32 {
-    60
-}
-fn default_fabrication_cost() -> u32 {
-    10
-}
-fn default_sla_tolerance() -> u32 {
-    3
 }
 
 /// Sim minutes each trainee action costs (steps and fixes carry their own).
@@ -307,21 +269,6 @@ pub struct ActionMinutes {
     pub notify_senior: u32,
     /// Starting a parallel escalation.
     pub parallel_escalation: u32,
-}
-
-impl Default for ActionMinutes {
-    fn default() -> Self {
-        ActionMinutes {
-            search_kb: 1,
-            open_article: 1,
-            resolve: 1,
-            escalate: 4,
-            escalate_security: 1,
-            update_client: 1,
-            notify_senior: 1,
-            parallel_escalation: 1,
-        }
-    }
 }
 
 /// How the simulated L2 (and L3, and the security team) behaves.
@@ -350,20 +297,77 @@ pub struct L2Model {
     pub reopen_after_minutes: u32,
 }
 
-impl Default for L2Model {
-    fn default() -> Self {
-        L2Model {
-            queue_wait_minutes: 10,
-            wait_per_queued_ticket: 5,
-            base_minutes: 25,
-            bounce_below: 0.3,
-            l3_below: 0.6,
-            l3_min_difficulty: 4,
-            l3_minutes: 60,
-            security_response_minutes: 5,
-            reopen_after_minutes: 45,
-        }
-    }
+/// Component weights (any positive numbers; they are normalised over the components
+/// that apply to a ticket).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Weights {
+    /// The right call.
+    pub ownership: u32,
+    /// Timing.
+    pub timing: u32,
+    /// Resolution quality.
+    pub resolution: u32,
+    /// Business-impact handling.
+    pub business_impact: u32,
+    /// The escalation note.
+    pub note: u32,
+}
+
+/// The grading rules of the policy file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GradingPolicy {
+    /// Component weights.
+    pub weights: Weights,
+    /// A security escalation is on time within this many minutes of the indicator.
+    pub security_escalation_minutes: u32,
+    /// Timing points lost per minute of lateness on a security escalation.
+    pub security_late_points_per_minute: u32,
+    /// Ownership score when a security incident is escalated as ordinary L2 work.
+    pub security_as_ordinary_ownership: u32,
+    /// Timing points lost for a premature escalation.
+    pub premature_points: u32,
+    /// Timing points lost per minute past the window.
+    pub overdue_points_per_minute: u32,
+    /// Resolution points lost for closing without the cure.
+    pub wrong_fix_points: u32,
+    /// Resolution points lost for not opening an existing runbook.
+    pub runbook_unused_points: u32,
+    /// Resolution points lost when the ticket reopens.
+    pub reopen_points: u32,
+    /// Whether a missing impact estimate costs points.
+    pub impact_estimate_required: bool,
+    /// Share of windowed decisions overdue that flags lateness.
+    pub late_share_flag: f64,
+    /// Premature escalations that flag the pattern.
+    pub premature_flag_count: usize,
+    /// Share of notes that flags a note pattern.
+    pub note_flag_share: f64,
+    /// Share of L1 resolutions without the runbook that flags KB avoidance.
+    pub kb_flag_share: f64,
+    /// Share of high-impact tickets with handling missed that flags it.
+    pub impact_flag_share: f64,
+}
+
+/// How the leaderboard's composite weighs a participant's play. Each part is 0–100; the
+/// composite is their weighted mean (parts that do not apply are left out and the others
+/// re-weighed), multiplied by `auto_fail_factor` once per security auto-fail. Speed is
+/// never a part: it only breaks ties.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Composite {
+    /// Weight of ownership accuracy: the right call (resolve, escalate, security).
+    pub ownership: u32,
+    /// Weight of timing: not premature, not past the window, security at once.
+    pub timing: u32,
+    /// Weight of the escalation notes, where a note was due.
+    pub notes: u32,
+    /// Weight of security handling: incidents escalated as security, on time.
+    pub security: u32,
+    /// Each security auto-fail (an incident kept at L1) multiplies the composite by this
+    /// factor, 0–1.
+    pub auto_fail_factor: f64,
 }
 
 /// The whole escalation policy.
@@ -393,18 +397,14 @@ pub struct Policy {
     /// Escalation-note economics.
     pub note: NoteEconomics,
     /// Sim minutes of each trainee action.
-    #[serde(default)]
     pub action_minutes: ActionMinutes,
     /// The simulated L2.
-    #[serde(default)]
     pub l2: L2Model,
     /// Grading weights and thresholds.
-    #[serde(default)]
-    pub grading: crate::grading::GradingPolicy,
+    pub grading: GradingPolicy,
     /// The default leaderboard composite `dojo compete new` writes into a competition
     /// file (the competition file then carries its own).
-    #[serde(default)]
-    pub competition: crate::compete::Composite,
+    pub competition: Composite,
 }
 
 impl Policy {

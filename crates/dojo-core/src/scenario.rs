@@ -448,18 +448,4 @@ macro_rules! text_visitor {
 impl Scenario {
     text_visitor!(for_each_text_mut, mut);
     text_visitor!(for_each_text,);
-
-    /// Names of the template variables used in the text fields (`{name}`), in order of
-    /// first use.
-    pub fn used_variables(&self) -> Vec<String> {
-        let mut names = Vec::new();
-        self.for_each_text(&mut |text| {
-            for name in crate::template::placeholders(text) {
-                if !names.contains(&name) {
-                    names.push(name);
-                }
-            }
-        });
-        names
-    }
 }

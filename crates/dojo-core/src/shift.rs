@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use crate::diag::{Diagnostic, Severity, locate};
 use crate::policy::Policy;
-use crate::validate::{Diagnostic, Severity, locate};
 
 /// The training mode a shift is played in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -121,3 +121,17 @@ pub fn instantiate(scenario: &Scenario, seed: u64) -> Scenario {
     }
     instance
 }
+
+/// Names of the template variables a scenario's text fields use (`{name}`), in order of
+/// first use.
+pub fn used_variables(scenario: &Scenario) -> Vec<String> {
+    let mut names = Vec::new();
+    scenario.for_each_text(&mut |text| {
+        for name in placeholders(text) {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    });
+    names
+}

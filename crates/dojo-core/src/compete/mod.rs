@@ -25,6 +25,7 @@ use sha2::{Digest, Sha256};
 use crate::grading;
 use crate::grading::ticket::Component;
 use crate::pack::Pack;
+pub use crate::policy::Composite;
 use crate::scenario::Owner;
 use crate::shift::{Mode, Rules, Shift};
 use crate::sim::record::{self, CompetitionStamp, LogHeader, RecordError, SessionResult};
@@ -39,38 +40,6 @@ pub const COMPETITION_FILE: &str = "competition.ron";
 
 /// Competition and result files larger than this are refused before parsing.
 pub const MAX_RESULT_BYTES: usize = 32 * 1024 * 1024;
-
-/// How the leaderboard's composite weighs a participant's play. Each part is 0–100; the
-/// composite is their weighted mean (parts that do not apply are left out and the others
-/// re-weighed), multiplied by `auto_fail_factor` once per security auto-fail. Speed is
-/// never a part: it only breaks ties.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Composite {
-    /// Weight of ownership accuracy: the right call (resolve, escalate, security).
-    pub ownership: u32,
-    /// Weight of timing: not premature, not past the window, security at once.
-    pub timing: u32,
-    /// Weight of the escalation notes, where a note was due.
-    pub notes: u32,
-    /// Weight of security handling: incidents escalated as security, on time.
-    pub security: u32,
-    /// Each security auto-fail (an incident kept at L1) multiplies the composite by this
-    /// factor, 0–1.
-    pub auto_fail_factor: f64,
-}
-
-impl Default for Composite {
-    fn default() -> Self {
-        Composite {
-            ownership: 40,
-            timing: 20,
-            notes: 20,
-            security: 20,
-            auto_fail_factor: 0.5,
-        }
-    }
-}
 
 /// A competition: one shift, one seed, one set of rules for everyone.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

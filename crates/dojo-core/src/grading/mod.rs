@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::agents::{self, Persona};
 use crate::pack::Pack;
+use crate::policy::Weights;
 use crate::sim::record;
 use crate::sim::session::Session;
 
@@ -23,23 +24,9 @@ pub use coaching::{Coaching, Flag, FlaggedPattern, Review};
 pub use metrics::{Metric, SessionNumbers, Standing};
 pub use ticket::{Component, Deduction, TicketGrade, Timing};
 
-/// Component weights (any positive numbers; they are normalised over the components
-/// that apply to a ticket).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Weights {
-    /// The right call.
-    pub ownership: u32,
-    /// Timing.
-    pub timing: u32,
-    /// Resolution quality.
-    pub resolution: u32,
-    /// Business-impact handling.
-    pub business_impact: u32,
-    /// The escalation note.
-    pub note: u32,
-}
+pub use crate::policy::GradingPolicy;
 
+/// The weight of each grade component (the policy's `grading.weights`).
 impl Weights {
     /// The weight of a component.
     pub fn of(&self, c: Component) -> u32 {
@@ -49,70 +36,6 @@ impl Weights {
             Component::Resolution => self.resolution,
             Component::BusinessImpact => self.business_impact,
             Component::Note => self.note,
-        }
-    }
-}
-
-/// The grading rules of the policy file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GradingPolicy {
-    /// Component weights.
-    pub weights: Weights,
-    /// A security escalation is on time within this many minutes of the indicator.
-    pub security_escalation_minutes: u32,
-    /// Timing points lost per minute of lateness on a security escalation.
-    pub security_late_points_per_minute: u32,
-    /// Ownership score when a security incident is escalated as ordinary L2 work.
-    pub security_as_ordinary_ownership: u32,
-    /// Timing points lost for a premature escalation.
-    pub premature_points: u32,
-    /// Timing points lost per minute past the window.
-    pub overdue_points_per_minute: u32,
-    /// Resolution points lost for closing without the cure.
-    pub wrong_fix_points: u32,
-    /// Resolution points lost for not opening an existing runbook.
-    pub runbook_unused_points: u32,
-    /// Resolution points lost when the ticket reopens.
-    pub reopen_points: u32,
-    /// Whether a missing impact estimate costs points.
-    pub impact_estimate_required: bool,
-    /// Share of windowed decisions overdue that flags lateness.
-    pub late_share_flag: f64,
-    /// Premature escalations that flag the pattern.
-    pub premature_flag_count: usize,
-    /// Share of notes that flags a note pattern.
-    pub note_flag_share: f64,
-    /// Share of L1 resolutions without the runbook that flags KB avoidance.
-    pub kb_flag_share: f64,
-    /// Share of high-impact tickets with handling missed that flags it.
-    pub impact_flag_share: f64,
-}
-
-impl Default for GradingPolicy {
-    fn default() -> Self {
-        GradingPolicy {
-            weights: Weights {
-                ownership: 35,
-                timing: 20,
-                resolution: 15,
-                business_impact: 15,
-                note: 15,
-            },
-            security_escalation_minutes: 2,
-            security_late_points_per_minute: 20,
-            security_as_ordinary_ownership: 50,
-            premature_points: 60,
-            overdue_points_per_minute: 10,
-            wrong_fix_points: 60,
-            runbook_unused_points: 40,
-            reopen_points: 40,
-            impact_estimate_required: true,
-            late_share_flag: 0.5,
-            premature_flag_count: 2,
-            note_flag_share: 0.5,
-            kb_flag_share: 0.5,
-            impact_flag_share: 0.5,
         }
     }
 }
