@@ -9,12 +9,6 @@
 #![allow(clippy::result_large_err)]
 
 pub mod cli;
-pub mod cli_compete;
-pub mod cli_grade;
-pub mod cli_history;
-pub mod cli_run;
-#[cfg(feature = "gui")]
-pub mod cli_trainer;
 pub mod clock;
 #[cfg(feature = "gui")]
 pub mod gui;

@@ -13,7 +13,7 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use super::TrainerOptions;
-use super::play::{StartShift, Trainee};
+use super::state::{StartShift, Trainee};
 use super::theme::{self, palette};
 use dojo_core::pack::Pack;
 use dojo_core::shift::{Arrivals, Mode, Rules, Selection, Shift};

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured, save_to_disk};
 
-use super::play::{EndShift, LastSession, StartShift};
+use super::state::{EndShift, LastSession, StartShift};
 use super::{Screen, TrainerOptions};
 use crate::sim_plugin::{Autoplay, SimSet, SimState};
 use dojo_core::sim::action::Script;
@@ -67,6 +67,7 @@ pub(super) fn plugin(app: &mut App) {
         .clone()
         .or_else(|| script.shift.clone())
         .unwrap_or_else(|| "onboarding-basics".into());
+    app.insert_resource(super::state::MachinePaced);
     app.insert_resource(AutoplayDriver {
         script,
         shift,
@@ -279,7 +280,7 @@ fn drive(
 fn competition_entry(
     file: Option<&std::path::Path>,
     options: &TrainerOptions,
-) -> Result<(dojo_core::shift::Shift, super::compete::Entry), String> {
+) -> Result<(dojo_core::shift::Shift, super::state::Entry), String> {
     let file = file.ok_or("no competition file")?;
     let competition =
         dojo_core::compete::Competition::read(file, Some(&options.pack)).map_err(|d| {
@@ -299,7 +300,7 @@ fn competition_entry(
         .map_err(|e| e.to_string())?;
     Ok((
         shift,
-        super::compete::Entry {
+        super::state::Entry {
             competition: std::sync::Arc::new(competition),
             file: file.to_path_buf(),
             participant,

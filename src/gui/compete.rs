@@ -9,36 +9,12 @@ use std::sync::Arc;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
-use super::play::{Problem, StartShift, Trainee};
+use super::state::{Entry, Problem, StartShift, Trainee, folder_of};
 use super::theme::{self, palette};
 use super::{Screen, TrainerOptions};
 use dojo_core::compete::leaderboard::{self, Leaderboard, LeaderboardFormat};
-use dojo_core::compete::{self, Competition, Participant};
+use dojo_core::compete::{self, Competition};
 use dojo_core::sim::record;
-
-/// A competition the trainee has entered: what `play` needs to start and hand in.
-#[derive(Debug, Clone)]
-pub struct Entry {
-    /// The competition.
-    pub competition: Arc<Competition>,
-    /// Its file (results go to its folder).
-    pub file: PathBuf,
-    /// Who plays, as on the roster.
-    pub participant: Participant,
-}
-
-impl Entry {
-    /// Where this participant's result is handed in.
-    pub fn result_path(&self) -> PathBuf {
-        folder_of(&self.file).join(compete::result_file_name(&self.participant.name))
-    }
-}
-
-fn folder_of(file: &Path) -> PathBuf {
-    file.parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
-}
 
 /// The competition screen's state.
 #[derive(Resource, Debug, Default)]

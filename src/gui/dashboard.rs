@@ -9,7 +9,8 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui_plot::{Line, Plot, Points};
 
 use super::history::History;
-use super::play::{Problem, StartShift, Trainee, session_seed};
+use super::play::session_seed;
+use super::state::{Problem, StartShift, Trainee};
 use super::theme::{self, palette};
 use super::{Screen, TrainerOptions};
 use dojo_core::history::Role;

@@ -7,8 +7,9 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui_plot::{Bar, BarChart, Line, MarkerShape, Plot, PlotPoint, Points, Text};
 
-use super::play::{LastSession, StartShift, session_seed};
+use super::play::session_seed;
 use super::shift::minutes_text;
+use super::state::{LastSession, StartShift};
 use super::theme::{self, palette};
 use super::{Screen, TrainerOptions};
 use dojo_core::grading::{Standing, TicketGrade};

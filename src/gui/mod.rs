@@ -20,6 +20,7 @@ mod play;
 mod power;
 mod shift;
 mod start;
+mod state;
 mod theme;
 mod toasts;
 mod window;
@@ -32,8 +33,6 @@ use bevy_egui::{EguiPlugin, EguiPrimaryContextPass};
 
 use dojo_core::pack::{Pack, PackOptions};
 use dojo_core::sim::action::Script;
-
-pub use play::data_dir;
 
 /// The screens.
 #[derive(States, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -185,7 +184,7 @@ fn global_keys(
     mut commands: Commands,
     options: Res<TrainerOptions>,
     mut exit: MessageWriter<AppExit>,
-    mut problems: MessageWriter<play::Problem>,
+    mut problems: MessageWriter<state::Problem>,
 ) {
     let ctrl = keys.any_pressed([KeyCode::ControlLeft, KeyCode::ControlRight]);
     if ctrl && keys.just_pressed(KeyCode::KeyQ) {
@@ -195,7 +194,7 @@ fn global_keys(
         use bevy::render::view::screenshot::{Screenshot, save_to_disk};
         let dir = options.data_dir.join("screenshots");
         if let Err(e) = std::fs::create_dir_all(&dir) {
-            problems.write(play::Problem(format!("{}: {e}", dir.display())));
+            problems.write(state::Problem(format!("{}: {e}", dir.display())));
             return;
         }
         let secs = std::time::SystemTime::now()

@@ -5,7 +5,8 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use super::history::History;
-use super::play::{StartShift, Trainee, session_seed};
+use super::play::session_seed;
+use super::state::{StartShift, Trainee};
 use super::theme::{self, palette};
 use super::{Screen, TrainerOptions};
 use dojo_core::curriculum::ModuleState;
@@ -179,7 +180,7 @@ fn mode_screen(
     history: Res<History>,
     mut start: MessageWriter<StartShift>,
     mut next: ResMut<NextState<Screen>>,
-    mut problems: MessageWriter<super::play::Problem>,
+    mut problems: MessageWriter<super::state::Problem>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     egui::CentralPanel::default().show(&mut super::root_ui(ctx), |ui| {
@@ -235,7 +236,7 @@ fn mode_screen(
                                 });
                             }
                             Err(e) => {
-                                problems.write(super::play::Problem(format!(
+                                problems.write(super::state::Problem(format!(
                                     "No drill yet: {e}. The shipped drill below works without history."
                                 )));
                             }

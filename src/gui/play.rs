@@ -6,91 +6,16 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bevy::prelude::*;
-use serde::{Deserialize, Serialize};
 
-use super::compete::Entry;
+use super::state::{
+    ActiveShift, EndShift, KnownTrainees, LastSession, Problem, ResumeSession, StartShift, Trainee,
+};
 use super::{Screen, TrainerOptions};
 use crate::sim_plugin::SimState;
-use dojo_core::grading::{self, SessionGrade};
-use dojo_core::shift::{Mode, Shift};
+use dojo_core::grading::{self};
+use dojo_core::shift::Shift;
 use dojo_core::sim::record::{self, LogHeader, LogWriter, SessionResult};
 use dojo_core::sim::session::Session;
-
-/// Who is at the keyboard.
-#[derive(Resource, Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Trainee {
-    /// Their name.
-    pub name: String,
-    /// Their team, if any.
-    #[serde(default)]
-    pub team: Option<String>,
-}
-
-/// The trainees known on this machine (from the history).
-#[derive(Resource, Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct KnownTrainees(pub Vec<Trainee>);
-
-/// The shift being played.
-#[derive(Resource, Debug)]
-pub struct ActiveShift {
-    /// The mode it was started from.
-    pub mode: Mode,
-    /// Who, what, on which content (the log's first line).
-    pub header: LogHeader,
-    /// Where its log is appended.
-    pub log_path: Option<PathBuf>,
-    /// When it started (for the mode's real-time limit; never read by the sim).
-    pub started: Instant,
-    /// The competition entered, if any.
-    pub competition: Option<Entry>,
-    /// The session's id in the history, when it is being recorded there.
-    pub history_id: Option<i64>,
-    /// The mode's real-time limit.
-    pub real_time_limit: Option<Duration>,
-}
-
-/// Start a shift.
-#[derive(Message, Debug, Clone)]
-pub struct StartShift {
-    /// The shift definition.
-    pub shift: Shift,
-    /// Its seed.
-    pub seed: u64,
-    /// Played as an entry to a competition (its header stamp; the result is handed in).
-    pub competition: Option<Entry>,
-}
-
-/// Resume a session interrupted by a crash: replay its log, append to it, go on.
-#[derive(Message, Debug, Clone)]
-pub struct ResumeSession {
-    /// Its id in the history.
-    pub id: i64,
-    /// The log the crashed process was appending.
-    pub log_path: PathBuf,
-}
-
-/// End the running shift and go to the debrief.
-#[derive(Message, Debug, Clone, Copy, Default)]
-pub struct EndShift;
-
-/// The last finished shift, for the debrief.
-#[derive(Resource, Debug, Clone)]
-pub struct LastSession {
-    /// The finished session.
-    pub session: Session,
-    /// Its grade, recomputed from the session like `dojo grade` does.
-    pub grade: SessionGrade,
-    /// Where the result was saved.
-    pub saved_to: Option<PathBuf>,
-    /// Why it could not be saved.
-    pub save_error: Option<String>,
-    /// The competition it was an entry to, if any.
-    pub competition: Option<Entry>,
-}
-
-/// A problem to show the trainee (cannot start, cannot save).
-#[derive(Message, Debug, Clone)]
-pub struct Problem(pub String);
 
 pub(super) fn plugin(app: &mut App) {
     app.add_message::<StartShift>()
@@ -109,24 +34,6 @@ pub(super) fn plugin(app: &mut App) {
                 .chain()
                 .after(crate::sim_plugin::SimSet::Mirror),
         );
-}
-
-/// The data folder: `--data-dir`, else `$DOJO_DATA_DIR`, else the platform's data
-/// folder (`$XDG_DATA_HOME/escalation-dojo`, `~/.local/share/escalation-dojo`).
-pub fn data_dir(flag: Option<PathBuf>) -> PathBuf {
-    if let Some(dir) = flag {
-        return dir;
-    }
-    if let Some(dir) = std::env::var_os("DOJO_DATA_DIR").filter(|d| !d.is_empty()) {
-        return PathBuf::from(dir);
-    }
-    if let Some(dir) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
-        return PathBuf::from(dir).join("escalation-dojo");
-    }
-    if let Some(home) = std::env::var_os("HOME").filter(|d| !d.is_empty()) {
-        return PathBuf::from(home).join(".local/share/escalation-dojo");
-    }
-    PathBuf::from("dojo-data")
 }
 
 fn load_known_trainees(mut commands: Commands, history: Res<super::history::History>) {
@@ -357,7 +264,7 @@ fn resume_session(
 fn end_when_over(
     sim: Res<SimState>,
     active: Option<Res<ActiveShift>>,
-    autoplay: Option<Res<super::autoplay::AutoplayDriver>>,
+    autoplay: Option<Res<super::state::MachinePaced>>,
     mut end: MessageWriter<EndShift>,
     mut problems: MessageWriter<Problem>,
 ) {

@@ -15,7 +15,7 @@ use bevy::prelude::*;
 use bevy::winit::{UpdateMode, WinitSettings};
 use bevy_egui::{EguiContext, EguiInput, EguiInputSet, EguiPreUpdateSet, egui};
 
-use super::autoplay::AutoplayDriver;
+use super::state::MachinePaced;
 use crate::sim_plugin::SimState;
 
 /// How often a running shift wakes the app.
@@ -53,7 +53,7 @@ fn wanted(running_clock: bool, autoplay: bool) -> WinitSettings {
 
 fn pace_updates(
     sim: Option<Res<SimState>>,
-    autoplay: Option<Res<AutoplayDriver>>,
+    autoplay: Option<Res<MachinePaced>>,
     mut settings: ResMut<WinitSettings>,
 ) {
     let running = sim.is_some_and(|s| !s.session.paused && !s.session.ended);

@@ -8,7 +8,7 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use super::Screen;
 use super::note_form::{self, NoteForm};
-use super::play::{ActiveShift, EndShift, Trainee};
+use super::state::{ActiveShift, EndShift, Trainee};
 use super::theme::{self, palette};
 use crate::sim_plugin::{SimAction, SimSet, SimState, TicketEntity, TicketView};
 use dojo_core::engine::WindowState;
@@ -52,7 +52,7 @@ pub(super) fn plugin(app: &mut App) {
             fast_forward_while_busy
                 .before(SimSet::Tick)
                 .run_if(resource_exists::<SimState>)
-                .run_if(not(resource_exists::<super::autoplay::AutoplayDriver>)),
+                .run_if(not(resource_exists::<super::state::MachinePaced>)),
         )
         .add_systems(
             EguiPrimaryContextPass,

@@ -3,7 +3,8 @@
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
-use super::play::{KnownTrainees, ResumeSession, Trainee, remember_trainee};
+use super::play::remember_trainee;
+use super::state::{KnownTrainees, ResumeSession, Trainee};
 use super::theme::{self, UiScale, palette};
 use super::{Screen, TrainerOptions};
 use dojo_core::history::InProgress;
@@ -126,7 +127,7 @@ fn interrupted_card(
 fn skip_when_named(
     mut commands: Commands,
     options: Res<TrainerOptions>,
-    autoplay: Option<Res<super::autoplay::AutoplayDriver>>,
+    autoplay: Option<Res<super::state::MachinePaced>>,
     history: Res<super::history::History>,
     mut next: ResMut<NextState<Screen>>,
 ) {

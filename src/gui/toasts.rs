@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
-use super::play::Problem;
+use super::state::Problem;
 use super::theme::palette;
 use crate::sim_plugin::SimNotice;
 use dojo_core::sim::session::Notice;

@@ -4,7 +4,8 @@
 use std::io::Write;
 use std::sync::Arc;
 
-use crate::cli::{Cli, Command, load_pack};
+use crate::cli::common::load_pack;
+use crate::cli::{Cli, Command};
 use crate::gui::{self, TrainerOptions};
 
 /// Opens the trainer when the command line asks for it; the exit code, or `None` when

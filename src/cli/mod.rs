@@ -10,6 +10,16 @@ use dojo_core::pack::{self, Pack, PackOptions};
 use dojo_core::scenario::Scenario;
 use dojo_core::validate::{self, Diagnostic, Item, Source};
 
+pub mod common;
+pub mod compete;
+pub mod grade;
+pub mod history;
+pub mod run;
+#[cfg(feature = "gui")]
+pub mod trainer;
+
+use common::{load_pack, persona_parser};
+
 /// Escalation Dojo — train the L1→L2 handoff.
 #[derive(Debug, Parser)]
 #[command(name = "dojo", version, about, long_about = None)]
@@ -161,8 +171,8 @@ pub enum Command {
         /// A result file (from `dojo run --out`) or a log file.
         file: PathBuf,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = crate::cli_grade::GradeFormat::Text)]
-        format: crate::cli_grade::GradeFormat,
+        #[arg(long, value_enum, default_value_t = crate::cli::grade::GradeFormat::Text)]
+        format: crate::cli::grade::GradeFormat,
     },
     /// Generate the action script of a scripted trainee (ideal agent or a persona).
     Script {
@@ -191,25 +201,25 @@ pub enum Command {
     Compete {
         /// What to do.
         #[command(subcommand)]
-        command: crate::cli_compete::CompeteCommand,
+        command: crate::cli::compete::CompeteCommand,
     },
     /// Trainees: add, move to a team, list.
     Trainee {
         /// What to do.
         #[command(subcommand)]
-        command: crate::cli_history::PeopleCommand,
+        command: crate::cli::history::PeopleCommand,
     },
     /// Coaches: add, move to a team, list.
     Coach {
         /// What to do.
         #[command(subcommand)]
-        command: crate::cli_history::PeopleCommand,
+        command: crate::cli::history::PeopleCommand,
     },
     /// Stored sessions: import results, list, show, export a log, recover interrupted ones.
     History {
         /// What to do.
         #[command(subcommand)]
-        command: crate::cli_history::HistoryCommand,
+        command: crate::cli::history::HistoryCommand,
     },
     /// A trainee's progress through the onboarding curriculum.
     Progress {
@@ -230,8 +240,8 @@ pub enum Command {
         #[arg(long)]
         since: Option<String>,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = crate::cli_history::ReportFormat::Html)]
-        format: crate::cli_history::ReportFormat,
+        #[arg(long, value_enum, default_value_t = crate::cli::history::ReportFormat::Html)]
+        format: crate::cli::history::ReportFormat,
         /// Write it here instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
@@ -314,9 +324,9 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             no_store,
             at,
             pace_ms,
-        }) => crate::cli_run::cmd_run(
+        }) => crate::cli::run::cmd_run(
             cli,
-            &crate::cli_run::RunArgs {
+            &crate::cli::run::RunArgs {
                 shift: shift.clone(),
                 actions: actions.clone(),
                 seed: *seed,
@@ -334,12 +344,12 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             err,
         ),
         Some(Command::Grade { file, format }) => {
-            crate::cli_grade::cmd_grade(cli, file, *format, out, err)
+            crate::cli::grade::cmd_grade(cli, file, *format, out, err)
         }
         Some(Command::Compete { command }) => {
-            crate::cli_compete::cmd_compete(cli, command, out, err)
+            crate::cli::compete::cmd_compete(cli, command, out, err)
         }
-        Some(Command::Trainee { command }) => crate::cli_history::cmd_people(
+        Some(Command::Trainee { command }) => crate::cli::history::cmd_people(
             cli,
             dojo_core::history::Role::Trainee,
             command,
@@ -347,20 +357,20 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             err,
         ),
         Some(Command::Coach { command }) => {
-            crate::cli_history::cmd_people(cli, dojo_core::history::Role::Coach, command, out, err)
+            crate::cli::history::cmd_people(cli, dojo_core::history::Role::Coach, command, out, err)
         }
         Some(Command::History { command }) => {
-            crate::cli_history::cmd_history(cli, command, out, err)
+            crate::cli::history::cmd_history(cli, command, out, err)
         }
         Some(Command::Progress { trainee, format }) => {
-            crate::cli_history::cmd_progress(cli, trainee, *format, out, err)
+            crate::cli::history::cmd_progress(cli, trainee, *format, out, err)
         }
         Some(Command::Report {
             trainee,
             since,
             format,
             out: path,
-        }) => crate::cli_history::cmd_report(
+        }) => crate::cli::history::cmd_report(
             cli,
             trainee,
             since.as_deref(),
@@ -375,21 +385,21 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             score,
             coach,
             reason,
-        }) => crate::cli_history::cmd_override(
+        }) => crate::cli::history::cmd_override(
             cli, *session, *ticket, *score, coach, reason, out, err,
         ),
         Some(Command::Drill {
             trainee,
             tickets,
             out: path,
-        }) => crate::cli_history::cmd_drill(cli, trainee, *tickets, path.as_deref(), out, err),
-        Some(Command::Replay { file }) => crate::cli_run::cmd_replay(cli, file, out, err),
+        }) => crate::cli::history::cmd_drill(cli, trainee, *tickets, path.as_deref(), out, err),
+        Some(Command::Replay { file }) => crate::cli::run::cmd_replay(cli, file, out, err),
         Some(Command::Script {
             shift,
             persona,
             seed,
             out: path,
-        }) => crate::cli_run::cmd_script(cli, shift, *persona, *seed, path.as_deref(), out, err),
+        }) => crate::cli::run::cmd_script(cli, shift, *persona, *seed, path.as_deref(), out, err),
         None | Some(Command::Play { .. }) => {
             use clap::CommandFactory;
             let _ = writeln!(
@@ -443,27 +453,6 @@ fn cmd_validate(
         }
     }
     Ok(if report.is_clean() { 0 } else { 1 })
-}
-
-fn print_diagnostics(err: &mut dyn Write, diagnostics: &[Diagnostic]) -> std::io::Result<()> {
-    for d in diagnostics {
-        writeln!(err, "{d}")?;
-    }
-    writeln!(
-        err,
-        "the pack has errors; run `dojo validate` for the full report"
-    )
-}
-
-/// Loads the pack, printing its errors.
-pub fn load_pack(cli: &Cli, err: &mut dyn Write) -> std::io::Result<Option<Pack>> {
-    match Pack::load(&cli.pack_options()) {
-        Ok(pack) => Ok(Some(pack)),
-        Err(diagnostics) => {
-            print_diagnostics(err, &diagnostics)?;
-            Ok(None)
-        }
-    }
 }
 
 /// A scenario by id from the pack, or parsed from a file path.
@@ -669,14 +658,4 @@ fn cmd_list(
         }
     }
     Ok(0)
-}
-
-/// `--persona`: the personas' slugs, listed in `--help`. The core's `Persona` knows
-/// nothing of clap, so the CLI maps the names.
-pub fn persona_parser() -> impl clap::builder::TypedValueParser<Value = dojo_core::agents::Persona>
-{
-    use clap::builder::TypedValueParser;
-    use dojo_core::agents::Persona;
-    clap::builder::PossibleValuesParser::new(Persona::ALL.map(Persona::slug))
-        .map(|s| s.parse::<Persona>().unwrap_or(Persona::Ideal))
 }

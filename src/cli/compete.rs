@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use clap::Subcommand;
 
-use crate::cli::{Cli, Format, load_pack};
-use crate::cli_run::find_shift;
+use crate::cli::common::{fail, find_shift, load_pack};
+use crate::cli::{Cli, Format};
 use dojo_core::compete::{self, COMPETITION_FILE, Competition, LeaderboardFormat, Verified};
 use dojo_core::pack::Pack;
 use dojo_core::sim::record;
@@ -75,11 +75,6 @@ pub enum CompeteCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-}
-
-fn fail(err: &mut dyn Write, message: impl std::fmt::Display) -> std::io::Result<i32> {
-    writeln!(err, "error: {message}")?;
-    Ok(1)
 }
 
 /// Runs a `dojo compete` subcommand.

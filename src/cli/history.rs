@@ -8,32 +8,17 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Subcommand, ValueEnum};
 
-use crate::cli::{Cli, load_pack};
-use dojo_core::curriculum::{self, Curriculum, ModuleState};
+use crate::cli::Cli;
+use crate::cli::common::{curriculum_of, fail, load_pack, open_store, parse_date};
+use dojo_core::curriculum::{self, ModuleState};
 use dojo_core::history::{GradedSession, Role, SessionQuery};
-use dojo_core::pack::Pack;
 use dojo_core::report::{self, ReportOptions};
 use dojo_core::sim::record;
 use dojo_store::{Store, StoreError};
 
 use crate::clock::now;
-
-/// Parses `YYYY-MM-DD` (midnight UTC) or an RFC 3339 date-time.
-pub fn parse_date(s: &str) -> Result<DateTime<Utc>, String> {
-    if let Ok(d) = DateTime::parse_from_rfc3339(s) {
-        return Ok(d.with_timezone(&Utc));
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|d| d.and_utc())
-        .ok_or_else(|| {
-            format!("`{s}` is not a date: use YYYY-MM-DD or an RFC 3339 time such as 2026-11-27T09:30:00Z")
-        })
-}
 
 /// `dojo trainee …` and `dojo coach …`.
 #[derive(Debug, Subcommand)]
@@ -157,52 +142,6 @@ pub enum ReportFormat {
     Json,
 }
 
-/// Opens the history in the data directory (`--data-dir` > `DOJO_DATA_DIR` > the
-/// platform's), with the curriculum's drill settings. Errors are printed.
-pub fn open_store(
-    cli: &Cli,
-    pack: Option<&Pack>,
-    err: &mut dyn Write,
-) -> std::io::Result<Option<Store>> {
-    let opened = dojo_store::data_dir(cli.data_dir.as_deref()).and_then(|dir| Store::open_in(&dir));
-    match opened {
-        Ok(store) => {
-            // Found at the next start: sessions a crash or a kill left in progress.
-            if let Ok(list) = store.interrupted()
-                && !list.is_empty()
-            {
-                let ids: Vec<String> = list.iter().map(|s| s.id.to_string()).collect();
-                writeln!(
-                    err,
-                    "note: {} interrupted session(s) ({}): `dojo history interrupted` to resume or file them",
-                    list.len(),
-                    ids.join(", ")
-                )?;
-            }
-            Ok(Some(match pack.and_then(curriculum_of) {
-                Some(c) => store.with_drill_settings(c.drill.clone()),
-                None => store,
-            }))
-        }
-        Err(e) => {
-            writeln!(err, "error: {e}")?;
-            Ok(None)
-        }
-    }
-}
-
-/// The pack's onboarding curriculum (`onboarding`, else the first).
-pub fn curriculum_of(pack: &Pack) -> Option<&Curriculum> {
-    pack.curricula
-        .get("onboarding")
-        .or_else(|| pack.curricula.values().next())
-}
-
-fn fail(err: &mut dyn Write, e: impl std::fmt::Display) -> std::io::Result<i32> {
-    writeln!(err, "error: {e}")?;
-    Ok(1)
-}
-
 macro_rules! try_store {
     ($err:expr, $e:expr) => {
         match $e {
@@ -313,9 +252,9 @@ pub fn cmd_history(
                 );
             };
             drop(store);
-            crate::cli_run::cmd_run(
+            crate::cli::run::cmd_run(
                 cli,
-                &crate::cli_run::RunArgs {
+                &crate::cli::run::RunArgs {
                     shift: None,
                     actions: actions.clone(),
                     seed: 0,

@@ -4,15 +4,13 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::cli::{Cli, load_pack};
+use crate::cli::Cli;
+use crate::cli::common::{fail, find_shift, load_pack, replay_file};
 use dojo_core::agents::{self, Persona};
 use dojo_core::compete::Competition;
-use dojo_core::pack::Pack;
-use dojo_core::shift::Shift;
 use dojo_core::sim::action::Script;
 use dojo_core::sim::record::{self, LogHeader, LogWriter, SessionResult};
 use dojo_core::sim::session::Session;
-use dojo_core::validate::{self, Item, Source};
 
 /// Arguments of `dojo run`.
 #[derive(Debug, Clone)]
@@ -50,36 +48,6 @@ struct Storing {
     trainee: String,
     /// The log was made in the data folder for this run: removed once stored.
     own_log: Option<PathBuf>,
-}
-
-/// A shift by id from the pack, or parsed from a file.
-pub fn find_shift(pack: &Pack, key: &str) -> Result<Shift, String> {
-    if let Some(s) = pack.shifts.get(key) {
-        return Ok(s.clone());
-    }
-    let path = Path::new(key);
-    if path.is_file() {
-        let bytes = std::fs::read(path).map_err(|e| format!("{key}: {e}"))?;
-        let file = validate::parse_source(&Source {
-            name: key.to_string(),
-            bytes,
-        })
-        .map_err(|d| d.to_string())?;
-        return match file.item {
-            Item::Shift(s) => Ok(*s),
-            _ => Err(format!("{key}: not a shift file")),
-        };
-    }
-    let known: Vec<&str> = pack.shifts.keys().map(String::as_str).collect();
-    Err(format!(
-        "no shift `{key}` in the pack and no such file (shifts: {})",
-        known.join(", ")
-    ))
-}
-
-fn fail(err: &mut dyn Write, message: impl std::fmt::Display) -> std::io::Result<i32> {
-    writeln!(err, "error: {message}")?;
-    Ok(1)
 }
 
 /// `dojo run`.
@@ -121,7 +89,7 @@ pub fn cmd_run(
     let played_at = match args
         .at
         .as_deref()
-        .map(crate::cli_history::parse_date)
+        .map(crate::cli::common::parse_date)
         .transpose()
     {
         Ok(a) => a.unwrap_or_else(crate::clock::now),
@@ -133,7 +101,7 @@ pub fn cmd_run(
     let mut store = None;
     let mut trainee = args.trainee.clone();
     if args.trainee.is_some() && !args.no_store && competition.is_none() {
-        let Some(s) = crate::cli_history::open_store(cli, Some(&pack), err)? else {
+        let Some(s) = crate::cli::common::open_store(cli, Some(&pack), err)? else {
             return Ok(1);
         };
         match s.require(
@@ -294,7 +262,7 @@ pub fn cmd_run(
                     .ok()
                     .filter(|p| p.exists());
                 match db {
-                    Some(_) => match crate::cli_history::open_store(cli, Some(&pack), err)? {
+                    Some(_) => match crate::cli::common::open_store(cli, Some(&pack), err)? {
                         Some(s) => Some(s),
                         None => return Ok(1),
                     },
@@ -398,33 +366,6 @@ pub fn cmd_run(
         }
     }
     Ok(0)
-}
-
-/// Loads the pack, reads a result or log file and re-simulates its log: the session, or
-/// where the log and the re-simulation part ways. A pack, file or content problem is
-/// printed to `err` and gives `None`.
-pub fn replay_file(
-    cli: &Cli,
-    file: &Path,
-    err: &mut dyn Write,
-) -> std::io::Result<Option<(record::Recorded, Result<Session, record::Divergence>)>> {
-    let Some(pack) = load_pack(cli, err)? else {
-        return Ok(None);
-    };
-    let recorded = match record::read_recorded(file) {
-        Ok(r) => r,
-        Err(e) => {
-            fail(err, e)?;
-            return Ok(None);
-        }
-    };
-    match record::replay_entries(Arc::new(pack), &recorded.header, &recorded.entries) {
-        Ok(replayed) => Ok(Some((recorded, replayed))),
-        Err(e) => {
-            fail(err, e)?;
-            Ok(None)
-        }
-    }
 }
 
 /// `dojo replay`.

@@ -1,6 +1,6 @@
 //! `dojo grade`, and the grade `dojo run` prints at the end.
 
-use crate::cli_run::replay_file;
+use crate::cli::common::replay_file;
 use std::io::Write;
 use std::path::Path;
 

@@ -1,0 +1,123 @@
+//! What the screens and services of the app share: who is at the keyboard, the shift
+//! being played and the last one finished, the messages that start and end a shift, and
+//! a competition entry. Screens and services depend on this module, never on each other
+//! for these types.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bevy::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use dojo_core::compete::{self, Competition, Participant};
+use dojo_core::grading::SessionGrade;
+use dojo_core::shift::{Mode, Shift};
+use dojo_core::sim::record::LogHeader;
+use dojo_core::sim::session::Session;
+
+/// Present while the app plays at machine speed (`--autoplay`): real-time limits and
+/// person-paced pacing do not apply. Inserted by the autoplay driver; read by the
+/// services that pace a person's session.
+#[derive(Resource, Debug, Clone, Copy, Default)]
+pub struct MachinePaced;
+
+/// Who is at the keyboard.
+#[derive(Resource, Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trainee {
+    /// Their name.
+    pub name: String,
+    /// Their team, if any.
+    #[serde(default)]
+    pub team: Option<String>,
+}
+
+/// The trainees known on this machine (from the history).
+#[derive(Resource, Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnownTrainees(pub Vec<Trainee>);
+
+/// The shift being played.
+#[derive(Resource, Debug)]
+pub struct ActiveShift {
+    /// The mode it was started from.
+    pub mode: Mode,
+    /// Who, what, on which content (the log's first line).
+    pub header: LogHeader,
+    /// Where its log is appended.
+    pub log_path: Option<PathBuf>,
+    /// When it started (for the mode's real-time limit; never read by the sim).
+    pub started: Instant,
+    /// The competition entered, if any.
+    pub competition: Option<Entry>,
+    /// The session's id in the history, when it is being recorded there.
+    pub history_id: Option<i64>,
+    /// The mode's real-time limit.
+    pub real_time_limit: Option<Duration>,
+}
+
+/// Start a shift.
+#[derive(Message, Debug, Clone)]
+pub struct StartShift {
+    /// The shift definition.
+    pub shift: Shift,
+    /// Its seed.
+    pub seed: u64,
+    /// Played as an entry to a competition (its header stamp; the result is handed in).
+    pub competition: Option<Entry>,
+}
+
+/// Resume a session interrupted by a crash: replay its log, append to it, go on.
+#[derive(Message, Debug, Clone)]
+pub struct ResumeSession {
+    /// Its id in the history.
+    pub id: i64,
+    /// The log the crashed process was appending.
+    pub log_path: PathBuf,
+}
+
+/// End the running shift and go to the debrief.
+#[derive(Message, Debug, Clone, Copy, Default)]
+pub struct EndShift;
+
+/// The last finished shift, for the debrief.
+#[derive(Resource, Debug, Clone)]
+pub struct LastSession {
+    /// The finished session.
+    pub session: Session,
+    /// Its grade, recomputed from the session like `dojo grade` does.
+    pub grade: SessionGrade,
+    /// Where the result was saved.
+    pub saved_to: Option<PathBuf>,
+    /// Why it could not be saved.
+    pub save_error: Option<String>,
+    /// The competition it was an entry to, if any.
+    pub competition: Option<Entry>,
+}
+
+/// A problem to show the trainee (cannot start, cannot save).
+#[derive(Message, Debug, Clone)]
+pub struct Problem(pub String);
+
+/// A competition the trainee has entered: what `play` needs to start and hand in.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The competition.
+    pub competition: Arc<Competition>,
+    /// Its file (results go to its folder).
+    pub file: PathBuf,
+    /// Who plays, as on the roster.
+    pub participant: Participant,
+}
+
+impl Entry {
+    /// Where this participant's result is handed in.
+    pub fn result_path(&self) -> PathBuf {
+        folder_of(&self.file).join(compete::result_file_name(&self.participant.name))
+    }
+}
+
+pub fn folder_of(file: &Path) -> PathBuf {
+    file.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+}
