@@ -95,13 +95,7 @@ fn bench(c: &mut Criterion) {
     let options = ReportOptions {
         since: None,
         review_sample: 5,
-        now: t0 + Duration::days(400),
-        type_labels: pack
-            .policy
-            .ticket_types
-            .iter()
-            .map(|(k, t)| (k.clone(), t.label.clone()))
-            .collect(),
+        ..ReportOptions::for_pack(&pack, t0 + Duration::days(400))
     };
     let query = SessionQuery {
         trainee: Some("Bo".into()),

@@ -12,4 +12,5 @@ pub mod cli;
 pub mod clock;
 #[cfg(feature = "gui")]
 pub mod gui;
+pub mod runner;
 pub mod sim_plugin;

@@ -635,14 +635,7 @@ pub fn cmd_report(
     };
     let options = ReportOptions {
         since,
-        review_sample: 5,
-        now: now(),
-        type_labels: pack
-            .policy
-            .ticket_types
-            .iter()
-            .map(|(k, t)| (k.clone(), t.label.clone()))
-            .collect(),
+        ..ReportOptions::for_pack(&pack, now())
     };
     let r = try_store!(err, dojo_store::trainer_report(&store, trainee, &options));
     let text = match format {

@@ -46,7 +46,12 @@ pub(super) fn plugin(app: &mut App) {
         );
 }
 
-fn enter(mut state: ResMut<Dashboard>, history: Res<History>, trainee: Option<Res<Trainee>>) {
+fn enter(
+    mut state: ResMut<Dashboard>,
+    history: Res<History>,
+    trainee: Option<Res<Trainee>>,
+    options: Res<TrainerOptions>,
+) {
     state.trainees = history
         .with(|s| s.people(Some(Role::Trainee)))
         .and_then(Result::ok)
@@ -59,10 +64,10 @@ fn enter(mut state: ResMut<Dashboard>, history: Res<History>, trainee: Option<Re
     } else if state.trainee.is_empty() {
         state.trainee = state.trainees.first().cloned().unwrap_or_default();
     }
-    reload(&mut state, &history);
+    reload(&mut state, &history, &options);
 }
 
-fn reload(state: &mut Dashboard, history: &History) {
+fn reload(state: &mut Dashboard, history: &History, options: &TrainerOptions) {
     state.report = None;
     state.error = None;
     if state.trainee.is_empty() {
@@ -74,12 +79,7 @@ fn reload(state: &mut Dashboard, history: &History) {
         dojo_store::trainer_report(
             s,
             &name,
-            &ReportOptions {
-                since: None,
-                review_sample: 5,
-                now: crate::clock::now(),
-                type_labels: Default::default(),
-            },
+            &ReportOptions::for_pack(&options.pack, crate::clock::now()),
         )
     }) {
         Some(Ok(r)) => state.report = Some(r),
@@ -222,7 +222,7 @@ fn dashboard_screen(
             });
     });
     if reload_now {
-        reload(&mut state, &history);
+        reload(&mut state, &history, &options);
     }
     Ok(())
 }

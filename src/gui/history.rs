@@ -30,6 +30,19 @@ impl History {
         Some(f(&mut guard))
     }
 
+    /// Runs `f` with the store if it opened, else with `None`.
+    pub fn with_store<R>(&self, f: impl FnOnce(Option<&mut Store>) -> R) -> R {
+        match self.store.as_ref() {
+            Some(store) => {
+                let mut guard = store
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                f(Some(&mut guard))
+            }
+            None => f(None),
+        }
+    }
+
     /// Makes sure a trainee exists (autoplay and `--trainee` may name a new one).
     pub fn ensure_trainee(&self, name: &str, team: Option<&str>) -> Result<(), StoreError> {
         self.with(|s| {

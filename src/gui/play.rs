@@ -2,7 +2,7 @@
 //! [`SessionResult`] as `dojo run`, so every session played in the window replays
 //! headless.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bevy::prelude::*;
@@ -11,11 +11,12 @@ use super::state::{
     ActiveShift, EndShift, KnownTrainees, LastSession, Problem, ResumeSession, StartShift, Trainee,
 };
 use super::{Screen, TrainerOptions};
+use crate::runner::{LogPlace, Play, Run};
 use crate::sim_plugin::SimState;
-use dojo_core::grading::{self};
 use dojo_core::shift::Shift;
-use dojo_core::sim::record::{self, LogHeader, LogWriter, SessionResult};
+use dojo_core::sim::record::{self, LogHeader, LogWriter};
 use dojo_core::sim::session::Session;
+use std::sync::Arc;
 
 pub(super) fn plugin(app: &mut App) {
     app.add_message::<StartShift>()
@@ -78,14 +79,6 @@ fn sessions_dir(options: &TrainerOptions) -> PathBuf {
     options.data_dir.join("sessions")
 }
 
-/// A file name stem unique to this session: shift, seed and start time.
-fn session_stem(shift: &Shift, seed: u64) -> String {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    format!("{}-{secs}-{seed}", shift.id)
-}
-
 fn start_shift(
     mut starts: MessageReader<StartShift>,
     mut commands: Commands,
@@ -98,77 +91,53 @@ fn start_shift(
     let Some(start) = starts.read().last().cloned() else {
         return;
     };
-    let started = match &start.competition {
-        Some(entry) => entry
-            .competition
-            .start_session(options.pack.clone())
-            .map_err(|e| e.to_string()),
-        None => Session::with_shift(options.pack.clone(), start.shift.clone(), start.seed)
-            .map_err(|e| e.to_string()),
+    let trainee = trainee.map(|t| t.clone()).unwrap_or_default();
+    let play = match &start.competition {
+        Some(entry) => Play::Competition {
+            competition: Arc::clone(&entry.competition),
+            participant: entry.participant.clone(),
+        },
+        None => Play::Shift {
+            shift: start.shift.clone(),
+            seed: start.seed,
+            trainee: Some(trainee.name.clone()).filter(|n| !n.is_empty()),
+            team: trainee.team.clone(),
+        },
     };
-    let session = match started {
+    // The runner records only trainees the history knows: the one at the keyboard is
+    // added (the start screen and `--trainee` may name a new one).
+    if !trainee.name.is_empty()
+        && let Err(e) = history.ensure_trainee(&trainee.name, trainee.team.as_deref())
+    {
+        problems.write(Problem(format!(
+            "This session is not recorded in the history: {e}"
+        )));
+    }
+    let log = LogPlace::In(sessions_dir(&options));
+    let now = crate::clock::now();
+    let started =
+        history.with_store(|s| Run::start(&options.pack, &play, &log, s.map(|s| &*s), now));
+    // A log or history that cannot be written never stops a trainee from playing: the
+    // session runs unsaved, and says so.
+    let started = started.or_else(|e| {
+        problems.write(Problem(format!(
+            "This session cannot be saved ({e}); it runs without a log."
+        )));
+        Run::start(&options.pack, &play, &LogPlace::None, None, now)
+    });
+    let (run, session, writer) = match started {
         Ok(s) => s,
         Err(e) => {
             problems.write(Problem(format!("Cannot start {}: {e}", start.shift.id)));
             return;
         }
     };
-    let trainee = trainee.map(|t| t.clone()).unwrap_or_default();
-    let header = match &start.competition {
-        Some(entry) => entry.competition.header(&session, &entry.participant),
-        None => LogHeader::for_session(
-            &session,
-            Some(trainee.name.clone()).filter(|n| !n.is_empty()),
-            trainee.team.clone(),
-        ),
-    };
-    let dir = sessions_dir(&options);
-    let log_path = dir.join(format!("{}.log", session_stem(&start.shift, start.seed)));
-    let writer = std::fs::create_dir_all(&dir)
-        .map_err(|e| format!("{}: {e}", dir.display()))
-        .and_then(|()| LogWriter::create(&log_path, &header).map_err(|e| e.to_string()));
-    let (writer, log_path) = match writer {
-        Ok(w) => (Some(w), Some(log_path)),
-        Err(e) => {
-            problems.write(Problem(format!(
-                "The session log cannot be written ({e}); this session will not be saved."
-            )));
-            (None, None)
-        }
-    };
-    // Recorded in the history as in progress before the first action: a crash is
-    // found at the next start.
-    let history_id = match (&log_path, header.trainee.as_deref()) {
-        (Some(path), Some(name)) => history
-            .with(|s| -> Result<i64, dojo_store::StoreError> {
-                if s.person(name)?.is_none() {
-                    s.add_person(
-                        name,
-                        dojo_core::history::Role::Trainee,
-                        header.team.as_deref(),
-                        crate::clock::now(),
-                    )?;
-                }
-                s.begin_session(name, &header, path, crate::clock::now())
-            })
-            .and_then(|r| {
-                r.map_err(|e| {
-                    problems.write(Problem(format!(
-                        "This session is not recorded in the history: {e}"
-                    )));
-                })
-                .ok()
-            }),
-        _ => None,
-    };
     let active = ActiveShift {
         mode: start.shift.mode,
-        header,
-        log_path,
         started: Instant::now(),
         competition: start.competition.clone(),
-        history_id,
         real_time_limit: real_time_limit(&start.shift),
+        run: Some(run),
     };
     begin_playing(&mut commands, &mut next, session, writer, active);
 }
@@ -202,6 +171,7 @@ fn resume_session(
     options: Res<TrainerOptions>,
     mut next: ResMut<NextState<Screen>>,
     mut problems: MessageWriter<Problem>,
+    history: Res<super::history::History>,
 ) {
     let Some(resume) = resumes.read().last().cloned() else {
         return;
@@ -222,28 +192,35 @@ fn resume_session(
         )));
         return;
     }
-    let (session, writer) = match record::resume(options.pack.clone(), &resume.log_path, &read) {
+    let resumed = history.with_store(|s| {
+        Run::resume(
+            &options.pack,
+            &resume.log_path,
+            &read,
+            s.map(|s| &*s),
+            None,
+            crate::clock::now(),
+        )
+    });
+    let (run, session, writer) = match resumed {
         Ok(r) => r,
         Err(e) => {
-            problems.write(Problem(cannot(e.to_string())));
+            problems.write(Problem(cannot(e)));
             return;
         }
     };
-    let header = read.header;
-    if let Some(name) = &header.trainee {
+    if let Some(name) = &run.header.trainee {
         commands.insert_resource(Trainee {
             name: name.clone(),
-            team: header.team.clone(),
+            team: run.header.team.clone(),
         });
     }
     let active = ActiveShift {
-        mode: header.shift.mode,
-        real_time_limit: real_time_limit(&header.shift),
-        header,
-        log_path: Some(resume.log_path.clone()),
+        mode: run.header.shift.mode,
+        real_time_limit: real_time_limit(&run.header.shift),
         started: Instant::now(),
         competition: None,
-        history_id: Some(resume.id),
+        run: Some(run),
     };
     info!(
         "resumed session {} from {} ({} actions replayed{})",
@@ -291,7 +268,7 @@ fn end_shift(
     mut ends: MessageReader<EndShift>,
     mut commands: Commands,
     sim: Option<ResMut<SimState>>,
-    active: Option<Res<ActiveShift>>,
+    active: Option<ResMut<ActiveShift>>,
     options: Res<TrainerOptions>,
     mut next: ResMut<NextState<Screen>>,
     history: Res<super::history::History>,
@@ -302,78 +279,39 @@ fn end_shift(
     let Some(mut sim) = sim else {
         return;
     };
-    sim.session.finish();
     let session = sim.session.clone();
-    let header = active.as_ref().map_or_else(
-        || LogHeader::for_session(&session, None, None),
-        |a| a.header.clone(),
-    );
-    let trainee = header.trainee.clone();
-    let result = SessionResult::of(&session, header.clone());
-    let grade = grading::grade_with_ideal(&session, trainee);
-    let mut history_error = None;
-    if let Some(id) = active.as_ref().and_then(|a| a.history_id) {
-        let graded =
-            dojo_core::history::GradedSession::with_grade(header, &session.log, grade.clone());
-        if let Some(Err(e)) = history.with(|s| s.finish_session(id, &graded, crate::clock::now())) {
-            history_error = Some(format!("not stored in the history: {e}"));
-        }
-    }
-    let (mut saved_to, mut save_error) = save_result(&options, &result, active.as_deref());
+    let writer = sim.log.take();
     let competition = active.as_ref().and_then(|a| a.competition.clone());
-    if let Some(entry) = &competition {
-        let path = entry.result_path();
-        match dojo_core::compete::write_result(&path, &result) {
-            Ok(()) => saved_to = Some(path),
-            Err(e) => save_error = Some(format!("the competition result was not handed in: {e}")),
-        }
-    }
-    if let Some(e) = history_error {
-        save_error = Some(save_error.map_or(e.clone(), |s| format!("{s}; {e}")));
-    }
+    let run = active
+        .and_then(|mut a| a.run.take())
+        .unwrap_or_else(|| Run::unrecorded(LogHeader::for_session(&session, None, None)));
+    // The result goes next to the log, to `--out`, and for an entry into the
+    // competition's folder.
+    let mut outputs: Vec<PathBuf> = run
+        .log_path
+        .as_deref()
+        .map(|log| log.with_extension("result.ron"))
+        .into_iter()
+        .collect();
+    outputs.extend(options.out.iter().cloned());
+    outputs.extend(competition.as_ref().map(|e| e.result_path()));
+    let now = crate::clock::now();
+    let done = history.with_store(|store| run.finish(session, writer, &outputs, store, now));
+    let saved_to = if competition.is_some() {
+        done.saved_to.last().cloned()
+    } else {
+        done.saved_to.first().cloned()
+    };
+    let save_error = (!done.problems.is_empty()).then(|| done.problems.join("; "));
     commands.remove_resource::<SimState>();
     commands.remove_resource::<ActiveShift>();
     commands.remove_resource::<crate::sim_plugin::Autoplay>();
     commands.insert_resource(LastSession {
-        session,
-        grade,
+        session: done.session,
+        grade: done.grade,
         saved_to,
         save_error,
         competition,
     });
     next.set(Screen::Debrief);
-}
-
-/// Writes the result next to the log (and to `--out`), then removes the log: the
-/// result holds the whole log.
-fn save_result(
-    options: &TrainerOptions,
-    result: &SessionResult,
-    active: Option<&ActiveShift>,
-) -> (Option<PathBuf>, Option<String>) {
-    let text = result.to_ron();
-    let mut errors = Vec::new();
-    let mut saved = None;
-    if let Some(log_path) = active.and_then(|a| a.log_path.as_deref()) {
-        let path = result_path_for(log_path);
-        match record::write_atomic(&path, &text) {
-            Ok(()) => {
-                let _ = std::fs::remove_file(log_path);
-                saved = Some(path);
-            }
-            Err(e) => errors.push(e.to_string()),
-        }
-    }
-    if let Some(out) = &options.out {
-        match record::write_atomic(out, &text) {
-            Ok(()) => saved = saved.or_else(|| Some(out.clone())),
-            Err(e) => errors.push(e.to_string()),
-        }
-    }
-    (saved, (!errors.is_empty()).then(|| errors.join("; ")))
-}
-
-/// `sessions/<stem>.log` → `sessions/<stem>.result.ron`.
-fn result_path_for(log: &Path) -> PathBuf {
-    log.with_extension("result.ron")
 }

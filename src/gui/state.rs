@@ -13,7 +13,6 @@ use serde::{Deserialize, Serialize};
 use dojo_core::compete::{self, Competition, Participant};
 use dojo_core::grading::SessionGrade;
 use dojo_core::shift::{Mode, Shift};
-use dojo_core::sim::record::LogHeader;
 use dojo_core::sim::session::Session;
 
 /// Present while the app plays at machine speed (`--autoplay`): real-time limits and
@@ -41,16 +40,13 @@ pub struct KnownTrainees(pub Vec<Trainee>);
 pub struct ActiveShift {
     /// The mode it was started from.
     pub mode: Mode,
-    /// Who, what, on which content (the log's first line).
-    pub header: LogHeader,
-    /// Where its log is appended.
-    pub log_path: Option<PathBuf>,
+    /// The session runner's side of the session: header, log, history record (taken
+    /// when the shift ends).
+    pub run: Option<crate::runner::Run>,
     /// When it started (for the mode's real-time limit; never read by the sim).
     pub started: Instant,
     /// The competition entered, if any.
     pub competition: Option<Entry>,
-    /// The session's id in the history, when it is being recorded there.
-    pub history_id: Option<i64>,
     /// The mode's real-time limit.
     pub real_time_limit: Option<Duration>,
 }

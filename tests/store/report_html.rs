@@ -53,13 +53,7 @@ fn report_html(dir: &Path) -> String {
     let options = ReportOptions {
         since: None,
         review_sample: 3,
-        now: at(26),
-        type_labels: pack
-            .policy
-            .ticket_types
-            .iter()
-            .map(|(k, t)| (k.clone(), t.label.clone()))
-            .collect(),
+        ..ReportOptions::for_pack(&pack, at(26))
     };
     report::to_html(&dojo_store::trainer_report(&store, "Bo", &options).unwrap())
 }

@@ -37,6 +37,24 @@ pub struct ReportOptions {
     pub type_labels: BTreeMap<String, String>,
 }
 
+impl ReportOptions {
+    /// The options every report of a pack uses: the policy's ticket-type labels, a
+    /// review sample of five, everything since the start.
+    pub fn for_pack(pack: &crate::pack::Pack, now: DateTime<Utc>) -> ReportOptions {
+        ReportOptions {
+            since: None,
+            review_sample: 5,
+            now,
+            type_labels: pack
+                .policy
+                .ticket_types
+                .iter()
+                .map(|(k, t)| (k.clone(), t.label.clone()))
+                .collect(),
+        }
+    }
+}
+
 /// Which way a trend goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Direction {
