@@ -38,8 +38,8 @@ use dojo_store::Store;
 pub enum Play {
     /// A shift of the pack with a seed, by a trainee (or nobody).
     Shift {
-        /// The shift.
-        shift: Shift,
+        /// The shift (boxed: a shift is much larger than an entry).
+        shift: Box<Shift>,
         /// The seed.
         seed: u64,
         /// Who plays, if anyone.
@@ -139,7 +139,7 @@ impl Run {
                     ),
                     (t, _) => t.clone(),
                 };
-                let session = Session::with_shift(Arc::clone(pack), shift.clone(), *seed)
+                let session = Session::with_shift(Arc::clone(pack), (**shift).clone(), *seed)
                     .map_err(|e| e.to_string())?;
                 let header = LogHeader::for_session(&session, trainee, team.clone());
                 (session, header, false)

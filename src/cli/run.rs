@@ -186,7 +186,7 @@ fn start(
                 .or(script.shift.as_deref())
                 .ok_or("name the shift with --shift")?;
             Play::Shift {
-                shift: find_shift(pack, key)?,
+                shift: Box::new(find_shift(pack, key)?),
                 seed: args.seed,
                 trainee: args.trainee.clone(),
                 team: args.team.clone(),

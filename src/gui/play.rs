@@ -98,7 +98,7 @@ fn start_shift(
             participant: entry.participant.clone(),
         },
         None => Play::Shift {
-            shift: start.shift.clone(),
+            shift: Box::new(start.shift.clone()),
             seed: start.seed,
             trainee: Some(trainee.name.clone()).filter(|n| !n.is_empty()),
             team: trainee.team.clone(),
