@@ -5,3 +5,4 @@ mod common;
 
 mod history_store;
 mod report_html;
+mod stored_values;

@@ -17,6 +17,7 @@
 
 pub mod report;
 mod store;
+pub mod stored;
 
 use std::path::{Path, PathBuf};
 
@@ -118,6 +119,21 @@ pub enum StoreError {
         role: Role,
         /// The closest known name.
         suggestion: Option<String>,
+    },
+    /// A stored value (a grade, numbers, a timing, a flag, a review) that this version
+    /// cannot read. Nothing was changed; the session's log is intact.
+    #[error(
+        "{path}: session {session}: the stored {what} cannot be read ({reason}); nothing was changed, and the session's log is intact (`dojo history log {session}`)"
+    )]
+    Unreadable {
+        /// The database file.
+        path: String,
+        /// The session.
+        session: i64,
+        /// What was being read.
+        what: &'static str,
+        /// Why.
+        reason: String,
     },
     /// No such session.
     #[error("no stored session {0}; `dojo history list` shows them")]

@@ -305,6 +305,15 @@ impl Store {
         &self.drill
     }
 
+    fn unreadable(&self, session: i64, what: &'static str, reason: String) -> StoreError {
+        StoreError::Unreadable {
+            path: self.path.display().to_string(),
+            session,
+            what,
+            reason,
+        }
+    }
+
     fn e(&self, e: rusqlite::Error) -> StoreError {
         sql(&self.path, e)
     }
@@ -717,7 +726,9 @@ impl Store {
             )
             .optional()
             .map_err(|e| self.e(e))?;
-        Ok(text.flatten().and_then(|t| serde_json::from_str(&t).ok()))
+        text.flatten()
+            .map(|t| crate::stored::from_json(&t).map_err(|e| self.unreadable(id, "grade", e)))
+            .transpose()
     }
 
     /// One session's summary.
@@ -769,8 +780,9 @@ impl Store {
             let mut rows = stmt.query(args).map_err(|e| self.e(e))?;
             while let Some(r) = rows.next().map_err(|e| self.e(e))? {
                 let numbers: Option<String> = r.get(12).map_err(|e| self.e(e))?;
+                let id: i64 = r.get(0).map_err(|e| self.e(e))?;
                 let s = SessionSummary {
-                    id: r.get(0).map_err(|e| self.e(e))?,
+                    id,
                     trainee: r.get(1).map_err(|e| self.e(e))?,
                     team: r.get(2).map_err(|e| self.e(e))?,
                     state: SessionState::parse(&r.get::<_, String>(3).map_err(|e| self.e(e))?),
@@ -789,7 +801,12 @@ impl Store {
                         .map(|v| v as u32),
                     effective_score: None,
                     critical: r.get::<_, i64>(11).map_err(|e| self.e(e))? != 0,
-                    numbers: numbers.and_then(|n| serde_json::from_str::<SessionNumbers>(&n).ok()),
+                    numbers: numbers
+                        .map(|n| {
+                            crate::stored::from_json::<SessionNumbers>(&n)
+                                .map_err(|e| self.unreadable(id, "numbers", e))
+                        })
+                        .transpose()?,
                     tickets: Vec::new(),
                     flags: Vec::new(),
                 };
@@ -859,7 +876,9 @@ impl Store {
             while let Some(r) = rows.next().map_err(|e| self.e(e))? {
                 let sid: i64 = r.get(0).map_err(|e| self.e(e))?;
                 let text: String = r.get(1).map_err(|e| self.e(e))?;
-                if let (Some(&i), Ok(p)) = (index.get(&sid), serde_json::from_str(&text)) {
+                if let Some(&i) = index.get(&sid) {
+                    let p = crate::stored::from_json(&text)
+                        .map_err(|e| self.unreadable(sid, "flagged pattern", e))?;
                     out[i].flags.push(p);
                 }
             }
@@ -889,7 +908,10 @@ impl Store {
             )
             .optional()
             .map_err(|e| self.e(e))?;
-        Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+        text.map(|t| {
+            crate::stored::from_json(&t).map_err(|e| self.unreadable(session, "review", e))
+        })
+        .transpose()
     }
 
     /// A trainee's progress through a curriculum: a pure function of their finished
@@ -1118,7 +1140,13 @@ fn ticket_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<TicketSummary> {
         title: r.get(4)?,
         call: r.get::<_, Option<String>>(5)?.map(|s| parse_owner(&s)),
         right_call: parse_owner(&r.get::<_, String>(6)?),
-        timing: serde_json::from_str(&r.get::<_, String>(7)?).unwrap_or(Timing::None),
+        timing: crate::stored::from_json::<Timing>(&r.get::<_, String>(7)?).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(
+                7,
+                rusqlite::types::Type::Text,
+                format!("the stored timing cannot be read: {e}").into(),
+            )
+        })?,
         decided_at: opt_u32(8)?,
         window: opt_u32(9)?.zip(opt_u32(10)?),
         score,
@@ -1218,7 +1246,7 @@ fn write_finished(
 }
 
 fn json<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_default()
+    crate::stored::to_json(value)
 }
 
 /// Recomputes a trainee's schedule from their finished sessions and stores it.
