@@ -2,7 +2,7 @@
 """The trainer's startup time and idle CPU, for docs/performance.md.
 
 Run under Xvfb (software Vulkan), after building the binaries of one profile:
-    cargo build --release --bin dojo --example bare_egui
+    cargo build --release --features dev --bin dojo --example bare_egui
     xvfb-run -a -s "-screen 0 1280x800x24" python3 benches/gui_measure.py --profile release
 
 1. Startup: launch → the 2nd drawn frame, then exit (DOJO_EXIT_AFTER_FRAMES=2), for the
@@ -34,7 +34,7 @@ dojo = os.path.join(target, "dojo")
 bare = os.path.join(target, "examples", "bare_egui")
 for path in (dojo, bare):
     if not os.path.exists(path):
-        sys.exit(f"{path} missing: cargo build --{args.profile} --bin dojo --example bare_egui")
+        sys.exit(f"{path} missing: cargo build --{args.profile} --features dev --bin dojo --example bare_egui")
 env = dict(os.environ, RUST_BACKTRACE="0", WGPU_BACKEND="vulkan")
 env.setdefault("XDG_RUNTIME_DIR", tempfile.mkdtemp())
 TICK = os.sysconf("SC_CLK_TCK")

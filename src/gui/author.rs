@@ -14,7 +14,7 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use super::TrainerOptions;
 use super::state::{StartShift, Trainee};
-use super::theme::{self, palette};
+use super::widgets::theme::{self, palette};
 use dojo_core::pack::Pack;
 use dojo_core::shift::{Arrivals, Mode, Rules, Selection, Shift};
 use dojo_core::validate::{self, Item, Source};

@@ -10,19 +10,16 @@
 
 mod author;
 mod autoplay;
-mod compete;
-mod dashboard;
-mod debrief;
+#[cfg(feature = "dev")]
+mod dev_tools;
 mod history;
-mod mode;
-mod note_form;
 mod play;
 mod power;
-mod shift;
-mod start;
+mod screens;
 mod state;
-mod theme;
+mod third_party;
 mod toasts;
+mod widgets;
 mod window;
 
 use std::path::PathBuf;
@@ -95,6 +92,21 @@ pub struct TrainerOptions {
     pub competition: Option<PathBuf>,
 }
 
+pub use state::{ActiveShift, EndShift, LastSession, Problem, ResumeSession, StartShift, Trainee};
+
+/// The app's session logic without a window: the simulation shell, the history and the
+/// session lifecycle (start, resume, end, save, store) under `MinimalPlugins`, as
+/// Bevy's `how_to_test_apps` builds an app for a test. `tests/app/gui_session.rs`
+/// drives it with the same messages the screens send.
+pub fn session_app(options: TrainerOptions) -> App {
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, bevy::state::app::StatesPlugin))
+        .insert_resource(options)
+        .init_state::<Screen>()
+        .add_plugins((crate::sim_plugin::plugin, history::plugin, play::plugin));
+    app
+}
+
 /// Builds the trainer app.
 pub fn app(options: TrainerOptions) -> App {
     let mut app = App::new();
@@ -122,59 +134,38 @@ pub fn app(options: TrainerOptions) -> App {
     )
     .add_plugins(EguiPlugin::default())
     .insert_resource(ClearColor(Color::srgb_u8(0x14, 0x18, 0x22)))
-    .insert_resource(theme::UiScale(options.ui_scale))
+    .insert_resource(widgets::theme::UiScale(options.ui_scale))
     .insert_resource(options)
     .init_state::<Screen>()
     .configure_sets(
         EguiPrimaryContextPass,
-        (UiSet::Screen, UiSet::Overlay).chain().run_if(theme::ready),
+        (UiSet::Screen, UiSet::Overlay)
+            .chain()
+            .run_if(widgets::theme::ready),
     )
     .add_plugins((
         crate::sim_plugin::plugin,
         history::plugin,
-        theme::plugin,
+        widgets::theme::plugin,
         window::plugin,
         power::plugin,
         play::plugin,
-        start::plugin,
-        mode::plugin,
-        shift::plugin,
-        debrief::plugin,
+        screens::start::plugin,
+        screens::mode::plugin,
+        screens::shift::plugin,
+        screens::debrief::plugin,
         toasts::plugin,
         autoplay::plugin,
         author::plugin,
-        compete::plugin,
-        dashboard::plugin,
+        screens::compete::plugin,
+        screens::dashboard::plugin,
     ))
     .add_systems(Startup, spawn_camera)
     .add_systems(Update, global_keys)
-    .add_systems(
-        EguiPrimaryContextPass,
-        exit_after_frames
-            .after(UiSet::Overlay)
-            .run_if(|| std::env::var_os("DOJO_EXIT_AFTER_FRAMES").is_some()),
-    );
+    .add_plugins(third_party::bevy_egui::plugin);
+    #[cfg(feature = "dev")]
+    app.add_plugins(dev_tools::plugin);
     app
-}
-
-/// `DOJO_EXIT_AFTER_FRAMES=N`: exit after the N-th drawn frame (the startup
-/// measurement in `docs/performance.md`; `examples/bare_egui.rs` does the same).
-fn exit_after_frames(
-    mut frames: Local<u32>,
-    mut exit: MessageWriter<AppExit>,
-    ready: Res<theme::ThemeApplied>,
-) {
-    if !theme::ready(ready) {
-        return;
-    }
-    *frames += 1;
-    if std::env::var("DOJO_EXIT_AFTER_FRAMES")
-        .ok()
-        .and_then(|v| v.parse::<u32>().ok())
-        .is_some_and(|n| *frames >= n)
-    {
-        exit.write(AppExit::Success);
-    }
 }
 
 /// Keys that work on every screen: F12 saves a screenshot of the window to

@@ -7,7 +7,7 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use super::state::Problem;
-use super::theme::palette;
+use super::widgets::theme::palette;
 use crate::sim_plugin::SimNotice;
 use dojo_core::sim::session::Notice;
 

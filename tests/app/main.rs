@@ -7,4 +7,6 @@ mod cli_content;
 mod cli_history;
 mod cli_run;
 mod compete;
+#[cfg(feature = "gui")]
+mod gui_session;
 mod sim_plugin;

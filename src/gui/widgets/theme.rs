@@ -54,7 +54,7 @@ pub fn ready(applied: Res<ThemeApplied>) -> bool {
     applied.0
 }
 
-pub(super) fn plugin(app: &mut App) {
+pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<UiScale>()
         .init_resource::<ThemeApplied>()
         .add_systems(
@@ -65,9 +65,9 @@ pub(super) fn plugin(app: &mut App) {
         );
 }
 
-const SANS: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
-const SANS_BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
-const MONO: &[u8] = include_bytes!("../../assets/fonts/DejaVuSansMono.ttf");
+const SANS: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
+const SANS_BOLD: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans-Bold.ttf");
+const MONO: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSansMono.ttf");
 
 /// The name of the bold font family.
 pub const BOLD: &str = "bold";

@@ -4,11 +4,11 @@
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
-use super::history::History;
-use super::play::session_seed;
-use super::state::{StartShift, Trainee};
-use super::theme::{self, palette};
-use super::{Screen, TrainerOptions};
+use crate::gui::history::History;
+use crate::gui::play::session_seed;
+use crate::gui::state::{StartShift, Trainee};
+use crate::gui::widgets::theme::{self, palette};
+use crate::gui::{Screen, TrainerOptions};
 use dojo_core::curriculum::ModuleState;
 use dojo_core::history::SessionQuery;
 use dojo_core::shift::{Arrivals, Shift};
@@ -43,11 +43,11 @@ const CARDS: [ModeCard; 4] = [
     },
 ];
 
-pub(super) fn plugin(app: &mut App) {
+pub(crate) fn plugin(app: &mut App) {
     app.add_systems(
         EguiPrimaryContextPass,
         mode_screen
-            .in_set(super::UiSet::Screen)
+            .in_set(crate::gui::UiSet::Screen)
             .run_if(in_state(Screen::Mode)),
     );
 }
@@ -180,10 +180,10 @@ fn mode_screen(
     history: Res<History>,
     mut start: MessageWriter<StartShift>,
     mut next: ResMut<NextState<Screen>>,
-    mut problems: MessageWriter<super::state::Problem>,
+    mut problems: MessageWriter<crate::gui::state::Problem>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
-    egui::CentralPanel::default().show(&mut super::root_ui(ctx), |ui| {
+    egui::CentralPanel::default().show(&mut crate::gui::root_ui(ctx), |ui| {
         ui.horizontal(|ui| {
             ui.label(
                 theme::bold("Escalation Dojo")
@@ -236,7 +236,7 @@ fn mode_screen(
                                 });
                             }
                             Err(e) => {
-                                problems.write(super::state::Problem(format!(
+                                problems.write(crate::gui::state::Problem(format!(
                                     "No drill yet: {e}. The shipped drill below works without history."
                                 )));
                             }

@@ -8,11 +8,11 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui_plot::{Line, Plot, Points};
 
-use super::history::History;
-use super::play::session_seed;
-use super::state::{Problem, StartShift, Trainee};
-use super::theme::{self, palette};
-use super::{Screen, TrainerOptions};
+use crate::gui::history::History;
+use crate::gui::play::session_seed;
+use crate::gui::state::{Problem, StartShift, Trainee};
+use crate::gui::widgets::theme::{self, palette};
+use crate::gui::{Screen, TrainerOptions};
 use dojo_core::history::Role;
 use dojo_core::report::{self, ReportOptions, TrainerReport};
 use dojo_core::sim::record;
@@ -35,13 +35,13 @@ struct Dashboard {
     notice: Option<String>,
 }
 
-pub(super) fn plugin(app: &mut App) {
+pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<Dashboard>()
         .add_systems(OnEnter(Screen::Dashboard), enter)
         .add_systems(
             EguiPrimaryContextPass,
             dashboard_screen
-                .in_set(super::UiSet::Screen)
+                .in_set(crate::gui::UiSet::Screen)
                 .run_if(in_state(Screen::Dashboard)),
         );
 }
@@ -118,7 +118,7 @@ fn dashboard_screen(
     let keys_free = !ctx.egui_wants_keyboard_input();
     let export_key = keys_free && ctx.input(|i| i.key_pressed(egui::Key::H));
     let override_key = keys_free && ctx.input(|i| i.key_pressed(egui::Key::O));
-    egui::CentralPanel::default().show(&mut super::root_ui(ctx), |ui| {
+    egui::CentralPanel::default().show(&mut crate::gui::root_ui(ctx), |ui| {
         ui.horizontal(|ui| {
             ui.label(
                 theme::bold("Escalation Dojo")
@@ -161,7 +161,7 @@ fn dashboard_screen(
                             name: r.trainee.clone(),
                             team: r.team.clone(),
                         };
-                        match super::mode::my_drill(&options, &trainee, &history) {
+                        match crate::gui::screens::mode::my_drill(&options, &trainee, &history) {
                             Ok(shift) => {
                                 start.write(StartShift {
                                     seed: session_seed(&options),

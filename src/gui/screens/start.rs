@@ -3,10 +3,10 @@
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
-use super::play::remember_trainee;
-use super::state::{KnownTrainees, ResumeSession, Trainee};
-use super::theme::{self, UiScale, palette};
-use super::{Screen, TrainerOptions};
+use crate::gui::play::remember_trainee;
+use crate::gui::state::{KnownTrainees, ResumeSession, Trainee};
+use crate::gui::widgets::theme::{self, UiScale, palette};
+use crate::gui::{Screen, TrainerOptions};
 use dojo_core::history::InProgress;
 
 /// What is typed on the start screen.
@@ -24,7 +24,7 @@ struct Interrupted {
     error: Option<String>,
 }
 
-pub(super) fn plugin(app: &mut App) {
+pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<StartForm>()
         .init_resource::<Interrupted>()
         .add_systems(
@@ -34,12 +34,12 @@ pub(super) fn plugin(app: &mut App) {
         .add_systems(
             EguiPrimaryContextPass,
             start_screen
-                .in_set(super::UiSet::Screen)
+                .in_set(crate::gui::UiSet::Screen)
                 .run_if(in_state(Screen::Start)),
         );
 }
 
-fn find_interrupted(history: Res<super::history::History>, mut found: ResMut<Interrupted>) {
+fn find_interrupted(history: Res<crate::gui::history::History>, mut found: ResMut<Interrupted>) {
     *found = match history.with(|s| s.interrupted()) {
         Some(Ok(sessions)) => Interrupted {
             sessions,
@@ -58,7 +58,7 @@ fn find_interrupted(history: Res<super::history::History>, mut found: ResMut<Int
 fn interrupted_card(
     ui: &mut egui::Ui,
     found: &mut Interrupted,
-    history: &super::history::History,
+    history: &crate::gui::history::History,
     resume: &mut MessageWriter<ResumeSession>,
 ) {
     if found.sessions.is_empty() && found.error.is_none() {
@@ -127,8 +127,8 @@ fn interrupted_card(
 fn skip_when_named(
     mut commands: Commands,
     options: Res<TrainerOptions>,
-    autoplay: Option<Res<super::state::MachinePaced>>,
-    history: Res<super::history::History>,
+    autoplay: Option<Res<crate::gui::state::MachinePaced>>,
+    history: Res<crate::gui::history::History>,
     mut next: ResMut<NextState<Screen>>,
 ) {
     if let Some(name) = &options.trainee {
@@ -153,14 +153,14 @@ fn start_screen(
     mut known: ResMut<KnownTrainees>,
     mut scale: ResMut<UiScale>,
     options: Res<TrainerOptions>,
-    history: Res<super::history::History>,
+    history: Res<crate::gui::history::History>,
     mut next: ResMut<NextState<Screen>>,
     mut interrupted: ResMut<Interrupted>,
     mut resume: MessageWriter<ResumeSession>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let mut chosen: Option<Trainee> = None;
-    egui::CentralPanel::default().show(&mut super::root_ui(ctx), |ui| {
+    egui::CentralPanel::default().show(&mut crate::gui::root_ui(ctx), |ui| {
         ui.vertical_centered(|ui| {
             ui.add_space(30.0);
             ui.label(theme::bold("Escalation Dojo").size(34.0).color(palette::ACCENT));

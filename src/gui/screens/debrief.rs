@@ -7,20 +7,20 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use egui_plot::{Bar, BarChart, Line, MarkerShape, Plot, PlotPoint, Points, Text};
 
-use super::play::session_seed;
-use super::shift::minutes_text;
-use super::state::{LastSession, StartShift};
-use super::theme::{self, palette};
-use super::{Screen, TrainerOptions};
+use crate::gui::play::session_seed;
+use crate::gui::screens::shift::minutes_text;
+use crate::gui::state::{LastSession, StartShift};
+use crate::gui::widgets::theme::{self, palette};
+use crate::gui::{Screen, TrainerOptions};
 use dojo_core::grading::{Standing, TicketGrade};
 use dojo_core::scenario::Owner;
 use dojo_core::sim::record::short_owner;
 
-pub(super) fn plugin(app: &mut App) {
+pub(crate) fn plugin(app: &mut App) {
     app.add_systems(
         EguiPrimaryContextPass,
         debrief_screen
-            .in_set(super::UiSet::Screen)
+            .in_set(crate::gui::UiSet::Screen)
             .run_if(in_state(Screen::Debrief))
             .run_if(resource_exists::<LastSession>),
     );
@@ -40,11 +40,11 @@ fn debrief_screen(
     options: Res<TrainerOptions>,
     mut next: ResMut<NextState<Screen>>,
     mut start: MessageWriter<StartShift>,
-    mut scroll: ResMut<super::autoplay::DebriefScroll>,
+    mut scroll: ResMut<crate::gui::autoplay::DebriefScroll>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let grade = &last.grade;
-    let mut root = super::root_ui(ctx);
+    let mut root = crate::gui::root_ui(ctx);
     egui::Panel::top("debrief-top").show(&mut root, |ui| {
         ui.horizontal(|ui| {
             ui.label(theme::bold("Escalation Dojo").color(palette::ACCENT));

@@ -1,0 +1,265 @@
+//! The shift screen: the queue with its timers, the sim clock, the open ticket and
+//! every action of the vocabulary. It sends [`SimAction`] messages and draws the
+//! session; what is allowed, what it costs and what it reveals is the core's business
+//! (a refused action comes back as a notice with its reason).
+
+use bevy::prelude::*;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+
+use crate::gui::Screen;
+use crate::gui::state::{ActiveShift, EndShift, Trainee};
+use crate::gui::widgets::note_form::{self, NoteForm};
+use crate::gui::widgets::theme::{self, palette};
+use crate::sim_plugin::{SimAction, SimSet, SimState, TicketEntity, TicketView};
+use dojo_core::policy::Priority;
+use dojo_core::shift::Mode;
+use dojo_core::sim::action::Action;
+use dojo_core::sim::session::{Session, Status};
+
+/// What the trainee has typed or opened on the shift screen (UI state only).
+mod checklist;
+mod kb;
+mod keys;
+mod log;
+mod queue;
+mod ticket;
+
+use checklist::framework_checklist;
+use kb::article_window;
+use keys::{confirm_end_window, keyboard_shortcuts, keys_window};
+use log::activity_log;
+use queue::queue_panel;
+use ticket::{nothing_open, ticket_view};
+
+#[derive(Resource, Debug, Default)]
+pub struct ShiftUi {
+    /// The KB search box.
+    pub kb_query: String,
+    /// The KB article being read.
+    pub reading: Option<String>,
+    /// The escalation note form, when open.
+    pub note: Option<NoteForm>,
+    /// The client update being written.
+    pub update_text: String,
+    /// The priority picked for the impact estimate.
+    pub estimate: Option<Priority>,
+    /// Asking "end the shift now?".
+    pub confirm_end: bool,
+    /// Show the keyboard shortcuts.
+    pub show_keys: bool,
+    /// Focus the KB search box next frame.
+    pub focus_kb: bool,
+}
+
+/// How much faster the clock runs while the trainee is busy with an action.
+const BUSY_SPEED_UP: f64 = 4.0;
+
+pub(crate) fn plugin(app: &mut App) {
+    app.init_resource::<ShiftUi>()
+        .add_systems(OnEnter(Screen::Shift), |mut ui: ResMut<ShiftUi>| {
+            *ui = ShiftUi::default();
+        })
+        .add_systems(
+            Update,
+            fast_forward_while_busy
+                .before(SimSet::Tick)
+                .run_if(resource_exists::<SimState>)
+                .run_if(not(resource_exists::<crate::gui::state::MachinePaced>)),
+        )
+        .add_systems(
+            EguiPrimaryContextPass,
+            shift_screen
+                .in_set(crate::gui::UiSet::Screen)
+                .run_if(in_state(Screen::Shift))
+                .run_if(resource_exists::<SimState>),
+        );
+}
+
+/// While an action's minutes run, the clock runs faster: the queue's timers still move
+/// (that is the lesson), without the trainee waiting idle.
+fn fast_forward_while_busy(mut sim: ResMut<SimState>) {
+    let base = sim.session.shift.time_scale;
+    let wanted = if sim.session.now < sim.session.busy_until {
+        base * BUSY_SPEED_UP
+    } else {
+        base
+    };
+    if (sim.time_scale - wanted).abs() > f64::EPSILON {
+        sim.time_scale = wanted;
+    }
+}
+
+/// `2h 05m`, `45m`, or with a sign for overdue amounts.
+pub fn minutes_text(minutes: i64) -> String {
+    let sign = if minutes < 0 { "−" } else { "" };
+    let m = minutes.unsigned_abs();
+    if m >= 60 {
+        format!("{sign}{}h {:02}m", m / 60, m % 60)
+    } else {
+        format!("{sign}{m}m")
+    }
+}
+
+/// A status as the trainee reads it, with its colour.
+pub fn status_text(status: Status) -> (&'static str, egui::Color32) {
+    match status {
+        Status::Pending => ("not arrived", palette::MUTED),
+        Status::Queued => ("new", palette::ACCENT),
+        Status::Working => ("working", palette::INFO),
+        Status::OnHold => ("on hold", palette::MUTED),
+        Status::ResolvedAtL1 => ("resolved at L1", palette::GOOD),
+        Status::WaitingForL2 => ("waiting for L2", palette::MUTED),
+        Status::WithL2 => ("with L2", palette::MUTED),
+        Status::BouncedToL1 => ("bounced back by L2", palette::BAD),
+        Status::WithL3 => ("with L3", palette::MUTED),
+        Status::WithSecurity => ("with security", palette::MUTED),
+        Status::ClosedUpstream => ("closed upstream", palette::GOOD),
+        Status::Reopened => ("reopened", palette::BAD),
+    }
+}
+
+fn shift_screen(
+    mut contexts: EguiContexts,
+    sim: Res<SimState>,
+    active: Option<Res<ActiveShift>>,
+    trainee: Option<Res<Trainee>>,
+    tickets: Query<(&TicketEntity, &TicketView)>,
+    mut ui_state: ResMut<ShiftUi>,
+    mut actions: MessageWriter<SimAction>,
+    mut end: MessageWriter<EndShift>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let session = &sim.session;
+    let hints = session.shift.rules.hints_shown;
+    let mut sent: Vec<Action> = Vec::new();
+
+    keyboard_shortcuts(ctx, session, &mut ui_state, &mut sent);
+
+    let mut root = crate::gui::root_ui(ctx);
+    top_bar(
+        &mut root,
+        session,
+        active.as_deref(),
+        trainee.as_deref(),
+        &mut ui_state,
+        &mut sent,
+    );
+    activity_log(&mut root, session);
+    queue_panel(&mut root, session, &tickets, &mut sent);
+    if hints && let Some(number) = session.current {
+        egui::Panel::right("framework-checklist")
+            .resizable(false)
+            .exact_size(290.0)
+            .show(&mut root, |ui| {
+                framework_checklist(ui, session, number, ui_state.note.as_ref());
+            });
+    }
+    egui::CentralPanel::default().show(&mut root, |ui| {
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                match session.current.and_then(|n| session.ticket(n)) {
+                    Some(ticket) => ticket_view(ui, session, ticket, &mut ui_state, &mut sent),
+                    None => nothing_open(ui, session),
+                }
+            });
+    });
+
+    if ui_state.note.is_some() {
+        note_form::show(ctx, session, &mut ui_state.note, &mut sent);
+    }
+    if let Some(id) = ui_state.reading.clone() {
+        article_window(ctx, session, &id, &mut ui_state.reading);
+    }
+    if ui_state.confirm_end {
+        confirm_end_window(ctx, session, &mut ui_state.confirm_end, &mut end);
+    }
+    if ui_state.show_keys {
+        keys_window(ctx, &mut ui_state.show_keys);
+    }
+    for action in sent {
+        actions.write(SimAction(action));
+    }
+    Ok(())
+}
+
+fn top_bar(
+    root: &mut egui::Ui,
+    session: &Session,
+    active: Option<&ActiveShift>,
+    trainee: Option<&Trainee>,
+    ui_state: &mut ShiftUi,
+    sent: &mut Vec<Action>,
+) {
+    egui::Panel::top("shift-top").show(root, |ui| {
+        ui.horizontal(|ui| {
+            ui.label(theme::bold("Escalation Dojo").color(palette::ACCENT));
+            ui.separator();
+            ui.label(theme::bold(&session.shift.title));
+            if let Some(active) = active {
+                theme::chip(ui, mode_label(active.mode), palette::INFO);
+            }
+            ui.separator();
+            let clock = format!(
+                "Minute {} / {}",
+                session.now.min(session.shift.length_minutes),
+                session.shift.length_minutes
+            );
+            ui.label(theme::bold(clock).size(17.0));
+            if session.paused {
+                theme::chip(ui, "PAUSED", palette::HALF);
+            } else if session.now < session.busy_until {
+                theme::chip(
+                    ui,
+                    &format!("working… until minute {}", session.busy_until),
+                    palette::INFO,
+                );
+            }
+            if let Some(limit) = active.and_then(|a| a.real_time_limit.map(|l| (a.started, l))) {
+                let left = limit.1.saturating_sub(limit.0.elapsed());
+                ui.label(theme::muted(format!(
+                    "real time left {}:{:02}",
+                    left.as_secs() / 60,
+                    left.as_secs() % 60
+                )));
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui.button("End shift (End)").clicked() {
+                    ui_state.confirm_end = true;
+                }
+                if session.shift.rules.pause_allowed {
+                    let label = if session.paused {
+                        "▶ Resume (Space)"
+                    } else {
+                        "⏸ Pause (Space)"
+                    };
+                    if ui.button(label).clicked() {
+                        sent.push(if session.paused {
+                            Action::Resume
+                        } else {
+                            Action::Pause
+                        });
+                    }
+                } else {
+                    ui.label(theme::muted("no pause in this mode"));
+                }
+                if ui.button("Keys (?)").clicked() {
+                    ui_state.show_keys = !ui_state.show_keys;
+                }
+                if let Some(t) = trainee {
+                    ui.label(theme::muted(&t.name));
+                }
+            });
+        });
+    });
+}
+
+/// The mode's name.
+pub fn mode_label(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Onboarding => "Onboarding",
+        Mode::Practice => "Practice",
+        Mode::Coaching => "Coaching drill",
+        Mode::Competition => "Competition",
+    }
+}

@@ -1,0 +1,169 @@
+//! The queue: every ticket with its SLA bar and L1-window countdown.
+
+use super::{minutes_text, status_text};
+use crate::gui::widgets::theme::{self, palette};
+use crate::sim_plugin::{TicketEntity, TicketView};
+use bevy::prelude::*;
+use bevy_egui::egui;
+use dojo_core::engine::WindowState;
+use dojo_core::sim::action::Action;
+use dojo_core::sim::session::{Session, Status};
+
+pub(super) fn queue_panel(
+    root: &mut egui::Ui,
+    session: &Session,
+    tickets: &Query<(&TicketEntity, &TicketView)>,
+    sent: &mut Vec<Action>,
+) {
+    let mut rows: Vec<(&TicketEntity, &TicketView)> = tickets.iter().collect();
+    rows.sort_by_key(|(t, _)| t.number);
+    egui::Panel::left("queue")
+        .resizable(false)
+        .exact_size(300.0)
+        .show(root, |ui| {
+            ui.add_space(4.0);
+            ui.horizontal(|ui| {
+                ui.heading("Queue");
+                let open = rows.iter().filter(|(_, v)| v.status.open_at_l1()).count();
+                ui.label(theme::muted(format!("{open} open at L1")));
+            });
+            let upcoming = session
+                .tickets
+                .iter()
+                .filter(|t| t.status == Status::Pending)
+                .count();
+            if rows.is_empty() {
+                ui.label(theme::muted(
+                    "No tickets yet — the first one is on its way.",
+                ));
+            }
+            egui::ScrollArea::vertical()
+                .auto_shrink([false, false])
+                .show(ui, |ui| {
+                    for (entity, view) in &rows {
+                        queue_row(ui, session, entity.number, view, sent);
+                    }
+                    if upcoming > 0 {
+                        ui.label(theme::muted(format!("{upcoming} more ticket(s) to come")));
+                    }
+                });
+        });
+}
+
+pub(super) fn queue_row(
+    ui: &mut egui::Ui,
+    session: &Session,
+    number: u32,
+    view: &TicketView,
+    sent: &mut Vec<Action>,
+) {
+    let current = session.current == Some(number);
+    let frame = egui::Frame::new()
+        .fill(if current {
+            palette::CARD.gamma_multiply(1.6)
+        } else {
+            palette::CARD
+        })
+        .stroke(if current {
+            egui::Stroke::new(1.5, palette::ACCENT)
+        } else {
+            egui::Stroke::NONE
+        })
+        .corner_radius(egui::CornerRadius::same(5))
+        .inner_margin(egui::Margin::same(7));
+    let response = frame
+        .show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.horizontal(|ui| {
+                ui.label(theme::bold(format!("#{number}")));
+                let (text, colour) = status_text(view.status);
+                theme::chip(ui, text, colour);
+            });
+            ui.label(&view.title);
+            if view.status.open_at_l1() {
+                sla_bar(ui, view);
+                window_bar(ui, view);
+                if let Some(t) = session.ticket(number)
+                    && let Some(left) = t.response_remaining(session.now, session.policy())
+                {
+                    let colour = if left < 0 {
+                        palette::BAD
+                    } else {
+                        palette::MUTED
+                    };
+                    ui.label(
+                        egui::RichText::new(if left < 0 {
+                            format!("first response overdue by {}", minutes_text(-left))
+                        } else {
+                            format!("first response due in {}", minutes_text(left))
+                        })
+                        .small()
+                        .color(colour),
+                    );
+                }
+            }
+        })
+        .response
+        .interact(egui::Sense::click());
+    if view.status.open_at_l1() && !current {
+        let response = response.on_hover_text(format!("Open ticket #{number} (key {number})"));
+        if response.clicked() {
+            sent.push(Action::Open { ticket: number });
+        }
+    }
+    ui.add_space(4.0);
+}
+
+pub(super) fn sla_bar(ui: &mut egui::Ui, view: &TicketView) {
+    if view.sla_target == 0 {
+        return;
+    }
+    let fraction = view.sla_remaining as f32 / view.sla_target as f32;
+    let colour = if view.sla_remaining < 0 {
+        palette::BAD
+    } else if fraction < 0.25 {
+        palette::THREE_QUARTERS
+    } else if fraction < 0.5 {
+        palette::HALF
+    } else {
+        palette::GOOD
+    };
+    let label = if view.sla_remaining < 0 {
+        format!("SLA breached {} ago", minutes_text(-view.sla_remaining))
+    } else {
+        format!(
+            "SLA {} left of {}",
+            minutes_text(view.sla_remaining),
+            minutes_text(i64::from(view.sla_target))
+        )
+    };
+    theme::bar(ui, fraction, colour, &label);
+}
+
+pub(super) fn window_bar(ui: &mut egui::Ui, view: &TicketView) {
+    match view.window {
+        Some((elapsed, limit, state)) => {
+            let label = match state {
+                WindowState::Overdue { by } => format!("L1 window overdue by {by}m"),
+                WindowState::Reached => format!("L1 window reached ({limit}m): escalate"),
+                _ => format!(
+                    "L1 window {}m left of {limit}m",
+                    limit.saturating_sub(elapsed)
+                ),
+            };
+            theme::bar(
+                ui,
+                elapsed as f32 / limit.max(1) as f32,
+                theme::window_colour(state),
+                &label,
+            );
+        }
+        None => {
+            ui.label(
+                egui::RichText::new("No L1 window: security — escalate immediately")
+                    .small()
+                    .color(palette::BAD),
+            );
+        }
+    }
+}

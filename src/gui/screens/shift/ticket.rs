@@ -1,0 +1,446 @@
+//! The open ticket: what the client wrote, the facts, the findings, and the work —
+//! diagnostics, the KB, fixes and the decision.
+
+use super::{ShiftUi, minutes_text, status_text};
+use crate::gui::widgets::note_form::NoteForm;
+use crate::gui::widgets::theme::{self, palette};
+use bevy::prelude::*;
+use bevy_egui::egui;
+use dojo_core::policy::Priority;
+use dojo_core::scenario::{Requirement, StepKind};
+use dojo_core::sim::action::Action;
+use dojo_core::sim::session::{Session, Status, Ticket};
+
+pub(super) fn nothing_open(ui: &mut egui::Ui, session: &Session) {
+    ui.add_space(40.0);
+    ui.vertical_centered(|ui| {
+        if session.tickets.iter().any(|t| t.status.open_at_l1()) {
+            ui.heading("Pick a ticket from the queue");
+            ui.label(theme::muted(
+                "Click it, or press its number. Its SLA and its L1 window are already running.",
+            ));
+        } else {
+            ui.heading("The queue is clear");
+            ui.label(theme::muted(
+                "New tickets will arrive. Upstream teams keep working the ones you escalated.",
+            ));
+        }
+    });
+}
+
+pub(super) fn ticket_view(
+    ui: &mut egui::Ui,
+    session: &Session,
+    t: &Ticket,
+    ui_state: &mut ShiftUi,
+    sent: &mut Vec<Action>,
+) {
+    let busy = session.now < session.busy_until || session.paused;
+    header(ui, session, t);
+    ui.add_space(4.0);
+    client_text(ui, t);
+    ui.add_space(4.0);
+    facts(ui, session, t);
+    ui.add_space(4.0);
+    findings(ui, t);
+    if !t.status.open_at_l1() {
+        theme::card(ui, |ui| {
+            ui.label(theme::muted(
+                "This ticket is no longer with L1. Its outcome shows in the queue and the debrief.",
+            ));
+        });
+        return;
+    }
+    if t.status == Status::Queued {
+        ui.label(theme::muted(
+            "Open the ticket (click it in the queue) to work it.",
+        ));
+    }
+    ui.columns(2, |cols| {
+        theme::card(&mut cols[0], |ui| {
+            ui.label(theme::bold("Diagnostics"));
+            step_buttons(ui, t, StepKind::Check, busy, sent);
+            ui.add_space(4.0);
+            ui.label(theme::bold("Ask the client"));
+            step_buttons(ui, t, StepKind::AskClient, busy, sent);
+        });
+        theme::card(&mut cols[1], |ui| {
+            kb_card(ui, session, t, busy, ui_state, sent)
+        });
+    });
+    ui.add_space(4.0);
+    fixes(ui, t, busy, sent);
+    ui.add_space(4.0);
+    decide(ui, t, busy, ui_state, sent);
+}
+
+/// Title, status chips and who wrote it.
+fn header(ui: &mut egui::Ui, session: &Session, t: &Ticket) {
+    let s = &t.scenario;
+    ui.label(theme::bold(format!("#{}  {}", t.number, s.title)).size(18.0));
+    ui.horizontal(|ui| {
+        let (text, colour) = status_text(t.status);
+        theme::chip(ui, text, colour);
+        if s.requester.vip {
+            theme::chip(ui, "VIP", palette::ACCENT);
+        }
+        theme::chip(ui, &t.facts.ticket_type, palette::MUTED);
+    });
+    ui.label(theme::muted(format!(
+        "{} ({}) · {} · via {:?} · arrived at minute {} · {} in queue",
+        s.requester.name,
+        s.requester.role,
+        s.client.org,
+        s.channel,
+        t.arrives_at,
+        minutes_text(i64::from(t.elapsed(session.now)))
+    )));
+}
+
+/// What the client wrote, and the error text.
+fn client_text(ui: &mut egui::Ui, t: &Ticket) {
+    let s = &t.scenario;
+    theme::card(ui, |ui| {
+        ui.label(theme::muted("The client wrote:"));
+        ui.label(egui::RichText::new(&s.ticket_text).italics());
+        if let Some(error) = &t.facts.error_text {
+            ui.add_space(2.0);
+            ui.horizontal_wrapped(|ui| {
+                ui.label(theme::muted("Error:"));
+                ui.label(egui::RichText::new(error).monospace());
+            });
+        }
+    });
+}
+
+/// The environment and the business impact.
+fn facts(ui: &mut egui::Ui, session: &Session, t: &Ticket) {
+    let s = &t.scenario;
+    ui.columns(2, |cols| {
+        theme::card(&mut cols[0], |ui| {
+            ui.label(theme::bold("Environment"));
+            for line in &s.environment {
+                ui.label(format!("• {line}"));
+            }
+        });
+        theme::card(&mut cols[1], |ui| {
+            ui.label(theme::bold("Impact"));
+            let f = &t.facts;
+            ui.label(format!(
+                "{} user(s) affected · {}",
+                f.users_affected, s.impact.business_function
+            ));
+            ui.label(format!(
+                "Function criticality {:?} · risk {:?}",
+                f.function_criticality, f.risk
+            ));
+            if let Some(deadline) = f.deadline_minutes {
+                let left = i64::from(deadline) - i64::from(t.elapsed(session.now));
+                ui.colored_label(
+                    if left < 30 {
+                        palette::BAD
+                    } else {
+                        palette::HALF
+                    },
+                    format!(
+                        "Deadline in {} (at minute {})",
+                        minutes_text(left),
+                        t.arrives_at + deadline
+                    ),
+                );
+            }
+            ui.label(theme::muted(format!("Client patience {}/5", f.patience)));
+        });
+    });
+}
+
+/// Everything found so far, in time order: findings, events, fixes applied.
+fn findings(ui: &mut egui::Ui, t: &Ticket) {
+    let s = &t.scenario;
+    if !t.findings.is_empty() || !t.events_fired.is_empty() {
+        theme::card(ui, |ui| {
+            ui.label(theme::bold("Findings so far"));
+            let mut lines: Vec<(u32, String, egui::Color32)> = t
+                .findings
+                .iter()
+                .map(|f| (f.at, f.text.clone(), palette::TEXT))
+                .collect();
+            for (id, at) in &t.events_fired {
+                if let Some(e) = s.events.iter().find(|e| &e.id == id) {
+                    lines.push((*at, format!("⚑ {}", e.message), palette::INFO));
+                }
+            }
+            for (at, fix, ..) in t.fixes_applied.iter().map(|(f, at)| (*at, f)) {
+                if let Some(f) = s.fixes.iter().find(|x| &x.id == fix) {
+                    lines.push((
+                        at,
+                        format!("Applied: {} — {}", f.label, f.outcome),
+                        palette::GOOD,
+                    ));
+                }
+            }
+            lines.sort_by_key(|l| l.0);
+            for (at, text, colour) in lines {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(theme::muted(format!("m{at:>3}")).monospace());
+                    ui.colored_label(colour, text);
+                });
+            }
+        });
+        ui.add_space(4.0);
+    }
+}
+
+/// The KB search box and its results.
+fn kb_card(
+    ui: &mut egui::Ui,
+    session: &Session,
+    t: &Ticket,
+    busy: bool,
+    ui_state: &mut ShiftUi,
+    sent: &mut Vec<Action>,
+) {
+    let number = t.number;
+    ui.label(theme::bold("Knowledge base (K)"));
+    ui.horizontal(|ui| {
+        let edit = ui.add(
+            egui::TextEdit::singleline(&mut ui_state.kb_query)
+                .hint_text("search articles…")
+                .desired_width(ui.available_width() - 70.0),
+        );
+        if ui_state.focus_kb {
+            edit.request_focus();
+            ui_state.focus_kb = false;
+        }
+        let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        let search = ui
+            .add_enabled(
+                !busy && !ui_state.kb_query.trim().is_empty(),
+                egui::Button::new("Search"),
+            )
+            .clicked();
+        if (search || enter) && !busy && !ui_state.kb_query.trim().is_empty() {
+            sent.push(Action::SearchKb {
+                ticket: number,
+                query: ui_state.kb_query.trim().to_string(),
+            });
+        }
+    });
+    if let Some((at, query, hits)) = t.kb_searches.last() {
+        ui.label(theme::muted(format!(
+            "m{at}: \"{query}\" — {} result(s)",
+            hits.len()
+        )));
+        for id in hits.iter().take(5) {
+            let title = session
+                .pack()
+                .kb
+                .get(id)
+                .map_or(id.as_str(), |a| a.title.as_str());
+            ui.horizontal(|ui| {
+                let read = t.kb_opened.iter().any(|(a, _)| a == id);
+                if ui
+                    .add_enabled(
+                        !busy || read,
+                        egui::Button::new(if read { "Read" } else { "Open" }),
+                    )
+                    .clicked()
+                {
+                    if !read {
+                        sent.push(Action::OpenArticle {
+                            ticket: number,
+                            article: id.clone(),
+                        });
+                    }
+                    ui_state.reading = Some(id.clone());
+                }
+                ui.label(title);
+            });
+        }
+    }
+}
+
+/// The fixes L1 knows, with what they need.
+fn fixes(ui: &mut egui::Ui, t: &Ticket, busy: bool, sent: &mut Vec<Action>) {
+    let s = &t.scenario;
+    let number = t.number;
+    theme::card(ui, |ui| {
+        ui.label(theme::bold("Fixes"));
+        if s.fixes.is_empty() {
+            ui.label(theme::muted("No fix is known for this ticket at L1."));
+        }
+        for fix in &s.fixes {
+            ui.horizontal_wrapped(|ui| {
+                let applied = t.fixes_applied.iter().any(|(f, _)| f == &fix.id);
+                let label = format!("{} ({} min)", fix.label, fix.minutes);
+                if ui
+                    .add_enabled(!busy && !applied, egui::Button::new(label))
+                    .clicked()
+                {
+                    sent.push(Action::ApplyFix {
+                        ticket: number,
+                        fix: fix.id.clone(),
+                    });
+                }
+                for r in &fix.requires {
+                    theme::chip(
+                        ui,
+                        match r {
+                            Requirement::Admin => "needs admin rights",
+                            Requirement::PolicyChange => "needs a policy change",
+                        },
+                        palette::HALF,
+                    );
+                }
+                if applied {
+                    ui.label(theme::muted("applied"));
+                }
+            });
+        }
+    });
+}
+
+/// The decision and the follow-ups: resolve, escalate, security; senior, parallel
+/// escalation, hold; the impact estimate; the client update.
+fn decide(
+    ui: &mut egui::Ui,
+    t: &Ticket,
+    busy: bool,
+    ui_state: &mut ShiftUi,
+    sent: &mut Vec<Action>,
+) {
+    let number = t.number;
+    theme::card(ui, |ui| {
+        ui.label(theme::bold("Decide"));
+        ui.horizontal_wrapped(|ui| {
+            let decide = |ui: &mut egui::Ui, text: &str, colour: egui::Color32| {
+                ui.add_enabled(!busy, egui::Button::new(theme::bold(text).color(colour)))
+                    .clicked()
+            };
+            if decide(ui, "✔ Resolve at L1 (R)", palette::GOOD) {
+                sent.push(Action::Resolve { ticket: number });
+            }
+            if decide(ui, "⬆ Escalate to L2… (E)", palette::ACCENT) {
+                ui_state.note = Some(NoteForm::new(number, false));
+            }
+            if decide(ui, "⚠ Security incident… (X)", palette::BAD) {
+                ui_state.note = Some(NoteForm::new(number, true));
+            }
+        });
+        ui.add_space(4.0);
+        ui.horizontal_wrapped(|ui| {
+            if ui
+                .add_enabled(!busy, egui::Button::new("Notify senior (N)"))
+                .clicked()
+            {
+                sent.push(Action::NotifySenior { ticket: number });
+            }
+            if ui
+                .add_enabled(!busy, egui::Button::new("Start parallel escalation"))
+                .clicked()
+            {
+                sent.push(Action::StartParallelEscalation { ticket: number });
+            }
+            if ui
+                .add_enabled(!busy, egui::Button::new("Hold (H)"))
+                .clicked()
+            {
+                sent.push(Action::Hold { ticket: number });
+            }
+            if t.senior_notified_at.is_some() {
+                ui.label(theme::muted("senior notified"));
+            }
+            if t.parallel_escalation_at.is_some() {
+                ui.label(theme::muted("L2 standing by"));
+            }
+        });
+        ui.horizontal(|ui| {
+            ui.label("Impact estimate:");
+            for p in [
+                Priority::P1,
+                Priority::P2,
+                Priority::P3,
+                Priority::P4,
+                Priority::P5,
+            ] {
+                ui.selectable_value(&mut ui_state.estimate, Some(p), format!("{p:?}"));
+            }
+            if ui
+                .add_enabled(
+                    !busy && ui_state.estimate.is_some(),
+                    egui::Button::new("Record"),
+                )
+                .clicked()
+                && let Some(priority) = ui_state.estimate
+            {
+                sent.push(Action::EstimateImpact {
+                    ticket: number,
+                    priority,
+                });
+            }
+            if let Some((p, at)) = t.impact_estimate {
+                ui.label(theme::muted(format!("recorded {p:?} at m{at}")));
+            }
+        });
+        ui.horizontal(|ui| {
+            let edit = ui.add(
+                egui::TextEdit::singleline(&mut ui_state.update_text)
+                    .hint_text("update the client: what you are doing, when they hear next (U)")
+                    .desired_width(ui.available_width() - 70.0)
+                    .id(egui::Id::new("client-update")),
+            );
+            let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            let send = ui
+                .add_enabled(
+                    !busy && !ui_state.update_text.trim().is_empty(),
+                    egui::Button::new("Send"),
+                )
+                .clicked();
+            if (send || enter) && !busy && !ui_state.update_text.trim().is_empty() {
+                sent.push(Action::UpdateClient {
+                    ticket: number,
+                    message: std::mem::take(&mut ui_state.update_text).trim().to_string(),
+                });
+            }
+            if !t.client_updates.is_empty() {
+                ui.label(theme::muted(format!("{} sent", t.client_updates.len())));
+            }
+        });
+    });
+}
+
+pub(super) fn step_buttons(
+    ui: &mut egui::Ui,
+    t: &Ticket,
+    kind: StepKind,
+    busy: bool,
+    sent: &mut Vec<Action>,
+) {
+    let steps: Vec<_> = t.scenario.steps.iter().filter(|s| s.kind == kind).collect();
+    if steps.is_empty() {
+        ui.label(theme::muted("—"));
+    }
+    for step in steps {
+        let done = t.steps_run.contains(&step.id);
+        let label = if done {
+            format!("✓ {}", step.label)
+        } else {
+            format!("{} ({} min)", step.label, step.minutes)
+        };
+        if ui
+            .add_enabled(!busy && !done, egui::Button::new(label).wrap())
+            .clicked()
+        {
+            sent.push(match kind {
+                StepKind::AskClient => Action::AskClient {
+                    ticket: t.number,
+                    step: step.id.clone(),
+                },
+                _ => Action::RunStep {
+                    ticket: t.number,
+                    step: step.id.clone(),
+                },
+            });
+        }
+    }
+}

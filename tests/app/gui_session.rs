@@ -1,0 +1,163 @@
+//! The app's session lifecycle under `MinimalPlugins` (no window): the messages the
+//! screens send start a shift through the session runner, the log is written as the
+//! session goes, and ending it saves the result, stores it in the history and grades it
+//! exactly as `dojo run` does — the logic `.ci/gui-smoke` used to be the only guard of.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bevy::prelude::*;
+use bevy::time::TimeUpdateStrategy;
+use dojo_core::agents::{self, Persona};
+use dojo_core::pack::{Pack, PackOptions};
+use dojo_core::sim::record::{self, SessionResult};
+use dojo_store::Store;
+use escalation_dojo::gui::{
+    ActiveShift, EndShift, LastSession, StartShift, Trainee, TrainerOptions, session_app,
+};
+use escalation_dojo::sim_plugin::{Autoplay, SimState};
+
+fn options(pack: &Arc<Pack>, data: &std::path::Path) -> TrainerOptions {
+    TrainerOptions {
+        pack: Arc::clone(pack),
+        pack_options: PackOptions::default(),
+        autoplay: None,
+        screenshots: None,
+        shift: None,
+        seed: Some(7),
+        trainee: None,
+        team: None,
+        out: None,
+        data_dir: data.to_path_buf(),
+        ui_scale: 1.0,
+        scenario_file: None,
+        competition: None,
+    }
+}
+
+fn app(pack: &Arc<Pack>, data: &std::path::Path) -> App {
+    let mut app = session_app(options(pack, data));
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_millis(
+        100,
+    )));
+    app.insert_resource(Trainee {
+        name: "Ana Lopez".into(),
+        team: Some("Desk A".into()),
+    });
+    app.update();
+    app
+}
+
+#[test]
+fn a_shift_started_and_ended_by_messages_is_logged_saved_stored_and_graded() {
+    let pack = Arc::new(Pack::builtin().unwrap());
+    let data = tempfile::tempdir().unwrap();
+    let mut app = app(&pack, data.path());
+    let shift = pack.shifts["onboarding-basics"].clone();
+    app.world_mut().write_message(StartShift {
+        shift: shift.clone(),
+        seed: 7,
+        competition: None,
+    });
+    app.update();
+    let active = app.world().resource::<ActiveShift>();
+    let run = active
+        .run
+        .as_ref()
+        .expect("the runner's record of the session");
+    let log = run.log_path.clone().expect("a log in the data folder");
+    assert!(
+        log.starts_with(data.path().join("sessions")),
+        "{}",
+        log.display()
+    );
+    assert!(log.exists(), "the log is written from the first action on");
+    assert!(
+        run.history_id.is_some(),
+        "recorded as in progress before the first action"
+    );
+    let store = Store::open_in(data.path()).unwrap();
+    let open = store
+        .sessions(&dojo_core::history::SessionQuery::default())
+        .unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].state, dojo_core::history::SessionState::InProgress);
+    drop(store);
+
+    // Play the ideal script through the simulation's own message path.
+    let script = agents::play(Arc::clone(&pack), &shift, 7, Persona::Ideal).unwrap();
+    app.world_mut().resource_mut::<SimState>().time_scale = 60.0;
+    app.insert_resource(Autoplay { script, next: 0 });
+    // The shift ends by itself when its clock runs out (the app ends it as a person's
+    // would); End is sent only if it has not.
+    for _ in 0..20_000 {
+        app.update();
+        if !app.world().contains_resource::<SimState>() {
+            break;
+        }
+    }
+    if !app.world().contains_resource::<LastSession>() {
+        app.world_mut().write_message(EndShift);
+        app.update();
+        app.update();
+    }
+
+    let last = app.world().resource::<LastSession>();
+    let saved = last.saved_to.clone().expect("the result is saved");
+    assert!(last.save_error.is_none(), "{:?}", last.save_error);
+    assert!(
+        !log.exists(),
+        "the result holds the whole log: the log is gone"
+    );
+    let text = std::fs::read_to_string(&saved).unwrap();
+    let result: SessionResult = ron::from_str(&text).unwrap();
+    assert_eq!(result.header.trainee.as_deref(), Some("Ana Lopez"));
+
+    // The same grade as a headless run of the logged actions.
+    let recorded = record::read_recorded(&saved).unwrap();
+    let replayed = record::replay_entries(Arc::clone(&pack), &recorded.header, &recorded.entries)
+        .unwrap()
+        .unwrap();
+    let headless = dojo_core::grading::grade_with_ideal(&replayed, Some("Ana Lopez".into()));
+    assert_eq!(last.grade, headless);
+    assert!(
+        last.grade.score >= 95,
+        "the ideal script scores {}",
+        last.grade.score
+    );
+
+    // Stored once, finished, with its team; nothing left in progress.
+    let store = Store::open_in(data.path()).unwrap();
+    assert!(store.interrupted().unwrap().is_empty());
+    let sessions = store
+        .sessions(&dojo_core::history::SessionQuery::default())
+        .unwrap();
+    assert_eq!(sessions.len(), 1);
+    assert!(sessions[0].is_finished());
+    assert_eq!(sessions[0].score, Some(last.grade.score));
+    assert_eq!(sessions[0].team.as_deref(), Some("Desk A"));
+}
+
+#[test]
+fn a_trainee_new_to_the_history_is_added_before_the_session_starts() {
+    let pack = Arc::new(Pack::builtin().unwrap());
+    let data = tempfile::tempdir().unwrap();
+    let mut app = app(&pack, data.path());
+    app.world_mut().write_message(StartShift {
+        shift: pack.shifts["practice-mixed"].clone(),
+        seed: 3,
+        competition: None,
+    });
+    app.update();
+    assert!(
+        app.world()
+            .resource::<ActiveShift>()
+            .run
+            .as_ref()
+            .unwrap()
+            .history_id
+            .is_some()
+    );
+    let store = Store::open_in(data.path()).unwrap();
+    assert!(store.person("Ana Lopez").unwrap().is_some());
+}
