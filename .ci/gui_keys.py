@@ -126,7 +126,8 @@ def typed(text):
 
 
 def type_note(fields):
-    """Types the five note fields (Tab between them) and sends them with Ctrl+Enter.
+    """Types the five note fields (Tab between them), sends them with Ctrl+Enter and
+    confirms the escalation with Enter (the app asks once more, naming the ticket).
     bevy_egui reads the modifiers once per frame: typing still queued when Ctrl goes down
     would be dropped as a Ctrl-shortcut, so the app gets time to catch up first, as a
     person rereads."""
@@ -139,3 +140,5 @@ def type_note(fields):
             time.sleep(0.5)  # focus moves at the end of a frame; a person pauses too
     time.sleep(2.0)
     chord("ctrl", "Return")
+    time.sleep(0.8)  # the confirmation opens; a person reads it
+    key("Return")

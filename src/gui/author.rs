@@ -13,7 +13,7 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use super::TrainerOptions;
-use super::state::{StartShift, Trainee};
+use super::state::StartShift;
 use super::widgets::theme::{self, palette};
 use dojo_core::pack::Pack;
 use dojo_core::shift::{Arrivals, Mode, Rules, Selection, Shift};
@@ -76,10 +76,7 @@ pub(super) fn plugin(app: &mut App) {
     };
     app.init_asset::<ScenarioSource>()
         .register_asset_loader(ScenarioSourceLoader)
-        .insert_resource(Trainee {
-            name: "author".into(),
-            team: None,
-        })
+        .insert_resource(super::state::Preview)
         .add_systems(
             Startup,
             move |mut commands: Commands, assets: Res<AssetServer>| {

@@ -92,6 +92,7 @@ pub struct TrainerOptions {
     pub competition: Option<PathBuf>,
 }
 
+pub use screens::shift::{Drafts, TicketDraft};
 pub use state::{ActiveShift, EndShift, LastSession, Problem, ResumeSession, StartShift, Trainee};
 
 /// The app's session logic without a window: the simulation shell, the history and the

@@ -87,11 +87,17 @@ fn start_shift(
     mut next: ResMut<NextState<Screen>>,
     mut problems: MessageWriter<Problem>,
     history: Res<super::history::History>,
+    preview: Option<Res<super::state::Preview>>,
 ) {
     let Some(start) = starts.read().last().cloned() else {
         return;
     };
-    let trainee = trainee.map(|t| t.clone()).unwrap_or_default();
+    let preview = preview.is_some();
+    let trainee = if preview {
+        Trainee::default()
+    } else {
+        trainee.map(|t| t.clone()).unwrap_or_default()
+    };
     let play = match &start.competition {
         Some(entry) => Play::Competition {
             competition: Arc::clone(&entry.competition),
@@ -113,10 +119,17 @@ fn start_shift(
             "This session is not recorded in the history: {e}"
         )));
     }
-    let log = LogPlace::In(sessions_dir(&options));
+    let log = if preview {
+        LogPlace::None
+    } else {
+        LogPlace::In(sessions_dir(&options))
+    };
     let now = crate::clock::now();
-    let started =
-        history.with_store(|s| Run::start(&options.pack, &play, &log, s.map(|s| &*s), now));
+    let started = if preview {
+        Run::start(&options.pack, &play, &log, None, now)
+    } else {
+        history.with_store(|s| Run::start(&options.pack, &play, &log, s.map(|s| &*s), now))
+    };
     // A log or history that cannot be written never stops a trainee from playing: the
     // session runs unsaved, and says so.
     let started = started.or_else(|e| {

@@ -15,6 +15,12 @@ use dojo_core::grading::SessionGrade;
 use dojo_core::shift::{Mode, Shift};
 use dojo_core::sim::session::Session;
 
+/// Present while the app previews content (`dojo play --scenario FILE`): sessions are
+/// played but kept nowhere — no log, no history, no trainee — so an author's reloads
+/// leave no interrupted sessions and no "author" trainee behind.
+#[derive(Resource, Debug, Clone, Copy, Default)]
+pub struct Preview;
+
 /// Present while the app plays at machine speed (`--autoplay`): real-time limits and
 /// person-paced pacing do not apply. Inserted by the autoplay driver; read by the
 /// services that pace a person's session.

@@ -11,6 +11,7 @@ use bevy::time::TimeUpdateStrategy;
 use dojo_core::agents::{self, Persona};
 use dojo_core::pack::{Pack, PackOptions};
 use dojo_core::sim::record::{self, SessionResult};
+use dojo_core::sim::session::Session;
 use dojo_store::Store;
 use escalation_dojo::gui::{
     ActiveShift, EndShift, LastSession, StartShift, Trainee, TrainerOptions, session_app,
@@ -160,4 +161,39 @@ fn a_trainee_new_to_the_history_is_added_before_the_session_starts() {
     );
     let store = Store::open_in(data.path()).unwrap();
     assert!(store.person("Ana Lopez").unwrap().is_some());
+}
+
+#[test]
+fn drafts_belong_to_their_ticket_survive_a_crash_and_go_with_the_decision() {
+    use dojo_core::sim::action::Action;
+    use escalation_dojo::gui::Drafts;
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("s.log");
+    let mut drafts = Drafts::for_log(Some(&log));
+    drafts.of(1).note.steps_taken = "Ran ping to the gateway: 48 timeouts".into();
+    drafts.of(1).kb_query = "vpn 809".into();
+    drafts.of(2).client_update = "Looking into it, back to you by 11:00".into();
+    drafts.save_if_changed();
+    // A crash: nothing in memory survives, the file does.
+    let mut back = Drafts::for_log(Some(&log));
+    assert_eq!(back.of(1).note.steps_taken, "Ran ping to the gateway: 48 timeouts");
+    assert_eq!(back.of(1).kb_query, "vpn 809");
+    assert_eq!(back.of(2).client_update, "Looking into it, back to you by 11:00");
+    assert!(back.of(2).note.steps_taken.is_empty(), "ticket 2 has its own note");
+
+    // A draft goes when its ticket leaves L1, not before.
+    let pack = Arc::new(Pack::builtin().unwrap());
+    let mut session = Session::new(Arc::clone(&pack), "onboarding-basics", 7).unwrap();
+    session.advance_to(0);
+    back.forget_decided(&session);
+    assert!(back.get(1).is_some(), "ticket 1 is still with L1");
+    session.act(Action::Open { ticket: 1 });
+    session.act(Action::Resolve { ticket: 1 });
+    back.forget_decided(&session);
+    assert!(back.get(1).is_none(), "resolved: its draft is gone");
+    back.save_if_changed();
+    let again = Drafts::for_log(Some(&log));
+    assert!(again.get(1).is_none());
+    again.remove_file();
+    assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none(), "the file goes with the session");
 }

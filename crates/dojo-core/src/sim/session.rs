@@ -666,7 +666,9 @@ impl Session {
         outcome
     }
 
-    fn check(&self, action: &Action) -> Result<(), String> {
+    /// Why the session would refuse this action now, if it would (the reason the
+    /// trainee sees): the app shows it beside a control before it is used.
+    pub fn check(&self, action: &Action) -> Result<(), String> {
         match action {
             Action::Pause => {
                 return if !self.shift.rules.pause_allowed {

@@ -1,7 +1,7 @@
 //! The framework checklist beside the open ticket (onboarding): tools, access,
 //! runbook, window left, impact, and the note's five elements.
 
-use crate::gui::widgets::note_form::{self, NoteForm};
+use crate::gui::widgets::note_form;
 use crate::gui::widgets::theme::{self, palette};
 use bevy::prelude::*;
 use bevy_egui::egui;
@@ -13,7 +13,7 @@ pub(super) fn framework_checklist(
     ui: &mut egui::Ui,
     session: &Session,
     number: u32,
-    note: Option<&NoteForm>,
+    note: Option<(&dojo_core::note::EscalationNote, bool)>,
 ) {
     let Some(t) = session.ticket(number) else {
         return;
@@ -131,9 +131,9 @@ pub(super) fn framework_checklist(
                 )));
                 ui.label(theme::muted(&verdict.owner_reason));
             });
-        if let Some(form) = note {
+        if let Some((note, security)) = note {
             ui.add_space(6.0);
-            note_form::live_checklist(ui, session, form);
+            note_form::live_checklist(ui, session, number, note, security);
         }
     });
 }

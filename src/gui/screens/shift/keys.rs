@@ -2,7 +2,6 @@
 
 use super::ShiftUi;
 use crate::gui::state::EndShift;
-use crate::gui::widgets::note_form::NoteForm;
 use crate::gui::widgets::theme::{self};
 use bevy::prelude::*;
 use bevy_egui::egui;
@@ -81,21 +80,37 @@ pub(super) fn keys_window(ctx: &egui::Context, open: &mut bool) {
 }
 
 /// Shortcuts act only when no text field has the keyboard.
+/// How long single-key shortcuts wait after a text field lost the keyboard.
+const TYPING_GRACE_SECONDS: f64 = 1.0;
+
 pub(super) fn keyboard_shortcuts(
     ctx: &egui::Context,
     session: &Session,
     ui_state: &mut ShiftUi,
     sent: &mut Vec<Action>,
 ) {
+    let now = ctx.input(|i| i.time);
+    // A pending confirmation handles its own Enter and Esc.
+    if ui_state.confirm.is_some() || ui_state.confirm_end {
+        return;
+    }
     if ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
         if ui_state.note.is_some() {
             ui_state.note = None;
         } else {
-            ui_state.reading = None;
+            if let Some(n) = session.current {
+                ui_state.drafts.of(n).reading = None;
+            }
             ui_state.show_keys = false;
         }
     }
-    if ctx.egui_wants_keyboard_input() || ui_state.note.is_some() || ui_state.confirm_end {
+    // Single keys never act while a text field has the keyboard, nor for a moment after
+    // it lost it (the end of a sentence typed a little late is still typing).
+    if ctx.egui_wants_keyboard_input() || ui_state.note.is_some() {
+        ui_state.typing_until = now + TYPING_GRACE_SECONDS;
+        return;
+    }
+    if now < ui_state.typing_until {
         return;
     }
     let pressed = |key: egui::Key| ctx.input(|i| i.key_pressed(key) && i.modifiers.is_none());
@@ -160,13 +175,13 @@ pub(super) fn keyboard_shortcuts(
         ui_state.focus_kb = true;
     }
     if pressed(egui::Key::R) {
-        sent.push(Action::Resolve { ticket: number });
+        ui_state.ask_resolve(number, now);
     }
     if pressed(egui::Key::E) {
-        ui_state.note = Some(NoteForm::new(number, false));
+        ui_state.open_note(number, false);
     }
     if pressed(egui::Key::X) {
-        ui_state.note = Some(NoteForm::new(number, true));
+        ui_state.open_note(number, true);
     }
     if pressed(egui::Key::N) {
         sent.push(Action::NotifySenior { ticket: number });

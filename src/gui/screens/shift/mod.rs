@@ -11,13 +11,14 @@ use crate::gui::state::{ActiveShift, EndShift, Trainee};
 use crate::gui::widgets::note_form::{self, NoteForm};
 use crate::gui::widgets::theme::{self, palette};
 use crate::sim_plugin::{SimAction, SimSet, SimState, TicketEntity, TicketView};
-use dojo_core::policy::Priority;
 use dojo_core::shift::Mode;
 use dojo_core::sim::action::Action;
 use dojo_core::sim::session::{Session, Status};
 
 /// What the trainee has typed or opened on the shift screen (UI state only).
 mod checklist;
+mod confirm;
+mod drafts;
 mod kb;
 mod keys;
 mod log;
@@ -25,6 +26,8 @@ mod queue;
 mod ticket;
 
 use checklist::framework_checklist;
+pub use confirm::Confirm;
+pub use drafts::{Drafts, TicketDraft};
 use kb::article_window;
 use keys::{confirm_end_window, keyboard_shortcuts, keys_window};
 use log::activity_log;
@@ -33,16 +36,15 @@ use ticket::{nothing_open, ticket_view};
 
 #[derive(Resource, Debug, Default)]
 pub struct ShiftUi {
-    /// The KB search box.
-    pub kb_query: String,
-    /// The KB article being read.
-    pub reading: Option<String>,
-    /// The escalation note form, when open.
+    /// What the trainee typed or picked, per ticket (kept beside the log).
+    pub drafts: Drafts,
+    /// The escalation note form, when open (its text is the ticket's draft).
     pub note: Option<NoteForm>,
-    /// The client update being written.
-    pub update_text: String,
-    /// The priority picked for the impact estimate.
-    pub estimate: Option<Priority>,
+    /// A decision waiting for its confirmation (Enter confirms, Esc cancels).
+    pub confirm: Option<Confirm>,
+    /// When (egui time) a text field last had the keyboard: single-key shortcuts wait
+    /// a moment after it, so typing never fires one.
+    pub typing_until: f64,
     /// Asking "end the shift now?".
     pub confirm_end: bool,
     /// Show the keyboard shortcuts.
@@ -51,14 +53,39 @@ pub struct ShiftUi {
     pub focus_kb: bool,
 }
 
+impl ShiftUi {
+    /// Opens the note form on a ticket (its draft, if any, comes back).
+    pub fn open_note(&mut self, ticket: u32, security: bool) {
+        self.drafts.of(ticket).security = security;
+        if self.note.as_ref().is_none_or(|f| f.ticket != ticket) {
+            self.note = Some(NoteForm::new(ticket));
+        }
+    }
+
+    /// Asks to resolve a ticket (the confirmation sends it).
+    pub fn ask_resolve(&mut self, ticket: u32, now: f64) {
+        self.confirm = Some(Confirm::Resolve { ticket, since: now });
+    }
+}
+
 /// How much faster the clock runs while the trainee is busy with an action.
 const BUSY_SPEED_UP: f64 = 4.0;
 
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<ShiftUi>()
-        .add_systems(OnEnter(Screen::Shift), |mut ui: ResMut<ShiftUi>| {
-            *ui = ShiftUi::default();
-        })
+        .add_systems(
+            OnEnter(Screen::Shift),
+            |mut ui: ResMut<ShiftUi>, active: Option<Res<ActiveShift>>| {
+                let log = active
+                    .as_ref()
+                    .and_then(|a| a.run.as_ref())
+                    .and_then(|r| r.log_path.as_deref());
+                *ui = ShiftUi {
+                    drafts: Drafts::for_log(log),
+                    ..ShiftUi::default()
+                };
+            },
+        )
         .add_systems(
             Update,
             fast_forward_while_busy
@@ -66,6 +93,8 @@ pub(crate) fn plugin(app: &mut App) {
                 .run_if(resource_exists::<SimState>)
                 .run_if(not(resource_exists::<crate::gui::state::MachinePaced>)),
         )
+        // The session ended: the result holds what was sent; the drafts file goes.
+        .add_systems(OnExit(Screen::Shift), |ui: Res<ShiftUi>| ui.drafts.remove_file())
         .add_systems(
             EguiPrimaryContextPass,
             shift_screen
@@ -151,7 +180,13 @@ fn shift_screen(
             .resizable(false)
             .exact_size(290.0)
             .show(&mut root, |ui| {
-                framework_checklist(ui, session, number, ui_state.note.as_ref());
+                let note = ui_state
+                    .note
+                    .as_ref()
+                    .filter(|f| f.ticket == number)
+                    .and_then(|f| ui_state.drafts.get(f.ticket))
+                    .map(|d| (&d.note, d.security));
+                framework_checklist(ui, session, number, note);
             });
     }
     egui::CentralPanel::default().show(&mut root, |ui| {
@@ -165,12 +200,30 @@ fn shift_screen(
             });
     });
 
-    if ui_state.note.is_some() {
-        note_form::show(ctx, session, &mut ui_state.note, &mut sent);
+    let ui_state = &mut *ui_state;
+    if ui_state.note.is_some() && ui_state.confirm.is_none() {
+        note_form::show(
+            ctx,
+            session,
+            &mut ui_state.note,
+            &mut ui_state.drafts,
+            &mut ui_state.confirm,
+        );
     }
-    if let Some(id) = ui_state.reading.clone() {
-        article_window(ctx, session, &id, &mut ui_state.reading);
+    if let Some(confirm) = ui_state.confirm.clone() {
+        confirm::window(ctx, session, &confirm, ui_state, &mut sent);
     }
+    if let Some(number) = session.current
+        && let Some(id) = ui_state.drafts.get(number).and_then(|d| d.reading.clone())
+    {
+        let mut reading = Some(id.clone());
+        article_window(ctx, session, &id, &mut reading);
+        if reading.is_none() {
+            ui_state.drafts.of(number).reading = None;
+        }
+    }
+    ui_state.drafts.forget_decided(session);
+    ui_state.drafts.save_if_changed();
     if ui_state.confirm_end {
         confirm_end_window(ctx, session, &mut ui_state.confirm_end, &mut end);
     }

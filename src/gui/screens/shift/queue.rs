@@ -37,6 +37,16 @@ pub(super) fn queue_panel(
                     "No tickets yet — the first one is on its way.",
                 ));
             }
+            if let Some(n) = session.current {
+                // What leaving the open ticket does to it, said before it happens.
+                ui.label(
+                    egui::RichText::new(format!(
+                        "Opening another ticket puts #{n} on hold: its SLA and L1 window keep running."
+                    ))
+                    .small()
+                    .color(palette::MUTED),
+                );
+            }
             egui::ScrollArea::vertical()
                 .auto_shrink([false, false])
                 .show(ui, |ui| {
@@ -118,37 +128,45 @@ pub(super) fn sla_bar(ui: &mut egui::Ui, view: &TicketView) {
     if view.sla_target == 0 {
         return;
     }
-    let fraction = view.sla_remaining as f32 / view.sla_target as f32;
+    // Both bars fill with the time used, so a fuller bar is always the more urgent one.
+    let left = view.sla_remaining as f32 / view.sla_target as f32;
+    let used = (1.0 - left).clamp(0.0, 1.0);
     let colour = if view.sla_remaining < 0 {
         palette::BAD
-    } else if fraction < 0.25 {
+    } else if left < 0.25 {
         palette::THREE_QUARTERS
-    } else if fraction < 0.5 {
+    } else if left < 0.5 {
         palette::HALF
     } else {
         palette::GOOD
     };
     let label = if view.sla_remaining < 0 {
-        format!("SLA breached {} ago", minutes_text(-view.sla_remaining))
+        format!("SLA: breached {} ago", minutes_text(-view.sla_remaining))
     } else {
         format!(
-            "SLA {} left of {}",
+            "SLA: {} left of {} ({:.0}% used)",
             minutes_text(view.sla_remaining),
-            minutes_text(i64::from(view.sla_target))
+            minutes_text(i64::from(view.sla_target)),
+            used * 100.0
         )
     };
-    theme::bar(ui, fraction, colour, &label);
+    theme::bar(ui, used, colour, &label);
 }
 
 pub(super) fn window_bar(ui: &mut egui::Ui, view: &TicketView) {
     match view.window {
         Some((elapsed, limit, state)) => {
             let label = match state {
-                WindowState::Overdue { by } => format!("L1 window overdue by {by}m"),
-                WindowState::Reached => format!("L1 window reached ({limit}m): escalate"),
+                WindowState::Overdue { by } => {
+                    format!("L1 window: {by}m past its {limit}m (the framework: escalate)")
+                }
+                WindowState::Reached => {
+                    format!("L1 window: {limit}m reached (the framework: escalate)")
+                }
                 _ => format!(
-                    "L1 window {}m left of {limit}m",
-                    limit.saturating_sub(elapsed)
+                    "L1 window: {}m left of {limit}m ({}% used)",
+                    limit.saturating_sub(elapsed),
+                    elapsed * 100 / limit.max(1)
                 ),
             };
             theme::bar(

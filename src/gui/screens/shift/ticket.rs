@@ -2,7 +2,9 @@
 //! diagnostics, the KB, fixes and the decision.
 
 use super::{ShiftUi, minutes_text, status_text};
-use crate::gui::widgets::note_form::NoteForm;
+use super::TicketDraft;
+use crate::gui::widgets::note_form;
+use dojo_core::note::NoteElement;
 use crate::gui::widgets::theme::{self, palette};
 use bevy::prelude::*;
 use bevy_egui::egui;
@@ -42,7 +44,8 @@ pub(super) fn ticket_view(
     ui.add_space(4.0);
     facts(ui, session, t);
     ui.add_space(4.0);
-    findings(ui, t);
+    findings(ui, t, ui_state.drafts.of(t.number));
+    ui.add_space(4.0);
     if !t.status.open_at_l1() {
         theme::card(ui, |ui| {
             ui.label(theme::muted(
@@ -155,40 +158,66 @@ fn facts(ui: &mut egui::Ui, session: &Session, t: &Ticket) {
 }
 
 /// Everything found so far, in time order: findings, events, fixes applied.
-fn findings(ui: &mut egui::Ui, t: &Ticket) {
+/// The height of the findings area: it scrolls inside, so what arrives never moves the
+/// controls below it under the trainee's cursor.
+const FINDINGS_HEIGHT: f32 = 132.0;
+
+fn findings(ui: &mut egui::Ui, t: &Ticket, drafts: &mut TicketDraft) {
     let s = &t.scenario;
-    if !t.findings.is_empty() || !t.events_fired.is_empty() {
-        theme::card(ui, |ui| {
-            ui.label(theme::bold("Findings so far"));
-            let mut lines: Vec<(u32, String, egui::Color32)> = t
-                .findings
-                .iter()
-                .map(|f| (f.at, f.text.clone(), palette::TEXT))
-                .collect();
-            for (id, at) in &t.events_fired {
-                if let Some(e) = s.events.iter().find(|e| &e.id == id) {
-                    lines.push((*at, format!("⚑ {}", e.message), palette::INFO));
-                }
-            }
-            for (at, fix, ..) in t.fixes_applied.iter().map(|(f, at)| (*at, f)) {
-                if let Some(f) = s.fixes.iter().find(|x| &x.id == fix) {
-                    lines.push((
-                        at,
-                        format!("Applied: {} — {}", f.label, f.outcome),
-                        palette::GOOD,
-                    ));
-                }
-            }
-            lines.sort_by_key(|l| l.0);
-            for (at, text, colour) in lines {
-                ui.horizontal_wrapped(|ui| {
-                    ui.label(theme::muted(format!("m{at:>3}")).monospace());
-                    ui.colored_label(colour, text);
-                });
-            }
-        });
-        ui.add_space(4.0);
+    // (minute, text, colour, what it says in words, where it quotes into the note)
+    let mut lines: Vec<(u32, String, egui::Color32, Option<(NoteElement, String)>)> = Vec::new();
+    let quotable = note_form::quotable(t);
+    for f in &t.findings {
+        let quote = quotable.iter().find(|(_, q)| q.ends_with(&f.text)).cloned();
+        lines.push((f.at, f.text.clone(), palette::TEXT, quote));
     }
+    for (id, at) in &t.events_fired {
+        if let Some(e) = s.events.iter().find(|e| &e.id == id) {
+            let quote = (NoteElement::CurrentState, e.message.clone());
+            lines.push((*at, format!("⚑ {}", e.message), palette::INFO, Some(quote)));
+        }
+    }
+    for (fix, at) in &t.fixes_applied {
+        if let Some(f) = s.fixes.iter().find(|x| &x.id == fix) {
+            // A fix that is not the cure is not shown as a success.
+            let (mark, colour) = if f.resolves {
+                ("✔ Applied", palette::GOOD)
+            } else {
+                ("◐ Applied (not the cure)", palette::HALF)
+            };
+            let quote = (NoteElement::StepsTaken, format!("{}: {}", f.label, f.outcome));
+            lines.push((*at, format!("{mark}: {} — {}", f.label, f.outcome), colour, Some(quote)));
+        }
+    }
+    lines.sort_by_key(|l| l.0);
+    theme::card(ui, |ui| {
+        ui.label(theme::bold("Findings so far"));
+        egui::ScrollArea::vertical()
+            .id_salt(("findings", t.number))
+            .min_scrolled_height(FINDINGS_HEIGHT)
+            .max_height(FINDINGS_HEIGHT)
+            .auto_shrink([false, false])
+            .stick_to_bottom(true)
+            .show(ui, |ui| {
+                if lines.is_empty() {
+                    ui.label(theme::muted("Nothing yet: run a check or ask the client."));
+                }
+                for (at, text, colour, quote) in lines {
+                    ui.horizontal_wrapped(|ui| {
+                        ui.label(theme::muted(format!("m{at:>3}")).monospace());
+                        if let Some((element, q)) = quote {
+                            let b = ui
+                                .small_button("❝")
+                                .on_hover_text(format!("Quote into the note: “{}”", element.label()));
+                            if b.clicked() {
+                                note_form::quote_into(&mut drafts.note, element, &q);
+                            }
+                        }
+                        ui.colored_label(colour, text);
+                    });
+                }
+            });
+    });
 }
 
 /// The KB search box and its results.
@@ -204,7 +233,7 @@ fn kb_card(
     ui.label(theme::bold("Knowledge base (K)"));
     ui.horizontal(|ui| {
         let edit = ui.add(
-            egui::TextEdit::singleline(&mut ui_state.kb_query)
+            egui::TextEdit::singleline(&mut ui_state.drafts.of(number).kb_query)
                 .hint_text("search articles…")
                 .desired_width(ui.available_width() - 70.0),
         );
@@ -215,14 +244,14 @@ fn kb_card(
         let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         let search = ui
             .add_enabled(
-                !busy && !ui_state.kb_query.trim().is_empty(),
+                !busy && !ui_state.drafts.of(number).kb_query.trim().is_empty(),
                 egui::Button::new("Search"),
             )
             .clicked();
-        if (search || enter) && !busy && !ui_state.kb_query.trim().is_empty() {
+        if (search || enter) && !busy && !ui_state.drafts.of(number).kb_query.trim().is_empty() {
             sent.push(Action::SearchKb {
                 ticket: number,
-                query: ui_state.kb_query.trim().to_string(),
+                query: ui_state.drafts.of(number).kb_query.trim().to_string(),
             });
         }
     });
@@ -252,7 +281,7 @@ fn kb_card(
                             article: id.clone(),
                         });
                     }
-                    ui_state.reading = Some(id.clone());
+                    ui_state.drafts.of(number).reading = Some(id.clone());
                 }
                 ui.label(title);
             });
@@ -317,14 +346,14 @@ fn decide(
                 ui.add_enabled(!busy, egui::Button::new(theme::bold(text).color(colour)))
                     .clicked()
             };
-            if decide(ui, "✔ Resolve at L1 (R)", palette::GOOD) {
-                sent.push(Action::Resolve { ticket: number });
+            if decide(ui, "✔ Resolve at L1… (R)", palette::GOOD) {
+                ui_state.ask_resolve(number, ui.input(|i| i.time));
             }
             if decide(ui, "⬆ Escalate to L2… (E)", palette::ACCENT) {
-                ui_state.note = Some(NoteForm::new(number, false));
+                ui_state.open_note(number, false);
             }
             if decide(ui, "⚠ Security incident… (X)", palette::BAD) {
-                ui_state.note = Some(NoteForm::new(number, true));
+                ui_state.open_note(number, true);
             }
         });
         ui.add_space(4.0);
@@ -363,15 +392,15 @@ fn decide(
                 Priority::P4,
                 Priority::P5,
             ] {
-                ui.selectable_value(&mut ui_state.estimate, Some(p), format!("{p:?}"));
+                ui.selectable_value(&mut ui_state.drafts.of(number).estimate, Some(p), format!("{p:?}"));
             }
             if ui
                 .add_enabled(
-                    !busy && ui_state.estimate.is_some(),
+                    !busy && ui_state.drafts.of(number).estimate.is_some(),
                     egui::Button::new("Record"),
                 )
                 .clicked()
-                && let Some(priority) = ui_state.estimate
+                && let Some(priority) = ui_state.drafts.of(number).estimate
             {
                 sent.push(Action::EstimateImpact {
                     ticket: number,
@@ -384,7 +413,7 @@ fn decide(
         });
         ui.horizontal(|ui| {
             let edit = ui.add(
-                egui::TextEdit::singleline(&mut ui_state.update_text)
+                egui::TextEdit::singleline(&mut ui_state.drafts.of(number).client_update)
                     .hint_text("update the client: what you are doing, when they hear next (U)")
                     .desired_width(ui.available_width() - 70.0)
                     .id(egui::Id::new("client-update")),
@@ -392,14 +421,14 @@ fn decide(
             let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             let send = ui
                 .add_enabled(
-                    !busy && !ui_state.update_text.trim().is_empty(),
+                    !busy && !ui_state.drafts.of(number).client_update.trim().is_empty(),
                     egui::Button::new("Send"),
                 )
                 .clicked();
-            if (send || enter) && !busy && !ui_state.update_text.trim().is_empty() {
+            if (send || enter) && !busy && !ui_state.drafts.of(number).client_update.trim().is_empty() {
                 sent.push(Action::UpdateClient {
                     ticket: number,
-                    message: std::mem::take(&mut ui_state.update_text).trim().to_string(),
+                    message: std::mem::take(&mut ui_state.drafts.of(number).client_update).trim().to_string(),
                 });
             }
             if !t.client_updates.is_empty() {
