@@ -85,6 +85,7 @@ for n, arrives in enumerate(ARRIVALS, start=1):
         time.sleep(wait + 1.0)
 
 print("end the shift (End, then Enter)")
+time.sleep(1.5)  # single keys wait a moment after typing; a person reads first
 key("End")
 time.sleep(0.4)
 key("Return")

@@ -104,6 +104,7 @@ if "Refused" in app.session_log():
     app.fail("an action was refused:\n" + app.session_log())
 
 print("end the shift (End, then Enter)")
+time.sleep(1.5)  # single keys wait a moment after typing; a person reads first
 key("End")
 time.sleep(0.4)
 key("Return")

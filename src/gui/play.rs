@@ -285,6 +285,7 @@ fn end_shift(
     options: Res<TrainerOptions>,
     mut next: ResMut<NextState<Screen>>,
     history: Res<super::history::History>,
+    machine: Option<Res<super::state::MachinePaced>>,
 ) {
     if ends.read().count() == 0 {
         return;
@@ -292,6 +293,22 @@ fn end_shift(
     let Some(mut sim) = sim else {
         return;
     };
+    // A person who ends the shift before its clock ran out (End, or the mode's real-time
+    // limit) ends it at this minute, in the log: the tickets still to come never arrive,
+    // and a replay ends where they did. (Autoplay ends when its script is done, as
+    // `dojo run` does, and plays the clock out.)
+    if machine.is_none()
+        && !sim.session.ended
+        && sim.session.shift.mode != dojo_core::shift::Mode::Competition
+    {
+        let sim = &mut *sim;
+        sim.session.act(dojo_core::sim::action::Action::EndShift);
+        if let (Some(writer), Some(entry)) = (sim.log.as_mut(), sim.session.log.last())
+            && let Err(e) = writer.append(entry)
+        {
+            error!("could not append to the session log: {e}");
+        }
+    }
     let session = sim.session.clone();
     let writer = sim.log.take();
     let competition = active.as_ref().and_then(|a| a.competition.clone());

@@ -176,10 +176,19 @@ fn drafts_belong_to_their_ticket_survive_a_crash_and_go_with_the_decision() {
     drafts.save_if_changed();
     // A crash: nothing in memory survives, the file does.
     let mut back = Drafts::for_log(Some(&log));
-    assert_eq!(back.of(1).note.steps_taken, "Ran ping to the gateway: 48 timeouts");
+    assert_eq!(
+        back.of(1).note.steps_taken,
+        "Ran ping to the gateway: 48 timeouts"
+    );
     assert_eq!(back.of(1).kb_query, "vpn 809");
-    assert_eq!(back.of(2).client_update, "Looking into it, back to you by 11:00");
-    assert!(back.of(2).note.steps_taken.is_empty(), "ticket 2 has its own note");
+    assert_eq!(
+        back.of(2).client_update,
+        "Looking into it, back to you by 11:00"
+    );
+    assert!(
+        back.of(2).note.steps_taken.is_empty(),
+        "ticket 2 has its own note"
+    );
 
     // A draft goes when its ticket leaves L1, not before.
     let pack = Arc::new(Pack::builtin().unwrap());
@@ -195,5 +204,8 @@ fn drafts_belong_to_their_ticket_survive_a_crash_and_go_with_the_decision() {
     let again = Drafts::for_log(Some(&log));
     assert!(again.get(1).is_none());
     again.remove_file();
-    assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none(), "the file goes with the session");
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+        "the file goes with the session"
+    );
 }

@@ -484,3 +484,110 @@ fn every_deduction_states_its_rule_what_was_done_and_when() {
         }
     }
 }
+
+/// Grades follow what happened (#13): a trainee who ends the shift early is graded on the
+/// tickets they reached; those that never arrived, or arrived and were never opened, are
+/// "not reached" — no auto-fail, no score, no metrics — and a replay of the log ends at
+/// the same minute.
+#[test]
+fn ending_early_grades_only_the_tickets_reached() {
+    let pack = pack();
+    let shift = pack.shifts["onboarding-5-security"].clone();
+    let mut s = Session::with_shift(Arc::clone(&pack), shift.clone(), 7).unwrap();
+    let script = dojo_core::agents::play(
+        Arc::clone(&pack),
+        &shift,
+        7,
+        dojo_core::agents::Persona::Ideal,
+    )
+    .unwrap();
+    // The ideal trainee's actions on ticket 1 only, then End.
+    let first: Vec<ScriptEntry> = script
+        .actions
+        .iter()
+        .take_while(|e| e.action.ticket().is_none_or(|n| n == 1))
+        .cloned()
+        .collect();
+    record::play_script(
+        &mut s,
+        &Script {
+            name: String::new(),
+            shift: None,
+            actions: first,
+        },
+        0,
+        None,
+        None,
+    )
+    .unwrap();
+    let at = s.now;
+    assert!(
+        s.tickets.iter().any(|t| t.arrives_at > at),
+        "later tickets are still to come"
+    );
+    assert!(matches!(
+        s.act(Action::EndShift),
+        dojo_core::sim::action::Outcome::Done { .. }
+    ));
+    s.finish();
+    assert_eq!(s.ended_early_at, Some(at));
+    assert!(
+        s.tickets
+            .iter()
+            .filter(|t| t.arrives_at > at)
+            .all(|t| t.status == dojo_core::sim::session::Status::Pending),
+        "nothing arrives after the end"
+    );
+    let g = grading::grade(&s, None, None);
+    let reached: Vec<_> = g.tickets.iter().filter(|t| !t.not_reached).collect();
+    assert!(!reached.is_empty());
+    assert!(g.tickets.iter().any(|t| t.not_reached));
+    assert!(!g.critical, "no auto-fail for a ticket never seen");
+    for t in g.tickets.iter().filter(|t| t.not_reached) {
+        assert!(!t.critical && t.deductions.is_empty() && !t.counts());
+    }
+    // The score is the reached tickets' mean only.
+    let counted: Vec<u32> = g
+        .tickets
+        .iter()
+        .filter(|t| t.counts())
+        .map(|t| t.score)
+        .collect();
+    let mean = (f64::from(counted.iter().sum::<u32>()) / counted.len() as f64).round() as u32;
+    assert_eq!(g.score, mean);
+    assert!(
+        g.score >= 90,
+        "the one ticket handled by the book scores {}",
+        g.score
+    );
+    assert!(
+        g.coaching
+            .reviews
+            .iter()
+            .all(|r| reached.iter().any(|t| t.number == r.number))
+    );
+    let text = grading::report::to_text(&g);
+    assert!(text.contains("not reached"), "{text}");
+
+    // The log replays to the same end.
+    let header = record::LogHeader::for_session(&s, None, None);
+    let replayed = record::replay_entries(Arc::clone(&pack), &header, &s.log)
+        .unwrap()
+        .unwrap();
+    assert_eq!(replayed.ended_early_at, Some(at));
+    assert_eq!(grading::grade(&replayed, None, None), g);
+}
+
+#[test]
+fn a_competition_cannot_be_ended_early() {
+    let pack = pack();
+    let mut shift = pack.shifts["competition-mixed"].clone();
+    shift.mode = Mode::Competition;
+    let mut s = Session::with_shift(Arc::clone(&pack), shift, 7).unwrap();
+    match s.act(Action::EndShift) {
+        dojo_core::sim::action::Outcome::Refused(why) => {
+            assert!(why.contains("every ticket counts"), "{why}")
+        }
+        other => panic!("{other:?}"),
+    }
+}

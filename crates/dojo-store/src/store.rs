@@ -1200,7 +1200,8 @@ fn write_finished(
     )?;
     let mut insert_review =
         tx.prepare("INSERT INTO reviews (session_id, number, review) VALUES (?1, ?2, ?3)")?;
-    for t in &g.tickets {
+    // A ticket never reached enters no trend, no review queue and no schedule.
+    for t in g.tickets.iter().filter(|t| !t.not_reached) {
         let window = t.verdict.window.as_ref();
         let note = t.note.as_ref();
         let element = |e: NoteElement| note.map(|n| n.element(e).score);

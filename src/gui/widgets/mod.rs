@@ -1,5 +1,3 @@
-//! Widgets the screens share: the theme (palette, fonts, cards, chips) and the
-//! five-part note form.
+//! Widgets the screens share: the theme (palette, fonts, cards, chips, bars).
 
-pub mod note_form;
 pub mod theme;

@@ -107,7 +107,7 @@ pub struct Coaching {
 /// The review of one ticket, if it was escalated or should have been.
 pub fn review(t: &Ticket, g: &TicketGrade, policy: &Policy) -> Option<Review> {
     let escalated = matches!(g.call, Some(Owner::EscalateToL2 | Owner::EscalateSecurity));
-    if g.handed_over || (!escalated && g.right_call == Owner::ResolveAtL1) {
+    if !g.counts() || (!escalated && g.right_call == Owner::ResolveAtL1) {
         return None;
     }
     let v = &g.verdict;
@@ -207,7 +207,7 @@ pub fn coach(
     let graded: Vec<(&Ticket, &TicketGrade)> = tickets
         .iter()
         .zip(grades)
-        .filter(|(_, g)| !g.handed_over)
+        .filter(|(_, g)| g.counts())
         .collect();
     let mut flags = Vec::new();
     let ev =

@@ -111,7 +111,7 @@ impl SessionNumbers {
     pub fn of(session: &Session, grades: &[TicketGrade], policy: &Policy) -> Self {
         let mut n = SessionNumbers::default();
         for (t, g) in session.tickets.iter().zip(grades) {
-            if g.handed_over || t.status == Status::Pending {
+            if !g.counts() || t.status == Status::Pending {
                 continue;
             }
             n.tickets += 1;

@@ -89,7 +89,7 @@ pub fn grade_tickets(session: &Session) -> Vec<TicketGrade> {
     session
         .tickets
         .iter()
-        .map(|t| ticket::grade_ticket(t, end, policy, &policy.grading))
+        .map(|t| ticket::grade_in_session(session, t, end, policy, &policy.grading))
         .collect()
 }
 
@@ -112,7 +112,7 @@ pub fn grade(
     );
     let graded: Vec<u32> = tickets
         .iter()
-        .filter(|t| !t.handed_over)
+        .filter(|t| t.counts())
         .map(|t| t.score)
         .collect();
     let score = if graded.is_empty() {

@@ -37,7 +37,9 @@ fn ticket_text(out: &mut String, t: &TicketGrade) {
         "\n#{} {} — {}{}",
         t.number,
         t.scenario,
-        if t.handed_over {
+        if t.not_reached {
+            "not reached (the shift was ended before it was opened; not graded)".to_string()
+        } else if t.handed_over {
             "handed over (not graded)".to_string()
         } else {
             format!("{}/100", t.score)
@@ -234,7 +236,9 @@ pub fn to_markdown(g: &SessionGrade) -> String {
             call_text(t.call),
             short_owner(t.right_call),
             t.timing,
-            if t.handed_over {
+            if t.not_reached {
+                "not reached".into()
+            } else if t.handed_over {
                 "handed over".into()
             } else if t.critical {
                 "0 (critical)".into()

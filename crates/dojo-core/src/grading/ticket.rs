@@ -8,7 +8,7 @@ use crate::grading::GradingPolicy;
 use crate::note::NoteScore;
 use crate::policy::{Policy, Priority};
 use crate::scenario::Owner;
-use crate::sim::session::{Decision, DecisionKind, Ticket};
+use crate::sim::session::{Decision, DecisionKind, Session, Status, Ticket};
 
 /// A graded part of a ticket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -130,6 +130,11 @@ pub struct TicketGrade {
     pub critical: bool,
     /// Left open at the shift's end with its window not yet run out: not graded.
     pub handed_over: bool,
+    /// Never reached: it had not arrived, or had arrived and was never opened, when the
+    /// trainee ended the shift early (outside competitions). Not graded, not stored as a
+    /// ticket row, listed as "not reached".
+    #[serde(default)]
+    pub not_reached: bool,
     /// Every deduction.
     pub deductions: Vec<Deduction>,
     /// What went right.
@@ -476,6 +481,7 @@ pub fn grade_ticket(t: &Ticket, end: u32, policy: &Policy, rules: &GradingPolicy
         score,
         critical,
         handed_over,
+        not_reached: false,
         deductions,
         strengths,
         note,
@@ -753,4 +759,50 @@ fn grade_impact(
         d.points = lost / count.max(1);
     }
     (score, true)
+}
+
+impl TicketGrade {
+    /// True when the ticket counts in the session's score, metrics and coaching.
+    pub fn counts(&self) -> bool {
+        !self.handed_over && !self.not_reached
+    }
+
+    /// The grade of a ticket never reached: nothing applies, nothing is deducted.
+    fn unreached(mut self) -> TicketGrade {
+        self.not_reached = true;
+        self.critical = false;
+        self.score = 0;
+        self.deductions.clear();
+        self.strengths.clear();
+        for c in &mut self.components {
+            c.applies = false;
+        }
+        self
+    }
+}
+
+/// Whether a ticket was reached: it arrived, and — when the trainee ended the shift
+/// early — it was opened. (A competition cannot be ended early: every ticket counts.)
+pub fn reached(session: &Session, t: &Ticket) -> bool {
+    match t.status {
+        Status::Pending => false,
+        Status::Queued => session.ended_early_at.is_none(),
+        _ => true,
+    }
+}
+
+/// A ticket's grade in its session: `not_reached` when it was never reached.
+pub fn grade_in_session(
+    session: &Session,
+    t: &Ticket,
+    end: u32,
+    policy: &Policy,
+    rules: &GradingPolicy,
+) -> TicketGrade {
+    let g = grade_ticket(t, end, policy, rules);
+    if reached(session, t) {
+        g
+    } else {
+        g.unreached()
+    }
 }

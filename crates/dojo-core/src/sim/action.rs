@@ -101,6 +101,9 @@ pub enum Action {
     Pause,
     /// Resume the sim clock.
     Resume,
+    /// End the shift before its clock runs out (the trainee's End): tickets not yet
+    /// arrived never arrive, and those never opened are "not reached" — not graded.
+    EndShift,
 }
 
 impl Action {
@@ -121,7 +124,7 @@ impl Action {
             | Action::StartParallelEscalation { ticket }
             | Action::EstimateImpact { ticket, .. }
             | Action::Hold { ticket } => Some(*ticket),
-            Action::Pause | Action::Resume => None,
+            Action::Pause | Action::Resume | Action::EndShift => None,
         }
     }
 
@@ -152,6 +155,7 @@ impl Action {
             Action::Hold { ticket } => format!("hold ticket {ticket}"),
             Action::Pause => "pause".into(),
             Action::Resume => "resume".into(),
+            Action::EndShift => "end the shift".into(),
         }
     }
 }

@@ -340,6 +340,8 @@ pub struct Session {
     wake: Vec<u32>,
     /// The shift has ended (no more L1 actions).
     pub ended: bool,
+    /// The minute the trainee ended the shift early (`Action::EndShift`), if they did.
+    pub ended_early_at: Option<u32>,
     notices: Vec<Notice>,
 }
 
@@ -392,6 +394,7 @@ impl Session {
             log: Vec::new(),
             wake: vec![0; queue.len()],
             ended: false,
+            ended_early_at: None,
             notices: Vec::new(),
         };
         session.process_minute(0);
@@ -688,6 +691,15 @@ impl Session {
                     Err("The shift is not paused.".into())
                 };
             }
+            Action::EndShift => {
+                return if self.ended {
+                    Err("The shift has ended.".into())
+                } else if self.shift.mode == crate::shift::Mode::Competition {
+                    Err("A competition runs to the end of its shift: every ticket counts.".into())
+                } else {
+                    Ok(())
+                };
+            }
             _ => {}
         }
         if self.ended {
@@ -792,6 +804,12 @@ impl Session {
             }
             Action::Resume => {
                 self.paused = false;
+                return 0;
+            }
+            Action::EndShift => {
+                self.paused = false;
+                self.ended_early_at = Some(now);
+                self.end_shift();
                 return 0;
             }
             _ => {}
@@ -1002,7 +1020,7 @@ impl Session {
                 self.tickets[idx].impact_estimate = Some((*priority, now));
                 0
             }
-            Action::Pause | Action::Resume => 0,
+            Action::Pause | Action::Resume | Action::EndShift => 0,
         }
     }
 

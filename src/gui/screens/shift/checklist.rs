@@ -1,7 +1,7 @@
 //! The framework checklist beside the open ticket (onboarding): tools, access,
 //! runbook, window left, impact, and the note's five elements.
 
-use crate::gui::widgets::note_form;
+use super::note_form;
 use crate::gui::widgets::theme::{self, palette};
 use bevy::prelude::*;
 use bevy_egui::egui;

@@ -80,11 +80,8 @@ impl Drafts {
 
     /// Drops the drafts of tickets no longer with L1 (decided, or handed over).
     pub fn forget_decided(&mut self, session: &Session) {
-        self.by_ticket.retain(|n, _| {
-            session
-                .ticket(*n)
-                .is_some_and(|t| t.status.open_at_l1())
-        });
+        self.by_ticket
+            .retain(|n, _| session.ticket(*n).is_some_and(|t| t.status.open_at_l1()));
     }
 
     /// Writes the drafts beside the log when they changed since the last write.

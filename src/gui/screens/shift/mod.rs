@@ -8,12 +8,12 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use crate::gui::Screen;
 use crate::gui::state::{ActiveShift, EndShift, Trainee};
-use crate::gui::widgets::note_form::{self, NoteForm};
 use crate::gui::widgets::theme::{self, palette};
 use crate::sim_plugin::{SimAction, SimSet, SimState, TicketEntity, TicketView};
 use dojo_core::shift::Mode;
 use dojo_core::sim::action::Action;
 use dojo_core::sim::session::{Session, Status};
+use note_form::NoteForm;
 
 /// What the trainee has typed or opened on the shift screen (UI state only).
 mod checklist;
@@ -22,6 +22,7 @@ mod drafts;
 mod kb;
 mod keys;
 mod log;
+pub mod note_form;
 mod queue;
 mod ticket;
 
@@ -94,7 +95,9 @@ pub(crate) fn plugin(app: &mut App) {
                 .run_if(not(resource_exists::<crate::gui::state::MachinePaced>)),
         )
         // The session ended: the result holds what was sent; the drafts file goes.
-        .add_systems(OnExit(Screen::Shift), |ui: Res<ShiftUi>| ui.drafts.remove_file())
+        .add_systems(OnExit(Screen::Shift), |ui: Res<ShiftUi>| {
+            ui.drafts.remove_file()
+        })
         .add_systems(
             EguiPrimaryContextPass,
             shift_screen

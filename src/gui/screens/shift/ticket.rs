@@ -1,13 +1,13 @@
 //! The open ticket: what the client wrote, the facts, the findings, and the work —
 //! diagnostics, the KB, fixes and the decision.
 
-use super::{ShiftUi, minutes_text, status_text};
 use super::TicketDraft;
-use crate::gui::widgets::note_form;
-use dojo_core::note::NoteElement;
+use super::note_form;
+use super::{ShiftUi, minutes_text, status_text};
 use crate::gui::widgets::theme::{self, palette};
 use bevy::prelude::*;
 use bevy_egui::egui;
+use dojo_core::note::NoteElement;
 use dojo_core::policy::Priority;
 use dojo_core::scenario::{Requirement, StepKind};
 use dojo_core::sim::action::Action;
@@ -162,10 +162,12 @@ fn facts(ui: &mut egui::Ui, session: &Session, t: &Ticket) {
 /// controls below it under the trainee's cursor.
 const FINDINGS_HEIGHT: f32 = 132.0;
 
+/// One line of the findings: minute, text, colour, and where it quotes into the note.
+type FindingLine = (u32, String, egui::Color32, Option<(NoteElement, String)>);
+
 fn findings(ui: &mut egui::Ui, t: &Ticket, drafts: &mut TicketDraft) {
     let s = &t.scenario;
-    // (minute, text, colour, what it says in words, where it quotes into the note)
-    let mut lines: Vec<(u32, String, egui::Color32, Option<(NoteElement, String)>)> = Vec::new();
+    let mut lines: Vec<FindingLine> = Vec::new();
     let quotable = note_form::quotable(t);
     for f in &t.findings {
         let quote = quotable.iter().find(|(_, q)| q.ends_with(&f.text)).cloned();
@@ -185,8 +187,16 @@ fn findings(ui: &mut egui::Ui, t: &Ticket, drafts: &mut TicketDraft) {
             } else {
                 ("◐ Applied (not the cure)", palette::HALF)
             };
-            let quote = (NoteElement::StepsTaken, format!("{}: {}", f.label, f.outcome));
-            lines.push((*at, format!("{mark}: {} — {}", f.label, f.outcome), colour, Some(quote)));
+            let quote = (
+                NoteElement::StepsTaken,
+                format!("{}: {}", f.label, f.outcome),
+            );
+            lines.push((
+                *at,
+                format!("{mark}: {} — {}", f.label, f.outcome),
+                colour,
+                Some(quote),
+            ));
         }
     }
     lines.sort_by_key(|l| l.0);
@@ -206,9 +216,10 @@ fn findings(ui: &mut egui::Ui, t: &Ticket, drafts: &mut TicketDraft) {
                     ui.horizontal_wrapped(|ui| {
                         ui.label(theme::muted(format!("m{at:>3}")).monospace());
                         if let Some((element, q)) = quote {
-                            let b = ui
-                                .small_button("❝")
-                                .on_hover_text(format!("Quote into the note: “{}”", element.label()));
+                            let b = ui.small_button("❝").on_hover_text(format!(
+                                "Quote into the note: “{}”",
+                                element.label()
+                            ));
                             if b.clicked() {
                                 note_form::quote_into(&mut drafts.note, element, &q);
                             }
@@ -392,7 +403,11 @@ fn decide(
                 Priority::P4,
                 Priority::P5,
             ] {
-                ui.selectable_value(&mut ui_state.drafts.of(number).estimate, Some(p), format!("{p:?}"));
+                ui.selectable_value(
+                    &mut ui_state.drafts.of(number).estimate,
+                    Some(p),
+                    format!("{p:?}"),
+                );
             }
             if ui
                 .add_enabled(
@@ -425,10 +440,15 @@ fn decide(
                     egui::Button::new("Send"),
                 )
                 .clicked();
-            if (send || enter) && !busy && !ui_state.drafts.of(number).client_update.trim().is_empty() {
+            if (send || enter)
+                && !busy
+                && !ui_state.drafts.of(number).client_update.trim().is_empty()
+            {
                 sent.push(Action::UpdateClient {
                     ticket: number,
-                    message: std::mem::take(&mut ui_state.drafts.of(number).client_update).trim().to_string(),
+                    message: std::mem::take(&mut ui_state.drafts.of(number).client_update)
+                        .trim()
+                        .to_string(),
                 });
             }
             if !t.client_updates.is_empty() {

@@ -3,8 +3,8 @@
 
 use bevy_egui::egui;
 
-use super::theme::{self, palette};
-use crate::gui::screens::shift::{Confirm, Drafts};
+use super::{Confirm, Drafts};
+use crate::gui::widgets::theme::{self, palette};
 use dojo_core::note::{EscalationNote, NoteElement};
 use dojo_core::scenario::StepKind;
 use dojo_core::sim::action::{Action, Outcome};
@@ -90,19 +90,26 @@ pub fn show(
     let Some(form) = form_slot.as_mut() else {
         return;
     };
-    let Some(ticket) = session.ticket(form.ticket).filter(|t| t.status.open_at_l1()) else {
+    let Some(ticket) = session
+        .ticket(form.ticket)
+        .filter(|t| t.status.open_at_l1())
+    else {
         // Decided (or gone): the note went with the decision.
         *form_slot = None;
         return;
     };
     if let Some(from) = form.sent_at {
-        let refused = session.log.iter().skip(from).find_map(|e| match (&e.action, &e.outcome) {
-            (
-                Action::Escalate { ticket: n, .. } | Action::EscalateSecurity { ticket: n, .. },
-                Outcome::Refused(why),
-            ) if *n == form.ticket => Some(why.clone()),
-            _ => None,
-        });
+        let refused = session
+            .log
+            .iter()
+            .skip(from)
+            .find_map(|e| match (&e.action, &e.outcome) {
+                (
+                    Action::Escalate { ticket: n, .. } | Action::EscalateSecurity { ticket: n, .. },
+                    Outcome::Refused(why),
+                ) if *n == form.ticket => Some(why.clone()),
+                _ => None,
+            });
         if let Some(why) = refused {
             form.refused = Some(why);
             form.sent_at = None;
@@ -111,9 +118,15 @@ pub fn show(
     let draft = drafts.of(form.ticket);
     let security = draft.security;
     let title = if security {
-        format!("Security incident · #{} {}", ticket.number, ticket.scenario.title)
+        format!(
+            "Security incident · #{} {}",
+            ticket.number, ticket.scenario.title
+        )
     } else {
-        format!("Escalate to L2 · #{} {}", ticket.number, ticket.scenario.title)
+        format!(
+            "Escalate to L2 · #{} {}",
+            ticket.number, ticket.scenario.title
+        )
     };
     let probe = if security {
         Action::EscalateSecurity {
@@ -142,10 +155,12 @@ pub fn show(
         .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
         .show(ctx, |ui| {
             intro(ui, security);
-            egui::ScrollArea::vertical().max_height(ui.available_height() - 60.0).show(ui, |ui| {
-                fields(ui, &mut draft.note, &mut form.focus_first);
-                quotes(ui, ticket, &mut draft.note);
-            });
+            egui::ScrollArea::vertical()
+                .max_height(ui.available_height() - 60.0)
+                .show(ui, |ui| {
+                    fields(ui, &mut draft.note, &mut form.focus_first);
+                    quotes(ui, ticket, &mut draft.note);
+                });
             ui.add_space(6.0);
             ui.horizontal_wrapped(|ui| {
                 let label = if security {
@@ -166,7 +181,10 @@ pub fn show(
                 }
             });
             if let Some(why) = blocked.as_ref().or(form.refused.as_ref()) {
-                ui.colored_label(palette::BAD, format!("Cannot send now: {why}. Your note is kept."));
+                ui.colored_label(
+                    palette::BAD,
+                    format!("Cannot send now: {why}. Your note is kept."),
+                );
             }
             if form.sent_at.is_some() {
                 ui.label(theme::muted("Sent — waiting for the session to take it…"));
@@ -223,7 +241,9 @@ fn quotes(ui: &mut egui::Ui, ticket: &Ticket, note: &mut EscalationNote) {
         return;
     }
     ui.add_space(6.0);
-    ui.label(theme::muted("Quote what you found (verbatim, into the right field):"));
+    ui.label(theme::muted(
+        "Quote what you found (verbatim, into the right field):",
+    ));
     for (element, text) in lines {
         ui.horizontal_wrapped(|ui| {
             let quote = ui
@@ -259,7 +279,13 @@ pub fn quotable(ticket: &Ticket) -> Vec<(NoteElement, String)> {
 
 /// The live checklist of the five elements (onboarding): each element's score and the
 /// first thing it lacks, from the grading's own note scorer.
-pub fn live_checklist(ui: &mut egui::Ui, session: &Session, ticket: u32, note: &EscalationNote, security: bool) {
+pub fn live_checklist(
+    ui: &mut egui::Ui,
+    session: &Session,
+    ticket: u32,
+    note: &EscalationNote,
+    security: bool,
+) {
     ui.heading("Your note");
     let Some(score) = session.draft_note_score(ticket, note, security) else {
         return;
