@@ -149,7 +149,7 @@ const CASES: &[Case] = &[
         Some((20, 5)),
         Some("expected.owner"),
         "expected owner ResolveAtL1 but the engine says EscalateToL2",
-        "Access",
+        "L1 lacks the access",
     ),
     (
         &["undeclared-variable.ron"],
