@@ -414,3 +414,77 @@ pub fn validate_paths(paths: &[PathBuf], options: &PackOptions) -> Report {
     report.diagnostics = problems;
     report
 }
+
+/// What `dojo explain` answers about: the scenario (by id from the pack, or a file that
+/// replaces the pack's scenario of the same id), the pack as far as it loads, and the
+/// problems of that file (lint errors included: the engine answers anyway).
+#[derive(Debug, Clone)]
+pub struct ExplainTarget {
+    /// The scenario, KB resolved; `None` when `key` is neither a file nor a pack id.
+    pub scenario: Option<Scenario>,
+    /// The pack as far as it loads (its policy judges the scenario).
+    pub pack: Pack,
+    /// Diagnostics of the file being explained (none for a pack id that loads clean).
+    pub file_problems: Vec<Diagnostic>,
+}
+
+/// Resolves `dojo explain`'s argument the way `dojo validate --pack` does. Fails only
+/// when the file cannot be read as a scenario or no policy loads.
+pub fn explain_target(options: &PackOptions, key: &str) -> Result<ExplainTarget, Vec<Diagnostic>> {
+    let path = Path::new(key);
+    let file = if path.is_file() {
+        let (sources, problems) = sources_from_path(path);
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        sources.into_iter().next()
+    } else {
+        None
+    };
+    let (pack, problems) = load_lenient(options, file.iter().cloned().collect());
+    let Some(pack) = pack else {
+        return Err(problems
+            .into_iter()
+            .filter(|d| d.severity == Severity::Error)
+            .collect());
+    };
+    let Some(source) = file else {
+        let scenario = pack.scenarios.get(key).cloned();
+        let file_problems = match &scenario {
+            Some(_) => Vec::new(),
+            None => problems
+                .into_iter()
+                .filter(|d| d.file.ends_with(&format!("/{key}.ron")))
+                .collect(),
+        };
+        return Ok(ExplainTarget {
+            scenario,
+            pack,
+            file_problems,
+        });
+    };
+    let parsed = validate::parse_source(&source).map_err(|d| vec![d])?;
+    let Item::Scenario(scenario) = parsed.item else {
+        return Err(vec![Diagnostic {
+            severity: Severity::Error,
+            code: "wrong-kind",
+            file: source.name.clone(),
+            line: None,
+            column: None,
+            field: None,
+            message: "this file is not a scenario".into(),
+            hint: Some("`dojo explain` takes a scenario id or a scenario file".into()),
+        }]);
+    };
+    let mut scenario = *scenario;
+    scenario.resolve_kb(&pack.kb);
+    let file_problems = problems
+        .into_iter()
+        .filter(|d| d.file == source.name)
+        .collect();
+    Ok(ExplainTarget {
+        scenario: Some(scenario),
+        pack,
+        file_problems,
+    })
+}

@@ -152,7 +152,19 @@ fn ron_diagnostic(name: &str, text: &str, error: &ron::error::SpannedError) -> D
     let base = |code: &'static str, message: String| {
         Diagnostic::error(code, name, message).at(Some(position))
     };
+    let recognised = |unknown_field: bool| {
+        crate::handwriting::recognise(text, position, &error.code.to_string(), unknown_field).map(
+            |m| {
+                Diagnostic::error(m.code, name, m.message)
+                    .at(Some(m.at))
+                    .hint(m.hint)
+            },
+        )
+    };
     match &error.code {
+        E::NoSuchStructField { .. } if recognised(true).is_some() => {
+            recognised(true).unwrap_or_else(|| base("syntax", error.code.to_string()))
+        }
         E::NoSuchStructField {
             expected,
             found,
@@ -223,6 +235,9 @@ fn ron_diagnostic(name: &str, text: &str, error: &ron::error::SpannedError) -> D
                 return d.hint(format!(
                     "line {open} has an unclosed string: a closing `\"` is missing there"
                 ));
+            }
+            if let Some(mistake) = recognised(false) {
+                return mistake;
             }
             if let Some(field) = enclosing_field(text, position.0, position.1) {
                 d = d.field(field);
@@ -1063,7 +1078,10 @@ fn check_kb_coverage(
             let candidates: Vec<&str> = known
                 .kb
                 .values()
-                .filter(|a| a.ticket_types.contains(&s.ticket_type))
+                .filter(|a| {
+                    a.kind == crate::kb::ArticleKind::Resolution
+                        && a.ticket_types.contains(&s.ticket_type)
+                })
                 .map(|a| a.id.as_str())
                 .collect();
             out.push(
