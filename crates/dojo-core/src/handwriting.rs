@@ -30,11 +30,15 @@ struct Scan {
 
 fn field_before(code: &str) -> Option<String> {
     let trimmed = code.trim_end().strip_suffix(':')?;
-    let start = trimmed
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .map_or(0, |i| i + 1);
-    let name = &trimmed[start..];
-    (!name.is_empty()).then(|| name.to_string())
+    let name: String = trimmed
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    (!name.is_empty()).then_some(name)
 }
 
 /// Scans up to byte offset `stop` (the whole text with `usize::MAX`).
