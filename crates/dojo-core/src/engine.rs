@@ -386,9 +386,11 @@ pub fn classify(facts: &Facts, policy: &Policy) -> (String, Option<String>) {
         if !applies || rule.becomes == current {
             continue;
         }
-        if let Some(reached) =
-            rule.reached(facts.users_affected, facts.sites_affected, facts.systems_affected)
-        {
+        if let Some(reached) = rule.reached(
+            facts.users_affected,
+            facts.sites_affected,
+            facts.systems_affected,
+        ) {
             return (
                 rule.becomes.clone(),
                 Some(format!(
@@ -485,8 +487,7 @@ enum Procedure {
 fn procedure(scenario: &Scenario, facts: &Facts, ticket_type: &str) -> Procedure {
     let Some(id) = &facts.runbook else {
         return Procedure::None(
-            "No documented procedure in the L1 KB: a runbook would let L1 own it next time."
-                .into(),
+            "No documented procedure in the L1 KB: a runbook would let L1 own it next time.".into(),
         );
     };
     let Some(article) = scenario.runbooks.get(id) else {

@@ -79,18 +79,14 @@ fn scan(text: &str, stop: usize) -> Scan {
         }
         if line_start && !c.is_whitespace() {
             line_start = false;
-            if c == '#'
-                && !chars.peek().is_some_and(|(_, n)| *n == '!')
-                && out.hash_comment.is_none()
+            if c == '#' && chars.peek().is_none_or(|(_, n)| *n != '!') && out.hash_comment.is_none()
             {
                 out.hash_comment = Some((line, col));
             }
         }
         match c {
             '"' => in_string = true,
-            '(' | '[' | '{' => out
-                .open
-                .push((c, line, col, field_before(&current_line))),
+            '(' | '[' | '{' => out.open.push((c, line, col, field_before(&current_line))),
             ')' | ']' | '}' => {
                 out.open.pop();
             }
@@ -136,7 +132,8 @@ fn hash_comment(s: &Scan) -> Option<Mistake> {
         code: "comment-syntax",
         at,
         message: "`#` does not start a comment in RON".into(),
-        hint: "comments start with `//` (to the end of the line) or are written /* like this */".into(),
+        hint: "comments start with `//` (to the end of the line) or are written /* like this */"
+            .into(),
     })
 }
 
@@ -201,7 +198,10 @@ fn unclosed_bracket(text: &str, at: (usize, usize)) -> Option<Mistake> {
         code: "unclosed-bracket",
         at: (line, column),
         message: format!("the `{c}` opened here{of} is never closed"),
-        hint: format!("add the missing `{close}` after its last value: what follows is read as part of it (the parser noticed only at line {}, column {})", at.0, at.1),
+        hint: format!(
+            "add the missing `{close}` after its last value: what follows is read as part of it (the parser noticed only at line {}, column {})",
+            at.0, at.1
+        ),
     })
 }
 
@@ -221,6 +221,8 @@ pub fn recognise(
         .or_else(|| stray_quote(text, at))
         .or_else(|| {
             let eof = parser_message.to_lowercase().contains("unexpected end");
-            (unknown_field || eof).then(|| unclosed_bracket(text, at)).flatten()
+            (unknown_field || eof)
+                .then(|| unclosed_bracket(text, at))
+                .flatten()
         })
 }

@@ -804,7 +804,13 @@ fn lint_scenario(
     };
     check_expectation(&f, &final_verdict, &mut out);
     check_l1_fix(&f, &final_verdict, &mut out);
-    out.extend(ideal_path_problem(s, &final_verdict, policy, f.name, f.text));
+    out.extend(ideal_path_problem(
+        s,
+        &final_verdict,
+        policy,
+        f.name,
+        f.text,
+    ));
     check_security_checks(&f, security_at_arrival, &mut out);
     check_impact_rubric(&f, &final_verdict, policy, &mut out);
     check_variants(&f, policy, &mut out);
@@ -836,9 +842,13 @@ fn check_ranges(f: &ScenarioFile<'_>, out: &mut Vec<Diagnostic>) {
             && !(1..=5).contains(p)
         {
             out.push(
-                Diagnostic::error("out-of-range", f.name, format!("patience {p} is outside 1–5"))
-                    .at(f.at(&format!("Patience({p})")))
-                    .field(field),
+                Diagnostic::error(
+                    "out-of-range",
+                    f.name,
+                    format!("patience {p} is outside 1–5"),
+                )
+                .at(f.at(&format!("Patience({p})")))
+                .field(field),
             );
         }
     }
