@@ -507,7 +507,13 @@ fn cmd_explain(
     let target = match pack::explain_target(&cli.pack_options(), key) {
         Ok(t) => t,
         Err(diagnostics) => {
-            print_diagnostics(err, &diagnostics)?;
+            for d in &diagnostics {
+                writeln!(err, "{d}")?;
+            }
+            writeln!(
+                err,
+                "the engine needs the file to parse (or a policy that loads): fix the error above; lint errors alone never stop `dojo explain`"
+            )?;
             return Ok(1);
         }
     };

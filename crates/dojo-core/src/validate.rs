@@ -1188,7 +1188,7 @@ fn check_l1_fix(f: &ScenarioFile<'_>, v: &Verdict, out: &mut Vec<Diagnostic>) {
             )
             .at(f.at("fixes:").or_else(|| f.at("steps:")))
             .field("fixes")
-            .hint("write the fix the runbook documents (`resolves: true`, no `requires`); if L1 cannot fix it, the ticket is not what l1_has describes — see `dojo explain FILE`"),
+            .hint("an L1-owned ticket needs the fix its runbook documents: write it (`resolves: true`, no `requires`); `dojo explain FILE` shows why the engine calls it L1"),
         );
     }
     if s.expected.fix.is_none() {
