@@ -321,3 +321,25 @@ fn explain_answers_on_a_file_with_lint_errors_and_validate_finds_the_packs_kb() 
         "hints never ask the author to change facts"
     );
 }
+
+#[test]
+fn an_article_exceeded_at_arrival_is_a_warning_and_security_by_event_keeps_its_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let three = dir.path().join("three.ron");
+    // Two users: below the scope rule, above what the one-device article covers.
+    std::fs::write(&three, network("t-warn", 2, "kb-dns-dhcp-renew", "", L2)).unwrap();
+    let report = validate_paths(&[three], &PackOptions::default());
+    assert!(report.is_clean(), "{:#?}", report.diagnostics);
+    let warnings: Vec<&str> = report.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(warnings, ["kb-does-not-apply"], "{:#?}", report.diagnostics);
+
+    // A ticket that becomes security through an event uses its checks until then.
+    let event = r#"(id: "odd", trigger: AfterStep("ask-scope"), kind: SecurityIndicator, message: "An unknown device.", changes: [SecurityIndicator("Unknown device on the desk port")])"#;
+    let security = r#"(owner: EscalateSecurity, rationale: "An unknown device.")"#;
+    let text = network("t-sec", 1, "kb-network-triage", event, security)
+        .replace("risk: Low)", "risk: Low, exposure: Some(High))");
+    let path = dir.path().join("sec.ron");
+    std::fs::write(&path, text).unwrap();
+    let report = validate_paths(&[path], &PackOptions::default());
+    assert!(report.diagnostics.is_empty(), "{:#?}", report.diagnostics);
+}
