@@ -38,6 +38,7 @@ fn bench(c: &mut Criterion) {
     let builtin = Pack::builtin().expect("built-in pack loads");
     let context = Context {
         kb_ids: builtin.kb.keys().cloned().collect(),
+        kb: builtin.kb.clone(),
         scenario_ids: builtin.scenarios.keys().cloned().collect(),
         shift_ids: builtin.shifts.keys().cloned().collect(),
         policy: Some(builtin.policy.clone()),

@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use dojo_core::explain;
 use dojo_core::pack::{self, Pack, PackOptions};
 use dojo_core::scenario::Scenario;
-use dojo_core::validate::{self, Diagnostic, Item, Source};
+use dojo_core::validate::{self, Diagnostic};
 
 pub mod common;
 pub mod compete;
@@ -460,43 +460,6 @@ fn find_scenario(pack: &Pack, key: &str) -> Result<Scenario, Vec<Diagnostic>> {
     if let Some(s) = pack.scenarios.get(key) {
         return Ok(s.clone());
     }
-    let path = PathBuf::from(key);
-    if path.is_file() {
-        let bytes = std::fs::read(&path).unwrap_or_default();
-        let source = Source {
-            name: path.display().to_string(),
-            bytes,
-        };
-        let file = validate::parse_source(&source).map_err(|d| vec![d])?;
-        if let Item::Scenario(s) = &file.item {
-            let ctx = validate::Context {
-                kb_ids: pack.kb.keys().cloned().collect(),
-                scenario_ids: pack.scenarios.keys().cloned().collect(),
-                shift_ids: pack.shifts.keys().cloned().collect(),
-                policy: Some(pack.policy.clone()),
-            };
-            let problems: Vec<_> = validate::lint(std::slice::from_ref(&file), &ctx)
-                .into_iter()
-                .filter(|d| {
-                    d.severity == validate::Severity::Error && d.code != "expectation-disagrees"
-                })
-                .collect();
-            if problems.is_empty() {
-                return Ok((**s).clone());
-            }
-            return Err(problems);
-        }
-        return Err(vec![Diagnostic {
-            severity: validate::Severity::Error,
-            code: "wrong-kind",
-            file: source.name,
-            line: None,
-            column: None,
-            field: None,
-            message: "this file is not a scenario".into(),
-            hint: None,
-        }]);
-    }
     let known: Vec<&str> = pack.scenarios.keys().map(String::as_str).collect();
     let guess = known
         .iter()
@@ -528,17 +491,34 @@ fn cmd_explain(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> std::io::Result<i32> {
-    let Some(pack) = load_pack(cli, err)? else {
-        return Ok(1);
-    };
-    let scenario = match find_scenario(&pack, key) {
-        Ok(s) => s,
+    // The pack as far as it loads: a wrong scenario elsewhere in the pack, or lint errors
+    // in the file being debugged, never stop the engine from answering.
+    let target = match pack::explain_target(&cli.pack_options(), key) {
+        Ok(t) => t,
         Err(diagnostics) => {
             for d in &diagnostics {
                 writeln!(err, "{d}")?;
             }
+            writeln!(
+                err,
+                "the engine needs the file to parse (or a policy that loads): fix the error above; lint errors alone never stop `dojo explain`"
+            )?;
             return Ok(1);
         }
+    };
+    let policy = target.pack.policy.clone();
+    let file_problems = target.file_problems;
+    let scenario = match target.scenario {
+        Some(s) => s,
+        None => match find_scenario(&target.pack, key) {
+            Ok(s) => s,
+            Err(diagnostics) => {
+                for d in diagnostics.iter().chain(&file_problems) {
+                    writeln!(err, "{d}")?;
+                }
+                return Ok(1);
+            }
+        },
     };
     for step in steps {
         if scenario.step(step).is_none() {
@@ -552,17 +532,30 @@ fn cmd_explain(
             return Ok(1);
         }
     }
-    match explain::explain(&scenario, seed, minute, steps, &pack.policy) {
+    match explain::explain(&scenario, seed, minute, steps, &policy) {
         Ok(e) => {
             match format {
-                Format::Text => write!(out, "{}", explain::to_text(&e, &pack.policy))?,
+                Format::Text => write!(out, "{}", explain::to_text(&e, &policy))?,
                 Format::Json => writeln!(
                     out,
                     "{}",
                     serde_json::to_string_pretty(&e).unwrap_or_default()
                 )?,
             }
-            Ok(0)
+            if !file_problems.is_empty() && format == Format::Text {
+                writeln!(
+                    out,
+                    "\nThe file has {} problem(s) (`dojo validate` lists the same):",
+                    file_problems.len()
+                )?;
+                for d in &file_problems {
+                    writeln!(out, "{d}")?;
+                }
+            }
+            let errors = file_problems
+                .iter()
+                .any(|d| d.severity == validate::Severity::Error);
+            Ok(if errors { 1 } else { 0 })
         }
         Err(e) => {
             writeln!(err, "error: {e}")?;

@@ -164,3 +164,65 @@ fn the_cli_exits_one_with_located_errors_and_json_for_tools() {
     assert_eq!(d["column"], 22);
     assert_eq!(d["field"], "minimum_checks[0]");
 }
+
+#[test]
+fn explain_answers_on_a_file_with_lint_errors_verdict_first() {
+    let file = corpus("kb-wrong-type.ron");
+    let (code, text, _) = dojo(&["explain", file.to_str().unwrap()]);
+    assert_eq!(code, 1, "the file has an error: {text}");
+    let verdict = text.find("VERDICT: ESCALATE TO L2").expect("the verdict");
+    let error = text
+        .find("error[kb-does-not-cover]")
+        .expect("then the error");
+    assert!(verdict < error, "{text}");
+    assert!(
+        text.contains("kb-vpn-809 does not cover this ticket"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_hand_writing_mistake_is_named_by_validate_and_explain() {
+    let file = corpus("hash-comment.ron");
+    let (code, text, _) = dojo(&["validate", file.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(
+        text.contains("`#` does not start a comment in RON"),
+        "{text}"
+    );
+    let (code, _, err) = dojo(&["explain", file.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("`#` does not start a comment in RON"), "{err}");
+    assert!(!err.contains("the pack has errors"), "{err}");
+}
+
+#[test]
+fn validate_and_explain_resolve_a_packs_kb_the_same_way() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = crate::common::root();
+    std::fs::create_dir_all(dir.path().join("kb")).unwrap();
+    std::fs::create_dir_all(dir.path().join("scenarios")).unwrap();
+    let kb = std::fs::read_to_string(root.join("scenarios/builtin/kb/kb-dns-dhcp-renew.ron"))
+        .unwrap()
+        .replace("\"kb-dns-dhcp-renew\"", "\"kb-our-dhcp\"");
+    std::fs::write(dir.path().join("kb/kb-our-dhcp.ron"), kb).unwrap();
+    let scenario =
+        std::fs::read_to_string(root.join("scenarios/builtin/scenarios/dns-manual-after-wfh.ron"))
+            .unwrap()
+            .replace("kb-dns-dhcp-renew", "kb-our-dhcp")
+            .replace("\"dns-manual-after-wfh\"", "\"our-dns\"");
+    let file = dir.path().join("scenarios/our-dns.ron");
+    std::fs::write(&file, scenario).unwrap();
+    // Another scenario in the pack disagrees with the engine: explain still answers.
+    std::fs::copy(
+        corpus("expectation-disagrees.ron"),
+        dir.path().join("scenarios/wrong.ron"),
+    )
+    .unwrap();
+    let pack = dir.path().to_str().unwrap();
+    let (code, text, _) = dojo(&["validate", "--pack", pack, file.to_str().unwrap()]);
+    assert_eq!(code, 0, "{text}");
+    let (code, text, err) = dojo(&["explain", "--pack", pack, "our-dns"]);
+    assert_eq!(code, 0, "{text}{err}");
+    assert!(text.contains("VERDICT"), "{text}");
+}

@@ -7,6 +7,7 @@ mod builtin_pack;
 mod curriculum;
 mod engine_rules;
 mod grading_rules;
+mod kb_scope_rules;
 mod loader_never_panics;
 mod module_graph;
 mod note_scorer;

@@ -31,6 +31,55 @@ type Case = (
 );
 
 const CASES: &[Case] = &[
+    // Hand-writing mistakes (issue 14): each named for what it is.
+    (
+        &["hash-comment.ron"],
+        "comment-syntax",
+        Some((13, 5)),
+        None,
+        "`#` does not start a comment in RON",
+        "comments start with `//`",
+    ),
+    (
+        &["backslash-path.ron"],
+        "bad-escape",
+        Some((10, 39)),
+        None,
+        "`\\s` is not an escape",
+        "r\"\\\\server\\share\"",
+    ),
+    (
+        &["stray-quote.ron"],
+        "stray-quote",
+        Some((10, 31)),
+        None,
+        "a `\"` inside the text ended it early",
+        "r#\"He said \"hi\"\"#",
+    ),
+    (
+        &["unclosed-paren.ron"],
+        "unclosed-bracket",
+        Some((12, 13)),
+        None,
+        "the `(` opened here (`l1_has`) is never closed",
+        "add the missing `)`",
+    ),
+    (
+        &["curly-quotes.ron"],
+        "curly-quotes",
+        Some((4, 12)),
+        None,
+        "`“` is a curly quote",
+        "straight",
+    ),
+    (
+        &["kb-wrong-type.ron"],
+        "kb-does-not-cover",
+        Some((12, 55)),
+        Some("l1_has.runbook"),
+        "`kb-vpn-809` covers vpn tickets, not `password-reset`: an article that does not cover the ticket is no documented procedure",
+        "kb-password-reset",
+    ),
     (
         &["syntax-missing-comma.ron"],
         "syntax",
@@ -149,7 +198,7 @@ const CASES: &[Case] = &[
         Some((20, 5)),
         Some("expected.owner"),
         "expected owner ResolveAtL1 but the engine says EscalateToL2",
-        "Access",
+        "L1 lacks the access",
     ),
     (
         &["undeclared-variable.ron"],

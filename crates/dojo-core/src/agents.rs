@@ -306,6 +306,9 @@ fn next_for(session: &Session, t: &Ticket, persona: Persona) -> Option<Action> {
                     | FactChange::TicketType(_)
                     | FactChange::Access(_)
                     | FactChange::Tools(_)
+                    | FactChange::UsersAffected(_)
+                    | FactChange::SitesAffected(_)
+                    | FactChange::SystemsAffected(_)
             )
         })
     };

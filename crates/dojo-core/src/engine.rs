@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::kb::ArticleKind;
 use crate::policy::{Band, Policy, Priority, Scope, SlaTarget};
 use crate::scenario::{FactChange, Level, Owner, Scenario, Trigger};
 
@@ -17,6 +18,15 @@ pub struct Facts {
     pub ticket_type: String,
     /// Users affected.
     pub users_affected: u32,
+    /// Sites affected.
+    #[serde(default = "one")]
+    pub sites_affected: u32,
+    /// Systems failing.
+    #[serde(default = "one")]
+    pub systems_affected: u32,
+    /// What a security incident exposes, if rated.
+    #[serde(default)]
+    pub exposure: Option<Level>,
     /// Criticality of the affected business function.
     pub function_criticality: Level,
     /// Revenue or reputational risk.
@@ -39,12 +49,19 @@ pub struct Facts {
     pub error_text: Option<String>,
 }
 
+fn one() -> u32 {
+    1
+}
+
 impl Facts {
     /// The facts at the ticket's arrival.
     pub fn at_arrival(scenario: &Scenario) -> Self {
         Facts {
             ticket_type: scenario.ticket_type.clone(),
             users_affected: scenario.impact.users_affected,
+            sites_affected: scenario.impact.sites_affected,
+            systems_affected: scenario.impact.systems_affected,
+            exposure: scenario.impact.exposure,
             function_criticality: scenario.impact.function_criticality,
             risk: scenario.impact.risk,
             deadline_minutes: scenario.impact.deadline_minutes,
@@ -63,6 +80,9 @@ impl Facts {
         match change {
             FactChange::TicketType(t) => self.ticket_type = t.clone(),
             FactChange::UsersAffected(n) => self.users_affected = *n,
+            FactChange::SitesAffected(n) => self.sites_affected = *n,
+            FactChange::SystemsAffected(n) => self.systems_affected = *n,
+            FactChange::Exposure(l) => self.exposure = Some(*l),
             FactChange::FunctionCriticality(l) => self.function_criticality = *l,
             FactChange::Risk(l) => self.risk = *l,
             FactChange::Deadline(d) => self.deadline_minutes = *d,
@@ -313,6 +333,16 @@ pub struct Verdict {
     pub owner_reason: String,
     /// The owner by technical scope and security alone, ignoring the window.
     pub scope_owner: Owner,
+    /// The ticket type the facts make it (after the policy's scope rules).
+    #[serde(default)]
+    pub ticket_type: String,
+    /// The scope rule that reclassified the ticket, cited, if one did.
+    #[serde(default)]
+    pub scope_rule: Option<String>,
+    /// The triage checklist L1 holds the ticket under, if one covers it: L1 runs its
+    /// checks and escalates before or at the window.
+    #[serde(default)]
+    pub triage: Option<String>,
     /// The L1 ownership window; `None` for security.
     pub window: Option<WindowStatus>,
     /// Steps L1 must take before an escalation is justified (none for security).
@@ -337,7 +367,53 @@ pub enum EngineError {
     UnknownTicketType(String),
 }
 
-/// Assesses business impact from the facts at `minute` (framework dimension 3).
+/// The ticket type the facts make it: the first of the policy's scope rules that applies
+/// (e.g. a network ticket with several users is network infrastructure), or the type as
+/// known. The second value cites the rule that applied.
+pub fn classify(facts: &Facts, policy: &Policy) -> (String, Option<String>) {
+    let is_security = |t: &str| {
+        policy
+            .ticket_type(t)
+            .is_some_and(|p| p.scope == Scope::Security)
+    };
+    let current = facts.ticket_type.as_str();
+    for rule in &policy.scope_rules {
+        let applies = if rule.from_types.is_empty() {
+            !is_security(current)
+        } else {
+            rule.from_types.iter().any(|t| t == current)
+        };
+        if !applies || rule.becomes == current {
+            continue;
+        }
+        if let Some(reached) = rule.reached(
+            facts.users_affected,
+            facts.sites_affected,
+            facts.systems_affected,
+        ) {
+            return (
+                rule.becomes.clone(),
+                Some(format!(
+                    "Rule (scope from facts): a `{current}` ticket with {reached} is `{}` — {}.",
+                    rule.becomes, rule.reason
+                )),
+            );
+        }
+    }
+    (current.to_string(), None)
+}
+
+/// True when the facts make the ticket a security incident: a visible indicator, or a
+/// ticket type of scope `Security` (after the scope rules).
+pub fn is_security(facts: &Facts, policy: &Policy) -> bool {
+    facts.security_indicator.is_some()
+        || policy
+            .ticket_type(&classify(facts, policy).0)
+            .is_some_and(|t| t.scope == Scope::Security)
+}
+
+/// Assesses business impact from the facts at `minute` (framework dimension 3). For a
+/// security incident, what is exposed adds points and, from the policy's level, urgency.
 pub fn assess_impact(facts: &Facts, minute: u32, policy: &Policy) -> ImpactAssessment {
     let users = policy.users_points(facts.users_affected);
     let function = policy
@@ -346,7 +422,9 @@ pub fn assess_impact(facts: &Facts, minute: u32, policy: &Policy) -> ImpactAsses
         .of(facts.function_criticality);
     let risk = policy.impact.risk.of(facts.risk);
     let vip = if facts.vip { policy.impact.vip } else { 0 };
-    let score = users + function + risk + vip;
+    let exposure = facts.exposure.filter(|_| is_security(facts, policy));
+    let exposure_points = exposure.map_or(0, |l| policy.impact.exposure.of(l));
+    let score = users + function + risk + vip + exposure_points;
     let impact = if score >= policy.impact.high_from {
         Band::High
     } else if score >= policy.impact.medium_from {
@@ -367,15 +445,26 @@ pub fn assess_impact(facts: &Facts, minute: u32, policy: &Policy) -> ImpactAsses
     } else {
         Band::Low
     };
-    let urgency = by_deadline.max(by_risk);
+    let by_exposure = match exposure {
+        Some(l) if l >= policy.urgency.high_from_exposure => Band::High,
+        _ => Band::Low,
+    };
+    let urgency = by_deadline.max(by_risk).max(by_exposure);
     let priority = policy.priority_matrix.priority(impact, urgency);
     let deadline_text = match deadline_left {
         Some(left) => format!("deadline in {left} min"),
         None => "no deadline".to_string(),
     };
+    let exposure_text = exposure.map_or(String::new(), |l| {
+        format!(", exposure {l:?} → {exposure_points} pt")
+    });
     let reason = format!(
-        "Rule (business impact): {} user(s) → {users} pt, function {:?} → {function} pt, risk {:?} → {risk} pt, VIP → {vip} pt; score {score} → {impact:?} impact. Urgency {urgency:?} ({deadline_text}, risk {:?}). Impact × urgency → {priority:?}.",
-        facts.users_affected, facts.function_criticality, facts.risk, facts.risk
+        "Rule (business impact): {} user(s) → {users} pt, function {:?} → {function} pt, risk {:?} → {risk} pt, VIP → {vip} pt{exposure_text}; score {score} → {impact:?} impact. Urgency {urgency:?} ({deadline_text}, risk {:?}{}). Impact × urgency → {priority:?}.",
+        facts.users_affected,
+        facts.function_criticality,
+        facts.risk,
+        facts.risk,
+        exposure.map_or(String::new(), |l| format!(", exposure {l:?}")),
     );
     ImpactAssessment {
         score,
@@ -387,19 +476,41 @@ pub fn assess_impact(facts: &Facts, minute: u32, policy: &Policy) -> ImpactAsses
     }
 }
 
-/// The verdict for a ticket at `minute` given the facts known then.
-pub fn evaluate(
-    scenario: &Scenario,
-    facts: &Facts,
-    minute: u32,
-    policy: &Policy,
-) -> Result<Verdict, EngineError> {
-    let type_policy = policy
-        .ticket_type(&facts.ticket_type)
-        .ok_or_else(|| EngineError::UnknownTicketType(facts.ticket_type.clone()))?;
-    let impact = assess_impact(facts, minute, policy);
-    let security = facts.security_indicator.is_some() || type_policy.scope == Scope::Security;
+/// What the cited article makes of the ticket: a resolution procedure that covers it,
+/// a triage checklist that covers it, or nothing (none cited, or it does not cover it).
+enum Procedure {
+    Resolution(String),
+    Triage(String),
+    None(String),
+}
 
+fn procedure(scenario: &Scenario, facts: &Facts, ticket_type: &str) -> Procedure {
+    let Some(id) = &facts.runbook else {
+        return Procedure::None(
+            "No documented procedure in the L1 KB: a runbook would let L1 own it next time.".into(),
+        );
+    };
+    let Some(article) = scenario.runbooks.get(id) else {
+        return Procedure::Resolution(id.clone());
+    };
+    if let Some(why) = article.not_covering(
+        ticket_type,
+        facts.users_affected,
+        facts.sites_affected,
+        facts.systems_affected,
+    ) {
+        return Procedure::None(format!(
+            "{id} does not cover this ticket ({why}): no documented procedure applies."
+        ));
+    }
+    match article.kind {
+        ArticleKind::Resolution => Procedure::Resolution(id.clone()),
+        ArticleKind::TriageChecklist => Procedure::Triage(id.clone()),
+    }
+}
+
+/// What L1 lacks of tools, access and a documented procedure.
+fn lacks(facts: &Facts, procedure: &Procedure) -> Vec<LackReason> {
     let mut l1_lacks = Vec::new();
     if !facts.tools {
         l1_lacks.push(LackReason {
@@ -413,35 +524,61 @@ pub fn evaluate(
             reason: "L1 lacks the access rights the fix needs (admin or a policy change).".into(),
         });
     }
-    if facts.runbook.is_none() {
-        l1_lacks.push(LackReason {
+    match procedure {
+        Procedure::None(why) => l1_lacks.push(LackReason {
             lack: Lack::Knowledge,
-            reason:
-                "No documented procedure in the L1 KB: a runbook would let L1 own it next time."
-                    .into(),
-        });
+            reason: why.clone(),
+        }),
+        Procedure::Triage(id) => l1_lacks.push(LackReason {
+            lack: Lack::Knowledge,
+            reason: format!(
+                "{id} is a triage checklist, not a resolution path: a resolution runbook would let L1 own it."
+            ),
+        }),
+        Procedure::Resolution(_) => {}
     }
+    l1_lacks
+}
 
-    let (scope_owner, scope_reason) = if security {
+/// The owner by technical scope and security alone, with the rule.
+fn scope_call(
+    facts: &Facts,
+    ticket_type: &str,
+    type_policy: &crate::policy::TicketTypePolicy,
+    security: bool,
+    procedure: &Procedure,
+    l1_lacks: &[LackReason],
+) -> (Owner, String) {
+    if security {
         let why = match &facts.security_indicator {
             Some(indicator) => format!("a security indicator is visible ({indicator})"),
-            None => format!("`{}` is a security ticket type", facts.ticket_type),
+            None => format!("`{ticket_type}` is a security ticket type"),
         };
-        (
+        return (
             Owner::EscalateSecurity,
             format!(
                 "Rule (security): security-adjacent issues are escalated immediately, with no L1 window and no checks first — {why}."
             ),
-        )
-    } else if type_policy.scope == Scope::L2 {
-        (
+        );
+    }
+    if type_policy.scope == Scope::L2 {
+        return (
             Owner::EscalateToL2,
             format!(
                 "Rule (technical scope): {} is L2-owned by policy, whatever L1 has.",
                 type_policy.label
             ),
-        )
-    } else if !l1_lacks.is_empty() {
+        );
+    }
+    if let (Procedure::Triage(id), true) = (procedure, facts.tools && facts.access) {
+        return (
+            Owner::EscalateToL2,
+            format!(
+                "Rule (technical scope): {id} is a triage checklist, not a resolution path — L1 holds the ticket for its checks, then escalates to L2: after the minimum checks, before the window is on time; at the window it is due."
+            ),
+        );
+    }
+    if !l1_lacks.is_empty() {
         let missing: Vec<&str> = l1_lacks
             .iter()
             .map(|l| match l.lack {
@@ -450,22 +587,80 @@ pub fn evaluate(
                 Lack::Knowledge => "a documented procedure",
             })
             .collect();
-        (
+        return (
             Owner::EscalateToL2,
             format!(
                 "Rule (technical scope): L1 owns a ticket only with tools, access and a documented procedure; missing: {} → L2.",
                 missing.join(", ")
             ),
+        );
+    }
+    let id = match procedure {
+        Procedure::Resolution(id) => id.as_str(),
+        _ => "",
+    };
+    (
+        Owner::ResolveAtL1,
+        format!(
+            "Rule (technical scope): L1 has the tools, the access and a documented procedure ({id}) → L1 owns it."
+        ),
+    )
+}
+
+fn minimum_checks_of(scenario: &Scenario, security: bool) -> (Vec<String>, String) {
+    if security {
+        (
+            Vec::new(),
+            "Security: no checks before escalating — every minute at L1 widens the exposure."
+                .to_string(),
+        )
+    } else if scenario.minimum_checks.is_empty() {
+        (
+            Vec::new(),
+            "No minimum L1 checks are defined for this ticket.".to_string(),
         )
     } else {
         (
-            Owner::ResolveAtL1,
+            scenario.minimum_checks.clone(),
             format!(
-                "Rule (technical scope): L1 has the tools, the access and a documented procedure ({}) → L1 owns it.",
-                facts.runbook.as_deref().unwrap_or("")
+                "Rule (timing): escalating before these L1 checks is premature: {}.",
+                scenario.minimum_checks.join(", ")
             ),
         )
-    };
+    }
+}
+
+/// The verdict for a ticket at `minute` given the facts known then.
+pub fn evaluate(
+    scenario: &Scenario,
+    facts: &Facts,
+    minute: u32,
+    policy: &Policy,
+) -> Result<Verdict, EngineError> {
+    policy
+        .ticket_type(&facts.ticket_type)
+        .ok_or_else(|| EngineError::UnknownTicketType(facts.ticket_type.clone()))?;
+    let (ticket_type, scope_rule) = classify(facts, policy);
+    let type_policy = policy
+        .ticket_type(&ticket_type)
+        .ok_or_else(|| EngineError::UnknownTicketType(ticket_type.clone()))?;
+    let impact = assess_impact(facts, minute, policy);
+    let security = facts.security_indicator.is_some() || type_policy.scope == Scope::Security;
+    let procedure = procedure(scenario, facts, &ticket_type);
+    let l1_lacks = lacks(facts, &procedure);
+    let (scope_owner, mut scope_reason) = scope_call(
+        facts,
+        &ticket_type,
+        type_policy,
+        security,
+        &procedure,
+        &l1_lacks,
+    );
+    if let Some(rule) = &scope_rule
+        && !security
+    {
+        scope_reason = format!("{rule} {scope_reason}");
+    }
 
     let window = if security {
         None
@@ -488,27 +683,7 @@ pub fn evaluate(
         _ => (scope_owner, Dimension::TechnicalScope, scope_reason),
     };
 
-    let (minimum_checks, minimum_checks_reason) = if security {
-        (
-            Vec::new(),
-            "Security: no checks before escalating — every minute at L1 widens the exposure."
-                .to_string(),
-        )
-    } else if scenario.minimum_checks.is_empty() {
-        (
-            Vec::new(),
-            "No minimum L1 checks are defined for this ticket.".to_string(),
-        )
-    } else {
-        (
-            scenario.minimum_checks.clone(),
-            format!(
-                "Rule (timing): escalating before these L1 checks is premature: {}.",
-                scenario.minimum_checks.join(", ")
-            ),
-        )
-    };
-
+    let (minimum_checks, minimum_checks_reason) = minimum_checks_of(scenario, security);
     let handling = handling_demands(facts, &impact, policy);
 
     let mut evaluation_triggers = Vec::new();
@@ -536,6 +711,12 @@ pub fn evaluate(
         decided_by,
         owner_reason,
         scope_owner,
+        ticket_type,
+        scope_rule,
+        triage: match &procedure {
+            Procedure::Triage(id) if !security => Some(id.clone()),
+            _ => None,
+        },
         window,
         minimum_checks,
         minimum_checks_reason,

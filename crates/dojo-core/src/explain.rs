@@ -113,6 +113,19 @@ pub fn to_text(e: &Explanation, policy: &Policy) -> String {
         v.decided_by
     );
     let _ = writeln!(out, "  {}", v.owner_reason);
+    if !v.ticket_type.is_empty() && v.ticket_type != f.ticket_type {
+        let _ = writeln!(
+            out,
+            "  (the facts make the `{}` ticket `{}`: a scope rule of the policy)",
+            f.ticket_type, v.ticket_type
+        );
+    }
+    if let Some(id) = &v.triage {
+        let _ = writeln!(
+            out,
+            "  (triage checklist {id}: run the minimum checks, then escalate — before the window is on time, at the window it is due)"
+        );
+    }
     if v.scope_owner != v.owner {
         let _ = writeln!(
             out,

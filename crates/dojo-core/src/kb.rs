@@ -4,6 +4,76 @@
 
 use serde::{Deserialize, Serialize};
 
+/// What an article is: the framework's "documented procedure" is a resolution path; a
+/// triage checklist only tells L1 what to check before handing the ticket on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ArticleKind {
+    /// A known resolution path: with tools and access, L1 owns a ticket it covers.
+    Resolution,
+    /// First checks and when to escalate: L1 holds a ticket it covers up to the ticket
+    /// type's window, runs the checks, then escalates (before the window is on time, at
+    /// the window it is due). Not a documented resolution path.
+    TriageChecklist,
+}
+
+/// The conditions under which an article applies, besides its ticket types. `None`
+/// means no limit.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Covers {
+    /// At most this many users affected (`Some(1)`: one device / one user).
+    #[serde(default)]
+    pub max_users: Option<u32>,
+    /// At most this many sites affected.
+    #[serde(default)]
+    pub max_sites: Option<u32>,
+    /// At most this many systems failing.
+    #[serde(default)]
+    pub max_systems: Option<u32>,
+}
+
+/// What the engine needs to know of an article a scenario cites: its kind, the ticket
+/// types and the conditions it covers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleScope {
+    /// Resolution procedure or triage checklist.
+    pub kind: ArticleKind,
+    /// Ticket types (policy keys) covered; empty = any.
+    pub ticket_types: Vec<String>,
+    /// Conditions covered.
+    pub covers: Covers,
+}
+
+impl ArticleScope {
+    /// Why the article does not cover a ticket of this type with these counts, if it
+    /// does not (`None` when it covers it).
+    pub fn not_covering(
+        &self,
+        ticket_type: &str,
+        users: u32,
+        sites: u32,
+        systems: u32,
+    ) -> Option<String> {
+        if !self.ticket_types.is_empty() && !self.ticket_types.iter().any(|t| t == ticket_type) {
+            return Some(format!(
+                "it covers ticket types {}, not `{ticket_type}`",
+                self.ticket_types.join(", ")
+            ));
+        }
+        let limits = [
+            (self.covers.max_users, users, "user(s)"),
+            (self.covers.max_sites, sites, "site(s)"),
+            (self.covers.max_systems, systems, "system(s)"),
+        ];
+        limits.iter().find_map(|(max, n, what)| match max {
+            Some(max) if n > max => Some(format!(
+                "it covers at most {max} {what} and {n} are affected"
+            )),
+            _ => None,
+        })
+    }
+}
+
 /// A KB article as written by a training manager.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -12,9 +82,14 @@ pub struct KbArticle {
     pub id: String,
     /// Title as shown in search results.
     pub title: String,
+    /// A resolution procedure or a triage checklist.
+    pub kind: ArticleKind,
     /// Ticket types (policy keys) the article applies to.
     #[serde(default)]
     pub ticket_types: Vec<String>,
+    /// The conditions it covers (e.g. `(max_users: Some(1))`: one device).
+    #[serde(default)]
+    pub covers: Covers,
     /// Search keywords (error codes, product names, symptoms).
     pub keywords: Vec<String>,
     /// The article text: symptoms, cause, scope.
@@ -24,6 +99,17 @@ pub struct KbArticle {
     /// When to stop and escalate instead.
     #[serde(default)]
     pub escalate_when: Vec<String>,
+}
+
+impl KbArticle {
+    /// What the engine needs of it.
+    pub fn scope(&self) -> ArticleScope {
+        ArticleScope {
+            kind: self.kind,
+            ticket_types: self.ticket_types.clone(),
+            covers: self.covers.clone(),
+        }
+    }
 }
 
 /// One search hit.

@@ -37,6 +37,7 @@ pub mod drill;
 pub mod engine;
 pub mod explain;
 pub mod grading;
+pub mod handwriting;
 pub mod history;
 pub mod kb;
 pub mod note;

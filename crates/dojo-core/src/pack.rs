@@ -182,44 +182,17 @@ impl Pack {
     /// Loads like [`Pack::load`], with `extra` sources (already in memory, e.g. a
     /// scenario being edited) added last, so they replace content of the same id.
     pub fn load_with(options: &PackOptions, extra: Vec<Source>) -> Result<Pack, Vec<Diagnostic>> {
-        let (mut sources, mut problems) = gather_sources(options);
-        sources.extend(extra);
-        let policy_source = policy_source(options, &mut problems);
-        let mut all = sources.clone();
-        if let Some(p) = &policy_source {
-            all.push(p.clone());
-        }
-        let mut parsed = Vec::new();
-        for source in &all {
-            match validate::parse_source(source) {
-                Ok(file) => parsed.push(file),
-                Err(d) => problems.push(d),
-            }
-        }
-        // Later items replace earlier ones by id: keep the last of each.
-        let mut last_of: BTreeMap<(u8, String), usize> = BTreeMap::new();
-        for (i, file) in parsed.iter().enumerate() {
-            let key = match &file.item {
-                Item::Scenario(s) => (0, s.id.clone()),
-                Item::KbArticle(a) => (1, a.id.clone()),
-                Item::Shift(s) => (2, s.id.clone()),
-                Item::Policy(_) => (3, String::new()),
-                Item::Curriculum(c) => (4, c.id.clone()),
-            };
-            last_of.insert(key, i);
-        }
-        let keep: BTreeSet<usize> = last_of.values().copied().collect();
-        let effective: Vec<_> = parsed
-            .into_iter()
-            .enumerate()
-            .filter(|(i, _)| keep.contains(i))
-            .map(|(_, f)| f)
-            .collect();
+        let (effective, mut problems) = effective_files(options, extra);
         problems.extend(validate::lint(&effective, &Context::default()));
         problems.retain(|d| d.severity == Severity::Error);
         if !problems.is_empty() {
             return Err(problems);
         }
+        Pack::build(&effective)
+    }
+
+    /// The pack of files already parsed, merged and linted.
+    fn build(effective: &[validate::ParsedFile]) -> Result<Pack, Vec<Diagnostic>> {
         let mut pack = Pack {
             policy: match effective.iter().find_map(|f| match &f.item {
                 Item::Policy(p) => Some((**p).clone()),
@@ -243,7 +216,7 @@ impl Pack {
             note_signatures: crate::note::SignatureCache::default(),
         };
         let mut content: Vec<&[u8]> = Vec::new();
-        for file in &effective {
+        for file in effective {
             match &file.item {
                 Item::Scenario(s) => {
                     pack.scenarios.insert(s.id.clone(), (**s).clone());
@@ -268,10 +241,87 @@ impl Pack {
             content.push(file.text.as_bytes());
         }
         pack.content_hash = sha256_hex(&content);
+        for scenario in pack.scenarios.values_mut() {
+            scenario.resolve_kb(&pack.kb);
+        }
         pack.kb_index = crate::kb::KbIndex::new(pack.kb.values());
         pack.note_signatures = crate::note::SignatureCache::new(pack.scenarios.values());
         Ok(pack)
     }
+}
+
+/// Every source of the options and `extra` parsed, later items replacing earlier ones by
+/// id, with the parse errors.
+fn effective_files(
+    options: &PackOptions,
+    extra: Vec<Source>,
+) -> (Vec<validate::ParsedFile>, Vec<Diagnostic>) {
+    let (mut sources, mut problems) = gather_sources(options);
+    sources.extend(extra);
+    let policy_source = policy_source(options, &mut problems);
+    let mut parsed = Vec::new();
+    for source in sources.iter().chain(policy_source.iter()) {
+        match validate::parse_source(source) {
+            Ok(file) => parsed.push(file),
+            Err(d) => problems.push(d),
+        }
+    }
+    // Later items replace earlier ones by id: keep the last of each.
+    let mut last_of: BTreeMap<(u8, String), usize> = BTreeMap::new();
+    for (i, file) in parsed.iter().enumerate() {
+        let key = match &file.item {
+            Item::Scenario(s) => (0, s.id.clone()),
+            Item::KbArticle(a) => (1, a.id.clone()),
+            Item::Shift(s) => (2, s.id.clone()),
+            Item::Policy(_) => (3, String::new()),
+            Item::Curriculum(c) => (4, c.id.clone()),
+        };
+        last_of.insert(key, i);
+    }
+    let keep: BTreeSet<usize> = last_of.values().copied().collect();
+    let effective = parsed
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| keep.contains(i))
+        .map(|(_, f)| f)
+        .collect();
+    (effective, problems)
+}
+
+/// The pack as far as it loads, for authors: every item that parses and lints clean is
+/// kept (built-in, then `--pack` folders, then `extra`), each item with an error is left
+/// out, and every diagnostic (errors and warnings) is returned beside it. `dojo explain`
+/// answers from it even when some other scenario in the pack is wrong.
+pub fn load_lenient(options: &PackOptions, extra: Vec<Source>) -> (Option<Pack>, Vec<Diagnostic>) {
+    let (effective, mut problems) = effective_files(options, extra);
+    let lints = validate::lint(&effective, &Context::default());
+    let bad: BTreeSet<String> = lints
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| d.file.clone())
+        .collect();
+    problems.extend(lints);
+    let kept: Vec<validate::ParsedFile> = effective
+        .into_iter()
+        .filter(|f| !bad.contains(&f.name))
+        .collect();
+    (Pack::build(&kept).ok(), problems)
+}
+
+/// The references a file being validated resolves against: the pack the options name
+/// (built-in and `--pack` folders), as far as it loads. `validate` and `explain` use the
+/// same one, so both find a pack folder's KB articles.
+pub fn authoring_context(options: &PackOptions) -> Context {
+    let (pack, _) = load_lenient(options, Vec::new());
+    let mut context = Context::default();
+    if let Some(pack) = pack {
+        context.kb_ids = pack.kb.keys().cloned().collect();
+        context.kb = pack.kb.clone();
+        context.scenario_ids = pack.scenarios.keys().cloned().collect();
+        context.shift_ids = pack.shifts.keys().cloned().collect();
+        context.policy = Some(pack.policy.clone());
+    }
+    context
 }
 
 /// The scenario, KB and shift sources of the options (built-in first, then packs).
@@ -343,11 +393,8 @@ pub fn validate_paths(paths: &[PathBuf], options: &PackOptions) -> Report {
             sources.extend(s);
             problems.extend(p);
         }
-        if let Ok(builtin) = Pack::builtin() {
-            context.kb_ids = builtin.kb.keys().cloned().collect();
-            context.scenario_ids = builtin.scenarios.keys().cloned().collect();
-            context.shift_ids = builtin.shifts.keys().cloned().collect();
-        }
+        context = authoring_context(options);
+        context.policy = None;
     }
     let has_policy = |sources: &[Source]| {
         sources.iter().any(|s| {
@@ -366,4 +413,78 @@ pub fn validate_paths(paths: &[PathBuf], options: &PackOptions) -> Report {
     problems.extend(report.diagnostics);
     report.diagnostics = problems;
     report
+}
+
+/// What `dojo explain` answers about: the scenario (by id from the pack, or a file that
+/// replaces the pack's scenario of the same id), the pack as far as it loads, and the
+/// problems of that file (lint errors included: the engine answers anyway).
+#[derive(Debug, Clone)]
+pub struct ExplainTarget {
+    /// The scenario, KB resolved; `None` when `key` is neither a file nor a pack id.
+    pub scenario: Option<Scenario>,
+    /// The pack as far as it loads (its policy judges the scenario).
+    pub pack: Pack,
+    /// Diagnostics of the file being explained (none for a pack id that loads clean).
+    pub file_problems: Vec<Diagnostic>,
+}
+
+/// Resolves `dojo explain`'s argument the way `dojo validate --pack` does. Fails only
+/// when the file cannot be read as a scenario or no policy loads.
+pub fn explain_target(options: &PackOptions, key: &str) -> Result<ExplainTarget, Vec<Diagnostic>> {
+    let path = Path::new(key);
+    let file = if path.is_file() {
+        let (sources, problems) = sources_from_path(path);
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        sources.into_iter().next()
+    } else {
+        None
+    };
+    let (pack, problems) = load_lenient(options, file.iter().cloned().collect());
+    let Some(pack) = pack else {
+        return Err(problems
+            .into_iter()
+            .filter(|d| d.severity == Severity::Error)
+            .collect());
+    };
+    let Some(source) = file else {
+        let scenario = pack.scenarios.get(key).cloned();
+        let file_problems = match &scenario {
+            Some(_) => Vec::new(),
+            None => problems
+                .into_iter()
+                .filter(|d| d.file.ends_with(&format!("/{key}.ron")))
+                .collect(),
+        };
+        return Ok(ExplainTarget {
+            scenario,
+            pack,
+            file_problems,
+        });
+    };
+    let parsed = validate::parse_source(&source).map_err(|d| vec![d])?;
+    let Item::Scenario(scenario) = parsed.item else {
+        return Err(vec![Diagnostic {
+            severity: Severity::Error,
+            code: "wrong-kind",
+            file: source.name.clone(),
+            line: None,
+            column: None,
+            field: None,
+            message: "this file is not a scenario".into(),
+            hint: Some("`dojo explain` takes a scenario id or a scenario file".into()),
+        }]);
+    };
+    let mut scenario = *scenario;
+    scenario.resolve_kb(&pack.kb);
+    let file_problems = problems
+        .into_iter()
+        .filter(|d| d.file == source.name)
+        .collect();
+    Ok(ExplainTarget {
+        scenario: Some(scenario),
+        pack,
+        file_problems,
+    })
 }

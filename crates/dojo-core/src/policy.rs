@@ -35,6 +35,46 @@ pub struct TicketTypePolicy {
     pub source: String,
 }
 
+/// A scope rule from facts (dimension 1): a ticket of one of `from_types` that reaches
+/// any of the thresholds is of type `becomes` (e.g. a network ticket with several users
+/// or sites is network infrastructure). Applied whenever facts change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeRule {
+    /// Ticket types it applies to; empty: every type that is not a security type.
+    #[serde(default)]
+    pub from_types: Vec<String>,
+    /// From this many users affected.
+    #[serde(default)]
+    pub min_users: Option<u32>,
+    /// From this many sites affected.
+    #[serde(default)]
+    pub min_sites: Option<u32>,
+    /// From this many systems failing.
+    #[serde(default)]
+    pub min_systems: Option<u32>,
+    /// The ticket type (policy key) the ticket then is.
+    pub becomes: String,
+    /// The framework's words, cited in the verdict.
+    pub reason: String,
+}
+
+impl ScopeRule {
+    /// Which threshold the counts reach, as text, if any.
+    pub fn reached(&self, users: u32, sites: u32, systems: u32) -> Option<String> {
+        [
+            (self.min_users, users, "users affected"),
+            (self.min_sites, sites, "sites affected"),
+            (self.min_systems, systems, "systems failing"),
+        ]
+        .iter()
+        .find_map(|(min, n, what)| match min {
+            Some(min) if n >= min => Some(format!("{n} {what} (≥ {min})")),
+            _ => None,
+        })
+    }
+}
+
 /// ITIL-style priority, P1 most urgent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Priority {
@@ -107,6 +147,8 @@ pub struct ImpactPolicy {
     pub function_criticality: LevelPoints,
     /// Points by revenue or reputational risk.
     pub risk: LevelPoints,
+    /// Points by what a security incident exposes (only security incidents have it).
+    pub exposure: LevelPoints,
     /// Points when the requester is a VIP.
     pub vip: u32,
     /// Score from which impact is Medium.
@@ -127,6 +169,9 @@ pub struct UrgencyPolicy {
     pub medium_from_risk: Level,
     /// Risk at or above this level makes urgency High.
     pub high_from_risk: Level,
+    /// A security incident exposing this much or more is urgent (High): every minute
+    /// widens what the attacker reaches.
+    pub high_from_exposure: Level,
 }
 
 /// One row of the priority matrix: the priority for each urgency.
@@ -378,6 +423,8 @@ pub struct Policy {
     pub name: String,
     /// Ticket types by key.
     pub ticket_types: BTreeMap<String, TicketTypePolicy>,
+    /// Scope rules from facts, in order (the first that applies wins).
+    pub scope_rules: Vec<ScopeRule>,
     /// Ownership-window warnings, in percent of the window (50, 75, 100).
     pub window_warnings_percent: Vec<u32>,
     /// Impact scoring.

@@ -95,10 +95,26 @@ pub struct Impact {
     /// Minutes from the ticket's arrival until harm lands (a meeting, a filing), if any.
     #[serde(default)]
     pub deadline_minutes: Option<u32>,
+    /// Sites (offices, branches) affected; 1 unless said. The policy's scope rules read it.
+    #[serde(default = "one")]
+    pub sites_affected: u32,
+    /// Systems failing (printing, logins, file shares …); 1 unless said. Several make a
+    /// multi-system failure by the policy's scope rules.
+    #[serde(default = "one")]
+    pub systems_affected: u32,
+    /// For a security incident: what is exposed (the rubric in docs/scenario-format.md:
+    /// Low nothing sensitive … Critical admin rights, payments, tenant-wide access).
+    #[serde(default)]
+    pub exposure: Option<Level>,
 }
 
-/// What L1 has for this ticket: the three parts of the ownership rule.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+fn one() -> u32 {
+    1
+}
+
+/// What L1 has for this ticket: the three parts of the ownership rule. A ticket that is a
+/// security incident from arrival leaves it out (nothing, which L1 does not need).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct L1Has {
     /// L1 has the tools (console, remote tool, admin centre view) it needs.
@@ -239,6 +255,12 @@ pub enum FactChange {
     TicketType(String),
     /// Number of users affected.
     UsersAffected(u32),
+    /// Number of sites affected.
+    SitesAffected(u32),
+    /// Number of systems failing.
+    SystemsAffected(u32),
+    /// What a security incident exposes.
+    Exposure(Level),
     /// Criticality of the affected business function.
     FunctionCriticality(Level),
     /// Revenue or reputational risk.
@@ -351,7 +373,9 @@ pub struct Scenario {
     pub environment: Vec<String>,
     /// The impact facts at arrival.
     pub impact: Impact,
-    /// What L1 has for this ticket at arrival.
+    /// What L1 has for this ticket at arrival (may be left out on a ticket that is a
+    /// security incident from arrival).
+    #[serde(default)]
     pub l1_has: L1Has,
     /// A security indicator already visible at arrival (rare: most appear later).
     #[serde(default)]
@@ -361,7 +385,8 @@ pub struct Scenario {
     pub minimum_checks: Vec<String>,
     /// The hidden truth.
     pub root_cause: RootCause,
-    /// Diagnostic steps.
+    /// Diagnostic steps (a security incident from arrival needs none).
+    #[serde(default)]
     pub steps: Vec<Step>,
     /// Fixes L1 can try.
     #[serde(default)]
@@ -377,6 +402,12 @@ pub struct Scenario {
     /// True when template variants may legitimately change the verdict.
     #[serde(default)]
     pub verdict_may_vary: bool,
+    /// The KB articles this scenario cites, as the pack resolved them (kind, types,
+    /// conditions). Not written by authors: the pack loader and the validator fill it
+    /// from the KB ([`Scenario::resolve_kb`]). A cited id missing here is judged as a
+    /// resolution procedure with no conditions (the validator reports it missing).
+    #[serde(skip)]
+    pub runbooks: BTreeMap<String, crate::kb::ArticleScope>,
 }
 
 impl Scenario {
@@ -393,6 +424,33 @@ impl Scenario {
     /// The event with this id.
     pub fn event(&self, id: &str) -> Option<&ScriptedEvent> {
         self.events.iter().find(|e| e.id == id)
+    }
+
+    /// Every KB id the scenario cites: `l1_has.runbook` and `Runbook(Some(..))` changes.
+    pub fn cited_articles(&self) -> Vec<String> {
+        let changes = self
+            .steps
+            .iter()
+            .flat_map(|s| &s.changes)
+            .chain(self.events.iter().flat_map(|e| &e.changes));
+        let mut ids: Vec<String> = self.l1_has.runbook.iter().cloned().collect();
+        for change in changes {
+            if let FactChange::Runbook(Some(id)) = change
+                && !ids.contains(id)
+            {
+                ids.push(id.clone());
+            }
+        }
+        ids
+    }
+
+    /// Fills [`Scenario::runbooks`] from the KB articles known (by id).
+    pub fn resolve_kb(&mut self, kb: &BTreeMap<String, crate::kb::KbArticle>) {
+        self.runbooks = self
+            .cited_articles()
+            .into_iter()
+            .filter_map(|id| kb.get(&id).map(|a| (id, a.scope())))
+            .collect();
     }
 }
 

@@ -152,7 +152,19 @@ fn ron_diagnostic(name: &str, text: &str, error: &ron::error::SpannedError) -> D
     let base = |code: &'static str, message: String| {
         Diagnostic::error(code, name, message).at(Some(position))
     };
+    let recognised = |unknown_field: bool| {
+        crate::handwriting::recognise(text, position, &error.code.to_string(), unknown_field).map(
+            |m| {
+                Diagnostic::error(m.code, name, m.message)
+                    .at(Some(m.at))
+                    .hint(m.hint)
+            },
+        )
+    };
     match &error.code {
+        E::NoSuchStructField { .. } if recognised(true).is_some() => {
+            recognised(true).unwrap_or_else(|| base("syntax", error.code.to_string()))
+        }
         E::NoSuchStructField {
             expected,
             found,
@@ -223,6 +235,9 @@ fn ron_diagnostic(name: &str, text: &str, error: &ron::error::SpannedError) -> D
                 return d.hint(format!(
                     "line {open} has an unclosed string: a closing `\"` is missing there"
                 ));
+            }
+            if let Some(mistake) = recognised(false) {
+                return mistake;
             }
             if let Some(field) = enclosing_field(text, position.0, position.1) {
                 d = d.field(field);
@@ -313,6 +328,8 @@ impl Report {
 pub struct Context {
     /// KB article ids available (e.g. the built-in pack's).
     pub kb_ids: BTreeSet<String>,
+    /// KB articles available (their kind and coverage judge the scenarios citing them).
+    pub kb: BTreeMap<String, KbArticle>,
     /// Scenario ids available, for shift references.
     pub scenario_ids: BTreeSet<String>,
     /// Shift ids available, for curriculum references.
@@ -362,6 +379,13 @@ pub fn lint(files: &[ParsedFile], context: &Context) -> Vec<Diagnostic> {
     }
 
     let mut kb_ids = context.kb_ids.clone();
+    kb_ids.extend(context.kb.keys().cloned());
+    let mut kb = context.kb.clone();
+    for file in files {
+        if let Item::KbArticle(a) = &file.item {
+            kb.insert(a.id.clone(), (**a).clone());
+        }
+    }
     let mut scenario_ids = context.scenario_ids.clone();
     let mut shift_ids = context.shift_ids.clone();
     let mut seen: BTreeMap<(FileKind, String), String> = BTreeMap::new();
@@ -403,7 +427,15 @@ pub fn lint(files: &[ParsedFile], context: &Context) -> Vec<Diagnostic> {
 
     for file in files {
         match &file.item {
-            Item::Scenario(s) => out.extend(lint_scenario(file, s, &kb_ids, policy.as_ref())),
+            Item::Scenario(s) => {
+                let mut s = (**s).clone();
+                s.resolve_kb(&kb);
+                let known = Known {
+                    kb_ids: &kb_ids,
+                    kb: &kb,
+                };
+                out.extend(lint_scenario(file, &s, &known, policy.as_ref()));
+            }
             Item::KbArticle(a) => out.extend(lint_kb(file, a, policy.as_ref())),
             Item::Shift(s) => out.extend(crate::shift::lint_shift(
                 &file.name,
@@ -652,40 +684,179 @@ fn ideal_path_problem(
     })
 }
 
+/// What scenario references resolve against.
+struct Known<'a> {
+    kb_ids: &'a BTreeSet<String>,
+    kb: &'a BTreeMap<String, KbArticle>,
+}
+
+/// One scenario file being linted: the helpers every named check uses.
+struct ScenarioFile<'a> {
+    name: &'a str,
+    text: &'a str,
+    s: &'a Scenario,
+}
+
+impl ScenarioFile<'_> {
+    fn at(&self, needle: &str) -> Option<(usize, usize)> {
+        locate(self.text, needle)
+    }
+
+    fn missing(&self, kind: &str, id: &str, field: String, known: &[&str]) -> Diagnostic {
+        let d = Diagnostic::error(
+            "missing-reference",
+            self.name,
+            format!("{kind} `{id}` does not exist"),
+        )
+        .at(self.at(&format!("\"{id}\"")))
+        .field(field);
+        match closest(id, known) {
+            Some(guess) => d.hint(format!("did you mean `{guess}`?")),
+            None if known.is_empty() => d,
+            None => d.hint(format!("known: {}", known.join(", "))),
+        }
+    }
+
+    /// Every fact change of steps and events, with the field it is written in.
+    fn changes(&self) -> Vec<(String, &FactChange)> {
+        let s = self.s;
+        s.steps
+            .iter()
+            .enumerate()
+            .flat_map(|(i, st)| {
+                st.changes
+                    .iter()
+                    .map(move |c| (format!("steps[{i}].changes"), c))
+            })
+            .chain(s.events.iter().enumerate().flat_map(|(i, e)| {
+                e.changes
+                    .iter()
+                    .map(move |c| (format!("events[{i}].changes"), c))
+            }))
+            .collect()
+    }
+
+    /// The KB references: (id, field).
+    fn runbook_refs(&self) -> Vec<(String, String)> {
+        let mut refs: Vec<(String, String)> = Vec::new();
+        if let Some(r) = &self.s.l1_has.runbook {
+            refs.push((r.clone(), "l1_has.runbook".into()));
+        }
+        for (field, change) in self.changes() {
+            if let FactChange::Runbook(Some(r)) = change {
+                refs.push((r.clone(), field));
+            }
+        }
+        refs
+    }
+
+    /// The ticket-type references: (type, field).
+    fn type_refs(&self) -> Vec<(String, String)> {
+        let mut refs = vec![(self.s.ticket_type.clone(), "ticket_type".to_string())];
+        for (field, change) in self.changes() {
+            if let FactChange::TicketType(t) = change {
+                refs.push((t.clone(), field));
+            }
+        }
+        refs
+    }
+}
+
 fn lint_scenario(
     file: &ParsedFile,
     s: &Scenario,
-    kb_ids: &BTreeSet<String>,
+    known: &Known<'_>,
     policy: Option<&Policy>,
 ) -> Vec<Diagnostic> {
+    let f = ScenarioFile {
+        name: &file.name,
+        text: &file.text,
+        s,
+    };
     let mut out = Vec::new();
-    let name = &file.name;
-    let text = &file.text;
-    let at = |needle: &str| locate(text, needle);
-    let quoted = |id: &str| format!("\"{id}\"");
+    check_ranges(&f, &mut out);
+    check_texts(&f, &mut out);
+    check_unique_ids(&f, &mut out);
+    check_step_references(&f, &mut out);
+    check_kb_references(&f, known, &mut out);
+    check_expected_fix(&f, &mut out);
+    check_variables(&f, &mut out);
+    let Some(policy) = policy else {
+        return out;
+    };
+    let type_ok = check_ticket_types(&f, file, policy, &mut out);
+    if !type_ok
+        || out
+            .iter()
+            .any(|d| d.code == "missing-reference" && d.severity == Severity::Error)
+    {
+        return out;
+    }
+    let Ok(arrival) = engine::evaluate(s, &engine::Facts::at_arrival(s), 0, policy) else {
+        return out;
+    };
+    let security_at_arrival = arrival.scope_owner == Owner::EscalateSecurity;
+    check_diagnosis(&f, security_at_arrival, &mut out);
+    check_l1_has_written(&f, security_at_arrival, &mut out);
+    check_kb_coverage(&f, known, policy, &mut out);
+    let Ok(final_verdict) = engine::final_verdict(s, policy) else {
+        return out;
+    };
+    check_expectation(&f, &final_verdict, &mut out);
+    check_l1_fix(&f, &final_verdict, &mut out);
+    out.extend(ideal_path_problem(
+        s,
+        &final_verdict,
+        policy,
+        f.name,
+        f.text,
+    ));
+    check_security_checks(&f, security_at_arrival, &mut out);
+    check_impact_rubric(&f, &final_verdict, policy, &mut out);
+    check_variants(&f, policy, &mut out);
+    out
+}
 
-    if !(1..=5).contains(&s.difficulty) {
-        out.push(
-            Diagnostic::error(
-                "out-of-range",
-                name,
-                format!("difficulty {} is outside 1–5", s.difficulty),
-            )
-            .at(at("difficulty:"))
-            .field("difficulty"),
-        );
+/// Difficulty and patience within 1–5.
+fn check_ranges(f: &ScenarioFile<'_>, out: &mut Vec<Diagnostic>) {
+    let s = f.s;
+    for (field, value) in [
+        ("difficulty", s.difficulty),
+        ("client.patience", s.client.patience),
+    ] {
+        if !(1..=5).contains(&value) {
+            let key = field.rsplit('.').next().unwrap_or(field);
+            out.push(
+                Diagnostic::error(
+                    "out-of-range",
+                    f.name,
+                    format!("{key} {value} is outside 1–5"),
+                )
+                .at(f.at(&format!("{key}:")))
+                .field(field),
+            );
+        }
     }
-    if !(1..=5).contains(&s.client.patience) {
-        out.push(
-            Diagnostic::error(
-                "out-of-range",
-                name,
-                format!("patience {} is outside 1–5", s.client.patience),
-            )
-            .at(at("patience:"))
-            .field("client.patience"),
-        );
+    for (field, change) in f.changes() {
+        if let FactChange::Patience(p) = change
+            && !(1..=5).contains(p)
+        {
+            out.push(
+                Diagnostic::error(
+                    "out-of-range",
+                    f.name,
+                    format!("patience {p} is outside 1–5"),
+                )
+                .at(f.at(&format!("Patience({p})")))
+                .field(field),
+            );
+        }
     }
+}
+
+/// Title, ticket text and id are not empty.
+fn check_texts(f: &ScenarioFile<'_>, out: &mut Vec<Diagnostic>) {
+    let s = f.s;
     for (field, value) in [
         ("title", &s.title),
         ("ticket_text", &s.ticket_text),
@@ -693,21 +864,17 @@ fn lint_scenario(
     ] {
         if value.trim().is_empty() {
             out.push(
-                Diagnostic::error("empty-text", name, format!("`{field}` is empty"))
-                    .at(at(&format!("{field}:")))
+                Diagnostic::error("empty-text", f.name, format!("`{field}` is empty"))
+                    .at(f.at(&format!("{field}:")))
                     .field(field),
             );
         }
     }
-    if s.steps.is_empty() {
-        out.push(
-            Diagnostic::error("no-steps", name, "scenario has no diagnostic steps")
-                .at(at("steps:"))
-                .field("steps"),
-        );
-    }
+}
 
-    // Unique ids within the scenario.
+/// Step, fix and event ids are unique within the scenario.
+fn check_unique_ids(f: &ScenarioFile<'_>, out: &mut Vec<Diagnostic>) {
+    let s = f.s;
     for (what, ids) in [
         (
             "step",
@@ -720,141 +887,87 @@ fn lint_scenario(
         for id in ids {
             if !seen.insert(id) {
                 out.push(
-                    Diagnostic::error("duplicate-id", name, format!("duplicate {what} id `{id}`"))
-                        .at(at(&quoted(id)))
-                        .field(format!("{what}s"))
-                        .hint("step, fix and event ids must be unique within a scenario"),
+                    Diagnostic::error(
+                        "duplicate-id",
+                        f.name,
+                        format!("duplicate {what} id `{id}`"),
+                    )
+                    .at(f.at(&format!("\"{id}\"")))
+                    .field(format!("{what}s"))
+                    .hint("step, fix and event ids must be unique within a scenario"),
                 );
             }
         }
     }
+}
 
-    // References.
+/// Minimum checks and event triggers name steps and fixes that exist.
+fn check_step_references(f: &ScenarioFile<'_>, out: &mut Vec<Diagnostic>) {
+    let s = f.s;
     let step_ids: Vec<&str> = s.steps.iter().map(|x| x.id.as_str()).collect();
     let fix_ids: Vec<&str> = s.fixes.iter().map(|x| x.id.as_str()).collect();
-    let missing = |kind: &str, id: &str, field: String, known: &[&str]| {
-        let d = Diagnostic::error(
-            "missing-reference",
-            name,
-            format!("{kind} `{id}` does not exist"),
-        )
-        .at(at(&quoted(id)))
-        .field(field);
-        match closest(id, known) {
-            Some(guess) => d.hint(format!("did you mean `{guess}`?")),
-            None if known.is_empty() => d,
-            None => d.hint(format!("known: {}", known.join(", "))),
-        }
-    };
     for (i, check) in s.minimum_checks.iter().enumerate() {
         if !step_ids.contains(&check.as_str()) {
-            out.push(missing(
-                "step",
-                check,
-                format!("minimum_checks[{i}]"),
-                &step_ids,
-            ));
+            out.push(f.missing("step", check, format!("minimum_checks[{i}]"), &step_ids));
         }
     }
     for (i, event) in s.events.iter().enumerate() {
         match &event.trigger {
             Trigger::AfterStep(id) if !step_ids.contains(&id.as_str()) => {
-                out.push(missing(
-                    "step",
-                    id,
-                    format!("events[{i}].trigger"),
-                    &step_ids,
-                ));
+                out.push(f.missing("step", id, format!("events[{i}].trigger"), &step_ids));
             }
             Trigger::AfterFix(id) if !fix_ids.contains(&id.as_str()) => {
-                out.push(missing("fix", id, format!("events[{i}].trigger"), &fix_ids));
+                out.push(f.missing("fix", id, format!("events[{i}].trigger"), &fix_ids));
             }
             _ => {}
         }
     }
-    let kb_known: Vec<&str> = kb_ids.iter().map(String::as_str).collect();
-    let mut runbook_refs: Vec<(String, String)> = Vec::new();
-    if let Some(r) = &s.l1_has.runbook {
-        runbook_refs.push((r.clone(), "l1_has.runbook".into()));
-    }
-    let mut type_refs: Vec<(String, String)> = vec![(s.ticket_type.clone(), "ticket_type".into())];
-    let all_changes = s
-        .steps
-        .iter()
-        .enumerate()
-        .flat_map(|(i, st)| {
-            st.changes
-                .iter()
-                .map(move |c| (format!("steps[{i}].changes"), c))
-        })
-        .chain(s.events.iter().enumerate().flat_map(|(i, e)| {
-            e.changes
-                .iter()
-                .map(move |c| (format!("events[{i}].changes"), c))
-        }));
-    for (field, change) in all_changes {
-        match change {
-            FactChange::Runbook(Some(r)) => runbook_refs.push((r.clone(), field)),
-            FactChange::TicketType(t) => type_refs.push((t.clone(), field)),
-            FactChange::Patience(p) if !(1..=5).contains(p) => out.push(
-                Diagnostic::error("out-of-range", name, format!("patience {p} is outside 1–5"))
-                    .at(at(&format!("Patience({p})")))
-                    .field(field),
-            ),
-            _ => {}
-        }
-    }
-    for (id, field) in runbook_refs {
-        if !kb_ids.contains(&id) {
-            out.push(missing("KB article", &id, field, &kb_known));
-        }
-    }
-    if let Some(expected_fix) = &s.expected.fix {
-        match s.fix(expected_fix) {
-            None => out.push(missing(
-                "fix",
-                expected_fix,
-                "expected.fix".into(),
-                &fix_ids,
-            )),
-            Some(f) if !f.resolves => out.push(
-                Diagnostic::error(
-                    "expected-fix-does-not-resolve",
-                    name,
-                    format!("expected fix `{expected_fix}` has `resolves: false`"),
-                )
-                .at(at(&quoted(expected_fix)))
-                .field("expected.fix"),
-            ),
-            Some(_) => {}
-        }
-    }
+}
 
-    // Root cause must be reachable.
-    if !s.steps.iter().any(|st| st.reveals_cause) {
-        out.push(
+/// Every cited KB article exists.
+fn check_kb_references(f: &ScenarioFile<'_>, known: &Known<'_>, out: &mut Vec<Diagnostic>) {
+    let kb_known: Vec<&str> = known.kb_ids.iter().map(String::as_str).collect();
+    for (id, field) in f.runbook_refs() {
+        if !known.kb_ids.contains(&id) {
+            out.push(f.missing("KB article", &id, field, &kb_known));
+        }
+    }
+}
+
+/// The expected fix exists and resolves.
+fn check_expected_fix(f: &ScenarioFile<'_>, out: &mut Vec<Diagnostic>) {
+    let s = f.s;
+    let Some(expected_fix) = &s.expected.fix else {
+        return;
+    };
+    let fix_ids: Vec<&str> = s.fixes.iter().map(|x| x.id.as_str()).collect();
+    match s.fix(expected_fix) {
+        None => out.push(f.missing("fix", expected_fix, "expected.fix".into(), &fix_ids)),
+        Some(fix) if !fix.resolves => out.push(
             Diagnostic::error(
-                "unrevealed-root-cause",
-                name,
-                "no step ever reveals the root cause",
+                "expected-fix-does-not-resolve",
+                f.name,
+                format!("expected fix `{expected_fix}` has `resolves: false`"),
             )
-            .at(at("root_cause:"))
-            .field("steps")
-            .hint("mark the step(s) whose finding points at the cause with `reveals_cause: true`"),
-        );
+            .at(f.at(&format!("\"{expected_fix}\"")))
+            .field("expected.fix"),
+        ),
+        Some(_) => {}
     }
+}
 
-    // Template variables.
-    let used = template::used_variables(s);
-    for var in &used {
+/// Template variables used are declared; pools and ranges are not empty.
+fn check_variables(f: &ScenarioFile<'_>, out: &mut Vec<Diagnostic>) {
+    let s = f.s;
+    for var in &template::used_variables(s) {
         if !s.variables.contains_key(var) {
             out.push(
                 Diagnostic::error(
                     "undeclared-variable",
-                    name,
+                    f.name,
                     format!("template variable `{{{var}}}` is used but not declared"),
                 )
-                .at(at(&format!("{{{var}}}")))
+                .at(f.at(&format!("{{{var}}}")))
                 .field("variables")
                 .hint(format!(
                     "declare it: variables: {{ \"{var}\": Pool([...]) }}"
@@ -863,141 +976,324 @@ fn lint_scenario(
         }
     }
     for (var, variable) in &s.variables {
-        match variable {
-            Variable::Pool(options) if options.is_empty() => out.push(
-                Diagnostic::error(
-                    "empty-pool",
-                    name,
-                    format!("variable `{var}` has an empty pool"),
-                )
-                .at(at(&quoted(var)))
-                .field(format!("variables.{var}")),
-            ),
-            Variable::Range { min, max, .. } if min > max => out.push(
-                Diagnostic::error(
-                    "bad-range",
-                    name,
-                    format!("variable `{var}` has min {min} > max {max}"),
-                )
-                .at(at(&quoted(var)))
-                .field(format!("variables.{var}")),
-            ),
-            _ => {}
+        let problem = match variable {
+            Variable::Pool(options) if options.is_empty() => {
+                Some(("empty-pool", format!("variable `{var}` has an empty pool")))
+            }
+            Variable::Range { min, max, .. } if min > max => Some((
+                "bad-range",
+                format!("variable `{var}` has min {min} > max {max}"),
+            )),
+            _ => None,
+        };
+        if let Some((code, message)) = problem {
+            out.push(
+                Diagnostic::error(code, f.name, message)
+                    .at(f.at(&format!("\"{var}\"")))
+                    .field(format!("variables.{var}")),
+            );
         }
     }
+}
 
-    let Some(policy) = policy else {
-        return out;
-    };
-    let mut type_ok = true;
-    for (t, field) in &type_refs {
-        if policy.ticket_type(t).is_none() {
-            type_ok = false;
-            out.push(unknown_type(file, t, field, policy));
+/// Every ticket type named is in the policy. False when one is not.
+fn check_ticket_types(
+    f: &ScenarioFile<'_>,
+    file: &ParsedFile,
+    policy: &Policy,
+    out: &mut Vec<Diagnostic>,
+) -> bool {
+    let mut ok = true;
+    for (t, field) in f.type_refs() {
+        if policy.ticket_type(&t).is_none() {
+            ok = false;
+            out.push(unknown_type(file, &t, &field, policy));
         }
     }
-    if !type_ok
-        || out
-            .iter()
-            .any(|d| d.code == "missing-reference" && d.severity == Severity::Error)
-    {
-        return out;
-    }
+    ok
+}
 
-    let Ok(final_verdict) = engine::final_verdict(s, policy) else {
-        return out;
-    };
-    if final_verdict.scope_owner != s.expected.owner {
+/// A ticket L1 diagnoses has steps, and one reveals the root cause. A security incident
+/// from arrival needs neither: it is escalated at once.
+fn check_diagnosis(f: &ScenarioFile<'_>, security_at_arrival: bool, out: &mut Vec<Diagnostic>) {
+    if security_at_arrival {
+        return;
+    }
+    let s = f.s;
+    if s.steps.is_empty() {
+        out.push(
+            Diagnostic::error("no-steps", f.name, "scenario has no diagnostic steps")
+                .at(f.at("steps:").or_else(|| f.at("root_cause:")))
+                .field("steps")
+                .hint("a ticket L1 works on needs the steps L1 can run (only a security incident from arrival needs none)"),
+        );
+    } else if !s.steps.iter().any(|st| st.reveals_cause) {
         out.push(
             Diagnostic::error(
-                "expectation-disagrees",
-                name,
-                format!(
-                    "expected owner {:?} but the engine says {:?}: {}",
-                    s.expected.owner, final_verdict.scope_owner, final_verdict.owner_reason
-                ),
+                "unrevealed-root-cause",
+                f.name,
+                "no step ever reveals the root cause",
             )
-            .at(at("expected:"))
-            .field("expected.owner")
-            .hint(if final_verdict.l1_lacks.is_empty() {
-                "check l1_has, the ticket type's scope and the events' changes".to_string()
-            } else {
-                format!(
-                    "engine: L1 lacks {}",
-                    final_verdict
-                        .l1_lacks
-                        .iter()
-                        .map(|l| format!("{:?}", l.lack))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            }),
+            .at(f.at("root_cause:"))
+            .field("steps")
+            .hint("mark the step(s) whose finding points at the cause with `reveals_cause: true`"),
         );
     }
-    if final_verdict.scope_owner == Owner::ResolveAtL1 {
-        let l1_fix = s.fixes.iter().any(|f| f.resolves && f.requires.is_empty());
-        if !l1_fix {
+}
+
+/// `l1_has` may be left out only on a security incident from arrival.
+fn check_l1_has_written(
+    f: &ScenarioFile<'_>,
+    security_at_arrival: bool,
+    out: &mut Vec<Diagnostic>,
+) {
+    if !security_at_arrival && f.at("l1_has:").is_none() {
+        out.push(
+            Diagnostic::error(
+                "missing-field",
+                f.name,
+                "missing field `l1_has`: the ticket is not a security incident at arrival, so the ownership rule needs what L1 has",
+            )
+            .at(f.at("impact:"))
+            .field("l1_has")
+            .hint("add `l1_has: (tools: true, access: true, runbook: Some(\"kb-...\"))` (see docs/scenario-format.md)"),
+        );
+    }
+}
+
+/// Every cited article covers the ticket's types; conditions exceeded at arrival are
+/// worth a warning (the article never applies as written).
+fn check_kb_coverage(
+    f: &ScenarioFile<'_>,
+    known: &Known<'_>,
+    policy: &Policy,
+    out: &mut Vec<Diagnostic>,
+) {
+    let s = f.s;
+    let types: Vec<String> = f.type_refs().into_iter().map(|(t, _)| t).collect();
+    let arrival = engine::Facts::at_arrival(s);
+    let arrival_type = engine::classify(&arrival, policy).0;
+    for (id, field) in f.runbook_refs() {
+        let Some(article) = known.kb.get(&id) else {
+            continue;
+        };
+        let covered = article.ticket_types.is_empty()
+            || types.iter().any(|t| {
+                article.ticket_types.contains(t)
+                    || article
+                        .ticket_types
+                        .contains(&engine::classify(&facts_of_type(&arrival, t), policy).0)
+            });
+        if !covered {
+            let candidates: Vec<&str> = known
+                .kb
+                .values()
+                .filter(|a| {
+                    a.kind == crate::kb::ArticleKind::Resolution
+                        && a.ticket_types.contains(&s.ticket_type)
+                })
+                .map(|a| a.id.as_str())
+                .collect();
             out.push(
                 Diagnostic::error(
-                    "no-l1-fix",
-                    name,
-                    "the ticket is L1-owned but no fix L1 can apply resolves it",
+                    "kb-does-not-cover",
+                    f.name,
+                    format!(
+                        "`{id}` covers {} tickets, not `{}`: an article that does not cover the ticket is no documented procedure",
+                        article.ticket_types.join(", "),
+                        s.ticket_type
+                    ),
                 )
-                .at(at("fixes:"))
-                .field("fixes")
-                .hint("add a fix with `resolves: true` and no `requires`, or change what L1 has"),
+                .at(f.at(&format!("\"{id}\"")))
+                .field(field)
+                .hint(if candidates.is_empty() {
+                    format!("no article in the KB covers `{}`: cite none (`runbook: None`) or write one", s.ticket_type)
+                } else {
+                    format!("articles covering `{}`: {}", s.ticket_type, candidates.join(", "))
+                }),
             );
+            continue;
         }
-        if s.expected.fix.is_none() {
+        if field == "l1_has.runbook"
+            && let Some(why) = article.scope().not_covering(
+                &arrival_type,
+                arrival.users_affected,
+                arrival.sites_affected,
+                arrival.systems_affected,
+            )
+        {
             out.push(
                 Diagnostic::warning(
-                    "no-expected-fix",
-                    name,
-                    "L1-owned scenario names no expected fix",
+                    "kb-does-not-apply",
+                    f.name,
+                    format!("`{id}` does not apply at arrival: {why}; the engine judges the ticket as having no documented procedure"),
                 )
-                .at(at("expected:"))
-                .field("expected.fix"),
+                .at(f.at(&format!("\"{id}\"")))
+                .field(field),
             );
         }
     }
-    if let Some(d) = ideal_path_problem(s, &final_verdict, policy, name, text) {
-        out.push(d);
+}
+
+fn facts_of_type(facts: &engine::Facts, ticket_type: &str) -> engine::Facts {
+    engine::Facts {
+        ticket_type: ticket_type.to_string(),
+        ..facts.clone()
     }
-    if final_verdict.scope_owner == Owner::EscalateSecurity && !s.minimum_checks.is_empty() {
+}
+
+/// The author's expected owner agrees with the engine's end-state verdict. The hint
+/// explains the engine's reasoning; it never asks the author to change facts.
+fn check_expectation(f: &ScenarioFile<'_>, v: &Verdict, out: &mut Vec<Diagnostic>) {
+    let s = f.s;
+    if v.scope_owner == s.expected.owner {
+        return;
+    }
+    let lacks: Vec<String> = v.l1_lacks.iter().map(|l| l.reason.clone()).collect();
+    let mut hint = format!(
+        "once every step and event has played out the engine judges: {}",
+        v.owner_reason
+    );
+    if !lacks.is_empty() {
+        hint.push_str(&format!(" L1 lacks: {}", lacks.join(" ")));
+    }
+    hint.push_str(" If the facts are right, the expectation is what changes; `dojo explain FILE` shows the verdict minute by minute.");
+    out.push(
+        Diagnostic::error(
+            "expectation-disagrees",
+            f.name,
+            format!(
+                "expected owner {:?} but the engine says {:?}: {}",
+                s.expected.owner, v.scope_owner, v.owner_reason
+            ),
+        )
+        .at(f.at("expected:"))
+        .field("expected.owner")
+        .hint(hint),
+    );
+}
+
+/// An L1-owned ticket has a fix L1 can apply that resolves it, and names it.
+fn check_l1_fix(f: &ScenarioFile<'_>, v: &Verdict, out: &mut Vec<Diagnostic>) {
+    let s = f.s;
+    if v.scope_owner != Owner::ResolveAtL1 {
+        return;
+    }
+    if !s.fixes.iter().any(|x| x.resolves && x.requires.is_empty()) {
         out.push(
-            Diagnostic::warning("security-checks", name, "a security ticket lists minimum checks; the engine ignores them (escalate immediately)")
-                .at(at("minimum_checks:"))
-                .field("minimum_checks"),
+            Diagnostic::error(
+                "no-l1-fix",
+                f.name,
+                "the engine says L1 owns this ticket (tools, access and a resolution procedure) but no fix L1 can apply resolves it",
+            )
+            .at(f.at("fixes:").or_else(|| f.at("steps:")))
+            .field("fixes")
+            .hint("an L1-owned ticket needs the fix its runbook documents: write it (`resolves: true`, no `requires`); `dojo explain FILE` shows why the engine calls it L1"),
         );
     }
+    if s.expected.fix.is_none() {
+        out.push(
+            Diagnostic::warning(
+                "no-expected-fix",
+                f.name,
+                "L1-owned scenario names no expected fix",
+            )
+            .at(f.at("expected:"))
+            .field("expected.fix"),
+        );
+    }
+}
 
-    // Variants must not move the verdict unless allowed. Only ranges bound to a fact
-    // can: the engine reads no free text, so pools never change a verdict.
+/// Minimum checks on a security incident from arrival are never asked for.
+fn check_security_checks(
+    f: &ScenarioFile<'_>,
+    security_at_arrival: bool,
+    out: &mut Vec<Diagnostic>,
+) {
+    if security_at_arrival && !f.s.minimum_checks.is_empty() {
+        out.push(
+            Diagnostic::warning(
+                "security-checks",
+                f.name,
+                "the ticket is a security incident from arrival: it is escalated at once, so its minimum checks are never asked for",
+            )
+            .at(f.at("minimum_checks:"))
+            .field("minimum_checks"),
+        );
+    }
+}
+
+/// The impact rubric (docs/scenario-format.md, "Impact rubric"): a security incident
+/// rates what is exposed; a deadline that soon lands with a Low risk is worth a look.
+fn check_impact_rubric(
+    f: &ScenarioFile<'_>,
+    v: &Verdict,
+    policy: &Policy,
+    out: &mut Vec<Diagnostic>,
+) {
+    let s = f.s;
+    let rates_exposure = s.impact.exposure.is_some()
+        || f.changes()
+            .iter()
+            .any(|(_, c)| matches!(c, FactChange::Exposure(_)));
+    if v.scope_owner == Owner::EscalateSecurity && !rates_exposure {
+        out.push(
+            Diagnostic::warning(
+                "impact-rubric",
+                f.name,
+                "a security incident without `exposure`: its priority then counts only users, function and risk",
+            )
+            .at(f.at("impact:"))
+            .field("impact.exposure")
+            .hint("rate what the attacker reaches (rubric: Low nothing sensitive, Medium one user's mail/files, High sensitive data or a privileged person — finance, HR, client files, an executive — Critical admin rights, payments or tenant-wide access): `exposure: Some(High)` in `impact`, or an `Exposure(High)` change on the event that reveals it"),
+        );
+    }
+    if let Some(d) = s.impact.deadline_minutes
+        && d <= policy.urgency.high_within_minutes
+        && s.impact.risk == crate::scenario::Level::Low
+    {
+        out.push(
+            Diagnostic::warning(
+                "impact-rubric",
+                f.name,
+                format!("harm lands {d} min after arrival but `risk` is Low"),
+            )
+            .at(f.at("risk:"))
+            .field("impact.risk")
+            .hint("by the rubric, risk rates what missing the deadline costs: Low nothing if it waits a day, Medium some cost or an unhappy client, High money or reputation (a board meeting, a court filing, payroll), Critical regulatory or business-stopping — rate what is at stake, not the priority you want"),
+        );
+    }
+}
+
+/// Template variants do not move the verdict unless allowed. Only ranges bound to a
+/// fact can: the engine reads no free text, so pools never change a verdict.
+fn check_variants(f: &ScenarioFile<'_>, policy: &Policy, out: &mut Vec<Diagnostic>) {
+    let s = f.s;
     let binds_a_fact = s
         .variables
         .values()
         .any(|v| matches!(v, Variable::Range { sets: Some(_), .. }));
-    if binds_a_fact && !s.verdict_may_vary {
-        let base = verdict_signature(&engine::final_verdict(&template::instantiate(s, 0), policy));
-        for seed in 1..VARIANT_SAMPLE {
-            let variant = verdict_signature(&engine::final_verdict(
-                &template::instantiate(s, seed),
-                policy,
-            ));
-            if variant != base {
-                out.push(
-                    Diagnostic::error(
-                        "variant-changes-verdict",
-                        name,
-                        format!("template variants disagree: seed {seed} gives `{variant}` but seed 0 gives `{base}`"),
-                    )
-                    .at(at("variables:"))
-                    .field("variables")
-                    .hint("narrow the range, or set `verdict_may_vary: true` if that is intended"),
-                );
-                break;
-            }
+    if !binds_a_fact || s.verdict_may_vary {
+        return;
+    }
+    let base = verdict_signature(&engine::final_verdict(&template::instantiate(s, 0), policy));
+    for seed in 1..VARIANT_SAMPLE {
+        let variant = verdict_signature(&engine::final_verdict(
+            &template::instantiate(s, seed),
+            policy,
+        ));
+        if variant != base {
+            out.push(
+                Diagnostic::error(
+                    "variant-changes-verdict",
+                    f.name,
+                    format!("template variants disagree: seed {seed} gives `{variant}` but seed 0 gives `{base}`"),
+                )
+                .at(f.at("variables:"))
+                .field("variables")
+                .hint("narrow the range, or set `verdict_may_vary: true` if that is intended"),
+            );
+            break;
         }
     }
-    out
 }

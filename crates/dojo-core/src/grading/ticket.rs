@@ -679,12 +679,19 @@ fn grade_impact(
     strengths: &mut Vec<String>,
 ) -> (f64, bool) {
     let by = first.map_or(end, |d| d.at);
+    let security_at = t
+        .decisions
+        .iter()
+        .find(|d| matches!(d.kind, DecisionKind::EscalatedSecurity))
+        .map(|d| d.at);
     let mut parts: Vec<f64> = Vec::new();
     for demand in &verdict.handling {
         let done_at = match demand.handling {
             Handling::ProactiveUpdate => t.client_updates.first().copied(),
-            Handling::SeniorOwnership => t.senior_notified_at,
-            Handling::ParallelEscalation => t.parallel_escalation_at,
+            // Escalating as a security incident hands the ticket to the security team:
+            // that is the senior ownership and the parallel response the priority asks for.
+            Handling::SeniorOwnership => t.senior_notified_at.or(security_at),
+            Handling::ParallelEscalation => t.parallel_escalation_at.or(security_at),
         };
         let label = match demand.handling {
             Handling::ProactiveUpdate => "proactive client update",

@@ -205,7 +205,7 @@ impl Ticket {
     /// The L1 window length for the facts known, without the verdict's reasons (cheap:
     /// the per-minute loop calls it). `None` for security.
     pub fn window_limit(&self, policy: &Policy) -> Option<u32> {
-        let ticket_type = policy.ticket_type(&self.facts.ticket_type)?;
+        let ticket_type = policy.ticket_type(&engine::classify(&self.facts, policy).0)?;
         if ticket_type.scope == crate::policy::Scope::Security
             || self.facts.security_indicator.is_some()
         {
