@@ -944,57 +944,19 @@ impl Session {
                 let truly_security = d.verdict.scope_owner == Owner::EscalateSecurity;
                 let l1_resolvable = d.verdict.scope_owner == Owner::ResolveAtL1;
                 t.decisions.push(d);
-                let l2 = &policy.l2;
-                let upstream = if security || truly_security {
-                    // The security team takes it; an ordinary escalation of an incident
-                    // reaches them through L2's queue.
-                    let first = if security {
-                        now + l2.security_response_minutes
-                    } else {
-                        now + l2.queue_wait_minutes + l2.wait_per_queued_ticket * waiting
-                    };
-                    t.status = if security {
-                        Status::WithSecurity
-                    } else {
-                        Status::WaitingForL2
-                    };
-                    Upstream {
-                        escalated_at: now,
-                        first_action_at: first,
-                        closed_at: Some(first + l2.base_minutes),
-                        rediscovery_minutes: 0,
-                        wasted_minutes: 0,
-                        bounced: false,
-                        to_l3: false,
-                        security: true,
-                    }
-                } else {
-                    let first = now + l2.queue_wait_minutes + l2.wait_per_queued_ticket * waiting;
-                    let rediscovery = (f64::from(policy.note.l2_minutes_saved_max)
-                        * (1.0 - completeness))
-                        .round() as u32
-                        + fabricated * policy.note.fabrication_cost_l2_minutes;
-                    let work = l2.base_minutes + rediscovery;
-                    // L2 bounces a thin note once; the second time it takes the ticket
-                    // and pays the re-discovery itself (no ping-pong).
-                    let bounced = completeness < l2.bounce_below && t.bounces == 0;
-                    let to_l3 = !bounced
-                        && !l1_resolvable
-                        && completeness < l2.l3_below
-                        && t.scenario.difficulty >= l2.l3_min_difficulty;
-                    t.status = Status::WaitingForL2;
-                    Upstream {
-                        escalated_at: now,
-                        first_action_at: first,
-                        closed_at: (!bounced).then_some(first + work),
-                        rediscovery_minutes: rediscovery,
-                        wasted_minutes: if l1_resolvable { work } else { 0 },
-                        bounced,
-                        to_l3,
-                        security: false,
-                    }
-                };
-                t.upstream = Some(upstream);
+                t.upstream = Some(upstream_reaction(
+                    t,
+                    policy,
+                    Escalation {
+                        now,
+                        waiting,
+                        security,
+                        truly_security,
+                        l1_resolvable,
+                        completeness,
+                        fabricated,
+                    },
+                ));
                 self.current = None;
                 if security {
                     minutes.escalate_security
@@ -1210,5 +1172,78 @@ impl Decision {
             },
             policy,
         ))
+    }
+}
+
+/// What the simulated upstream saw when a ticket was escalated.
+struct Escalation {
+    now: u32,
+    /// Escalations already waiting in L2's queue.
+    waiting: u32,
+    /// Sent as a security incident.
+    security: bool,
+    /// It is a security incident (whatever it was sent as).
+    truly_security: bool,
+    /// L1 could have resolved it.
+    l1_resolvable: bool,
+    /// The note's completeness, 0–1.
+    completeness: f64,
+    /// Steps the note claims that were never run.
+    fabricated: u32,
+}
+
+/// How the simulated L2, L3 and security team react to an escalation (the policy's
+/// `l2` model): when they first act, whether a thin note bounces back to L1 or goes on to
+/// L3, the re-discovery a note did not spare them, and the time an escalation L1 could
+/// have resolved wasted. Sets the ticket's status to where it waits.
+fn upstream_reaction(t: &mut Ticket, policy: &Policy, e: Escalation) -> Upstream {
+    let l2 = &policy.l2;
+    let now = e.now;
+    if e.security || e.truly_security {
+        // The security team takes it; an ordinary escalation of an incident reaches
+        // them through L2's queue.
+        let first = if e.security {
+            now + l2.security_response_minutes
+        } else {
+            now + l2.queue_wait_minutes + l2.wait_per_queued_ticket * e.waiting
+        };
+        t.status = if e.security {
+            Status::WithSecurity
+        } else {
+            Status::WaitingForL2
+        };
+        return Upstream {
+            escalated_at: now,
+            first_action_at: first,
+            closed_at: Some(first + l2.base_minutes),
+            rediscovery_minutes: 0,
+            wasted_minutes: 0,
+            bounced: false,
+            to_l3: false,
+            security: true,
+        };
+    }
+    let first = now + l2.queue_wait_minutes + l2.wait_per_queued_ticket * e.waiting;
+    let rediscovery = (f64::from(policy.note.l2_minutes_saved_max) * (1.0 - e.completeness))
+        .round() as u32
+        + e.fabricated * policy.note.fabrication_cost_l2_minutes;
+    let work = l2.base_minutes + rediscovery;
+    // L2 bounces a thin note once; the second time it takes the ticket and pays the
+    // re-discovery itself (no ping-pong).
+    let bounced = e.completeness < l2.bounce_below && t.bounces == 0;
+    let to_l3 = !bounced
+        && !e.l1_resolvable
+        && e.completeness < l2.l3_below
+        && t.scenario.difficulty >= l2.l3_min_difficulty;
+    t.status = Status::WaitingForL2;
+    Upstream {
+        escalated_at: now,
+        first_action_at: first,
+        closed_at: (!bounced).then_some(first + work),
+        rediscovery_minutes: rediscovery,
+        wasted_minutes: if e.l1_resolvable { work } else { 0 },
+        bounced,
+        to_l3,
+        security: false,
     }
 }
