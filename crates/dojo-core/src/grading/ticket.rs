@@ -209,18 +209,7 @@ pub fn grade_ticket(t: &Ticket, end: u32, policy: &Policy, rules: &GradingPolicy
         .iter()
         .find(|d| matches!(d.kind, DecisionKind::EscalatedSecurity));
     let indicator_at = t.security_visible_at;
-    let kept_at_l1 = indicator_at.is_some()
-        && (t.status.open_at_l1()
-            || matches!(t.status, crate::sim::session::Status::ResolvedAtL1)
-            || t.decisions.iter().any(|d| {
-                matches!(d.kind, DecisionKind::Resolved { .. })
-                    && d.verdict.scope_owner == Owner::EscalateSecurity
-            }))
-        && security_escalation.is_none()
-        && !t.decisions.iter().any(|d| {
-            matches!(d.kind, DecisionKind::Escalated)
-                && d.verdict.scope_owner == Owner::EscalateSecurity
-        });
+    let kept_at_l1 = kept_at_l1(t, indicator_at, security_escalation);
     let critical = kept_at_l1;
 
     // Not decided by the end of the shift.
@@ -247,7 +236,155 @@ pub fn grade_ticket(t: &Ticket, end: u32, policy: &Policy, rules: &GradingPolicy
         matches!(d.kind, DecisionKind::Escalated)
             && d.verdict.decided_by == crate::engine::Dimension::TimeWindow
     });
-    let ownership = match (call, first) {
+    let ownership = grade_ownership(
+        call,
+        first,
+        right,
+        window_escalation,
+        handed_over,
+        &verdict,
+        end,
+        rules,
+        &mut deductions,
+        &mut strengths,
+    );
+    push(Component::Ownership, ownership, !handed_over);
+
+    // Timing.
+    let (timing, timing_score) = grade_timing(
+        t,
+        first,
+        right,
+        &verdict,
+        indicator_at,
+        security_escalation,
+        end,
+        rules,
+        &mut deductions,
+        &mut strengths,
+    );
+    push(Component::Timing, timing_score, !handed_over);
+
+    // Resolution (for resolutions at L1).
+    let resolved = matches!(first.map(|d| &d.kind), Some(DecisionKind::Resolved { .. }));
+    let runbook_id = t
+        .scenario
+        .l1_has
+        .runbook
+        .clone()
+        .or_else(|| t.facts.runbook.clone());
+    let runbook_used = match (&runbook_id, first) {
+        (Some(id), Some(d)) => t.kb_opened.iter().any(|(a, m)| a == id && *m <= d.at),
+        _ => false,
+    };
+    let resolution = if resolved && let Some(d) = first {
+        grade_resolution(
+            t,
+            d,
+            runbook_id.as_deref(),
+            runbook_used,
+            rules,
+            &mut deductions,
+            &mut strengths,
+        )
+    } else {
+        100.0
+    };
+    push(Component::Resolution, resolution, resolved && !handed_over);
+
+    // Business impact.
+    // A ticket never opened is judged on ownership and timing alone.
+    let (impact_score, impact_applies) = if t.first_opened_at.is_some() {
+        grade_impact(
+            t,
+            first,
+            &verdict,
+            end,
+            rules,
+            &mut deductions,
+            &mut strengths,
+        )
+    } else {
+        (0.0, false)
+    };
+    push(
+        Component::BusinessImpact,
+        impact_score,
+        impact_applies && !handed_over,
+    );
+
+    // The note (first escalation with a note).
+    let note = grade_note(t, policy, &mut deductions, &mut strengths);
+    push(
+        Component::Note,
+        note.as_ref().map_or(0.0, |n| f64::from(n.total)),
+        note.is_some() && !handed_over,
+    );
+
+    let mut score = weighted_score(&scores, rules);
+    if critical {
+        score = 0;
+        deductions.insert(
+            0,
+            Deduction {
+                component: Component::Ownership,
+                points: 100,
+                rule: "Auto-fail: a security incident kept at L1 scores 0, whatever else went well.".into(),
+                what_you_did: match indicator_at {
+                    Some(m) => format!(
+                        "The security indicator was visible from minute {m} and the ticket was never escalated as a security incident."
+                    ),
+                    None => "The ticket was kept at L1.".into(),
+                },
+                minute: indicator_at,
+            },
+        );
+    }
+
+    TicketGrade {
+        window_escalation,
+        number: t.number,
+        scenario: t.scenario.id.clone(),
+        ticket_type: t.facts.ticket_type.clone(),
+        title: t.scenario.title.clone(),
+        call,
+        decided_at: first.map(|d| d.at),
+        right_call: right,
+        verdict,
+        timing,
+        components: scores,
+        score,
+        critical,
+        handed_over,
+        not_reached: false,
+        deductions,
+        strengths,
+        note,
+        bounced: t.bounces > 0,
+        re_escalated: t.upstream.as_ref().is_some_and(|u| u.to_l3),
+        reopened: !t.reopened_at.is_empty(),
+        kb_consulted,
+        runbook_used,
+    }
+}
+
+/// The right call: the ownership component (0–100).
+#[allow(clippy::too_many_arguments)]
+fn grade_ownership(
+    call: Option<Owner>,
+    first: Option<&Decision>,
+    right: Owner,
+    window_escalation: bool,
+    handed_over: bool,
+    verdict: &Verdict,
+    end: u32,
+    rules: &GradingPolicy,
+    deductions: &mut Vec<Deduction>,
+    strengths: &mut Vec<String>,
+) -> f64 {
+    // Escalating an L1 ticket because its window was reached is what the window rule
+    // demands: right, and judged on timing instead.
+    match (call, first) {
         (Some(Owner::EscalateToL2), Some(d)) if window_escalation => {
             strengths.push(format!(
                 "Escalated when the {}-minute window was reached, as the window rule demands.",
@@ -301,38 +438,21 @@ pub fn grade_ticket(t: &Ticket, end: u32, policy: &Policy, rules: &GradingPolicy
             }
             0.0
         }
-    };
-    push(Component::Ownership, ownership, !handed_over);
+    }
+}
 
-    // Timing.
-    let (timing, timing_score) = grade_timing(
-        t,
-        first,
-        right,
-        &verdict,
-        indicator_at,
-        security_escalation,
-        end,
-        rules,
-        &mut deductions,
-        &mut strengths,
-    );
-    push(Component::Timing, timing_score, !handed_over);
-
-    // Resolution (for resolutions at L1).
-    let resolved = matches!(first.map(|d| &d.kind), Some(DecisionKind::Resolved { .. }));
-    let runbook_id = t
-        .scenario
-        .l1_has
-        .runbook
-        .clone()
-        .or_else(|| t.facts.runbook.clone());
-    let runbook_used = match (&runbook_id, first) {
-        (Some(id), Some(d)) => t.kb_opened.iter().any(|(a, m)| a == id && *m <= d.at),
-        _ => false,
-    };
+/// A resolution at L1: the cure applied, the runbook followed, no reopen.
+fn grade_resolution(
+    t: &Ticket,
+    d: &Decision,
+    runbook_id: Option<&str>,
+    runbook_used: bool,
+    rules: &GradingPolicy,
+    deductions: &mut Vec<Deduction>,
+    strengths: &mut Vec<String>,
+) -> f64 {
     let mut resolution = 100.0;
-    if resolved && let Some(d) = first {
+    {
         if let DecisionKind::Resolved { fixed, fix } = &d.kind {
             if *fixed {
                 strengths.push(format!(
@@ -363,7 +483,7 @@ pub fn grade_ticket(t: &Ticket, end: u32, policy: &Policy, rules: &GradingPolicy
                 points: rules.runbook_unused_points,
                 rule: format!(
                     "Where a runbook exists ({}), L1 follows it: the KB is the highest-leverage fix.",
-                    runbook_id.as_deref().unwrap_or("")
+                    runbook_id.unwrap_or("")
                 ),
                 what_you_did: "You resolved it without opening the runbook.".into(),
                 minute: Some(d.at),
@@ -382,30 +502,16 @@ pub fn grade_ticket(t: &Ticket, end: u32, policy: &Policy, rules: &GradingPolicy
             });
         }
     }
-    push(Component::Resolution, resolution, resolved && !handed_over);
+    resolution
+}
 
-    // Business impact.
-    // A ticket never opened is judged on ownership and timing alone.
-    let (impact_score, impact_applies) = if t.first_opened_at.is_some() {
-        grade_impact(
-            t,
-            first,
-            &verdict,
-            end,
-            rules,
-            &mut deductions,
-            &mut strengths,
-        )
-    } else {
-        (0.0, false)
-    };
-    push(
-        Component::BusinessImpact,
-        impact_score,
-        impact_applies && !handed_over,
-    );
-
-    // The note (first escalation with a note).
+/// The first escalation's note, scored at its decision, with a deduction per problem.
+fn grade_note(
+    t: &Ticket,
+    policy: &Policy,
+    deductions: &mut Vec<Deduction>,
+    strengths: &mut Vec<String>,
+) -> Option<NoteScore> {
     let noted = t.decisions.iter().find(|d| d.note.is_some());
     let note = noted.and_then(|d| d.note_feedback(t, policy));
     if let (Some(n), Some(d)) = (&note, noted) {
@@ -426,12 +532,32 @@ pub fn grade_ticket(t: &Ticket, end: u32, policy: &Policy, rules: &GradingPolicy
             );
         }
     }
-    push(
-        Component::Note,
-        note.as_ref().map_or(0.0, |n| f64::from(n.total)),
-        note.is_some() && !handed_over,
-    );
+    note
+}
 
+/// A security incident kept at L1: the indicator was visible and it was never escalated
+/// as security (nor reached security through an ordinary escalation).
+fn kept_at_l1(
+    t: &Ticket,
+    indicator_at: Option<u32>,
+    security_escalation: Option<&Decision>,
+) -> bool {
+    indicator_at.is_some()
+        && (t.status.open_at_l1()
+            || matches!(t.status, crate::sim::session::Status::ResolvedAtL1)
+            || t.decisions.iter().any(|d| {
+                matches!(d.kind, DecisionKind::Resolved { .. })
+                    && d.verdict.scope_owner == Owner::EscalateSecurity
+            }))
+        && security_escalation.is_none()
+        && !t.decisions.iter().any(|d| {
+            matches!(d.kind, DecisionKind::Escalated)
+                && d.verdict.scope_owner == Owner::EscalateSecurity
+        })
+}
+
+/// The components' mean under the policy's weights, over the components that apply.
+fn weighted_score(scores: &[ComponentScore], rules: &GradingPolicy) -> u32 {
     let weight = |c: Component| f64::from(rules.weights.of(c));
     let (sum, total_weight) = scores
         .iter()
@@ -442,54 +568,10 @@ pub fn grade_ticket(t: &Ticket, end: u32, policy: &Policy, rules: &GradingPolicy
                 w + weight(c.component),
             )
         });
-    let mut score = if total_weight > 0.0 {
+    if total_weight > 0.0 {
         (sum / total_weight).round() as u32
     } else {
         0
-    };
-    if critical {
-        score = 0;
-        deductions.insert(
-            0,
-            Deduction {
-                component: Component::Ownership,
-                points: 100,
-                rule: "Auto-fail: a security incident kept at L1 scores 0, whatever else went well.".into(),
-                what_you_did: match indicator_at {
-                    Some(m) => format!(
-                        "The security indicator was visible from minute {m} and the ticket was never escalated as a security incident."
-                    ),
-                    None => "The ticket was kept at L1.".into(),
-                },
-                minute: indicator_at,
-            },
-        );
-    }
-
-    TicketGrade {
-        window_escalation,
-        number: t.number,
-        scenario: t.scenario.id.clone(),
-        ticket_type: t.facts.ticket_type.clone(),
-        title: t.scenario.title.clone(),
-        call,
-        decided_at: first.map(|d| d.at),
-        right_call: right,
-        verdict,
-        timing,
-        components: scores,
-        score,
-        critical,
-        handed_over,
-        not_reached: false,
-        deductions,
-        strengths,
-        note,
-        bounced: t.bounces > 0,
-        re_escalated: t.upstream.as_ref().is_some_and(|u| u.to_l3),
-        reopened: !t.reopened_at.is_empty(),
-        kb_consulted,
-        runbook_used,
     }
 }
 

@@ -1224,8 +1224,8 @@ fn upstream_reaction(t: &mut Ticket, policy: &Policy, e: Escalation) -> Upstream
         };
     }
     let first = now + l2.queue_wait_minutes + l2.wait_per_queued_ticket * e.waiting;
-    let rediscovery = (f64::from(policy.note.l2_minutes_saved_max) * (1.0 - e.completeness))
-        .round() as u32
+    let rediscovery = (f64::from(policy.note.l2_minutes_saved_max) * (1.0 - e.completeness)).round()
+        as u32
         + e.fabricated * policy.note.fabrication_cost_l2_minutes;
     let work = l2.base_minutes + rediscovery;
     // L2 bounces a thin note once; the second time it takes the ticket and pays the
