@@ -9,6 +9,7 @@ mod engine_rules;
 mod grading_rules;
 mod loader_never_panics;
 mod module_graph;
+mod note_corpus;
 mod note_scorer;
 mod personas;
 mod sim_core;

@@ -18,6 +18,8 @@ fn ctx<'a>(s: &'a Scenario, steps: &'a [String], facts: &'a Facts, sla: i64) -> 
     NoteContext {
         scenario: s,
         steps_run: steps,
+        fixes_applied: &[],
+        events_fired: &[],
         facts,
         sla_remaining_minutes: sla,
         immediate: false,

@@ -178,6 +178,8 @@ pub fn review(t: &Ticket, g: &TicketGrade, policy: &Policy) -> Option<Review> {
             &NoteContext {
                 scenario: &t.scenario,
                 steps_run: &t.steps_run,
+                fixes_applied: &t.fixes_applied,
+                events_fired: &t.events_fired,
                 facts: &t.facts,
                 sla_remaining_minutes: t.sla_remaining(at, policy),
                 immediate: g.right_call == Owner::EscalateSecurity,

@@ -1,0 +1,514 @@
+//! Reading a note into claims, the way L2 reads it: the whole note, clause by clause.
+//!
+//! Each clause is matched against every step and fix of the scenario — by its label, by
+//! the distinctive terms of its finding or outcome, with synonyms and abbreviations —
+//! and read as a claim that it was done, an honest statement that it was *not* done
+//! ("did not check X", "not tried yet"), a proposal ("L2 should …"), or nothing.
+
+use std::collections::HashSet;
+
+use crate::policy::{NoteVocabulary, Policy};
+
+use super::check::{self, Outcome};
+use super::text::{self, Bag, Lexicon};
+use super::{EscalationNote, NoteContext, NoteElement};
+
+/// A step or a fix of the scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// `scenario.steps[i]`.
+    Step(usize),
+    /// `scenario.fixes[i]`.
+    Fix(usize),
+}
+
+/// A step or fix as the reader matches it.
+#[derive(Debug)]
+pub struct Candidate<'a> {
+    /// Which one.
+    pub target: Target,
+    /// Its label.
+    pub label: &'a str,
+    /// Its finding (a step) or outcome (a fix).
+    pub finding: &'a str,
+    /// Run or applied before the escalation.
+    pub done: bool,
+    /// Distinctive stems of the label.
+    pub label_sig: Vec<u64>,
+    /// Per label stem: L1 knew the word without this step (the ticket, the environment,
+    /// what the session revealed). Known words weigh half and never make a claim alone.
+    pub label_known: Vec<bool>,
+    /// Distinctive stems of the finding that L1 could not know otherwise.
+    pub finding_sig: Vec<u64>,
+}
+
+/// One field of the note, with pointers ("see above") taken out.
+#[derive(Debug)]
+pub struct Field {
+    /// Which element's field.
+    pub element: NoteElement,
+    /// The text without pointers.
+    pub text: String,
+    /// Lower-cased `text`.
+    pub lower: String,
+    /// Its stems.
+    pub bag: Bag,
+    /// Holds content (a pointer alone is not content).
+    pub present: bool,
+    /// Held only a pointer.
+    pub pointer_only: bool,
+}
+
+/// A clause of the note.
+#[derive(Debug)]
+pub struct Clause {
+    /// The field it is in.
+    pub field: NoteElement,
+    /// The clause, lower-cased.
+    pub lower: String,
+    /// The clause as written.
+    pub text: String,
+    /// Its stems.
+    pub bag: Bag,
+    /// Says something was not done.
+    pub negated: bool,
+    /// Proposes rather than reports.
+    pub proposal: bool,
+    /// States a hypothesis.
+    pub hypothesis: bool,
+    /// The same clause appeared before.
+    pub repeat: bool,
+    /// Bare root-cause keywords: no finding, no sentence.
+    pub stuffing: bool,
+}
+
+/// What a clause claims about a step or fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClaimKind {
+    /// Done, and the log agrees.
+    Done,
+    /// Done, with its outcome too (a result, a figure, a quoted finding).
+    DoneWithOutcome,
+    /// Honestly not done.
+    NotDone,
+    /// Claimed but never run or applied.
+    Fabricated,
+    /// Run, but its outcome is reported wrongly.
+    Misreported,
+}
+
+/// A claim: a clause about a step or fix.
+#[derive(Debug, Clone, Copy)]
+pub struct Claim {
+    /// What kind.
+    pub kind: ClaimKind,
+    /// About which step or fix (index into `Reading::candidates`).
+    pub candidate: usize,
+    /// Which clause.
+    pub clause: usize,
+}
+
+/// A note read into clauses and claims.
+#[derive(Debug)]
+pub struct Reading<'a> {
+    /// The five fields, in standard order.
+    pub fields: Vec<Field>,
+    /// Every clause, in order.
+    pub clauses: Vec<Clause>,
+    /// The scenario's steps and fixes.
+    pub candidates: Vec<Candidate<'a>>,
+    /// The claims found.
+    pub claims: Vec<Claim>,
+    /// Stems of the whole note.
+    pub whole: Bag,
+    /// Words in the note.
+    pub words: usize,
+    /// Words that relate to the ticket (its texts, steps, fixes, truth).
+    pub related_words: usize,
+    /// The ticket's stems: its texts, steps, fixes, events and truth.
+    pub topic: Bag,
+}
+
+impl Reading<'_> {
+    /// A field.
+    pub fn field(&self, e: NoteElement) -> &Field {
+        &self.fields[e.index()]
+    }
+
+    /// Claims of one kind.
+    pub fn of_kind(&self, kind: ClaimKind) -> impl Iterator<Item = &Claim> {
+        self.claims.iter().filter(move |c| c.kind == kind)
+    }
+
+    /// The labels of the claims of one kind, each once, in order.
+    pub fn labels(&self, kind: ClaimKind) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for c in self.of_kind(kind) {
+            let label = self.candidates[c.candidate].label.to_string();
+            if !out.contains(&label) {
+                out.push(label);
+            }
+        }
+        out
+    }
+}
+
+/// Reads a note.
+pub fn read<'a>(
+    note: &EscalationNote,
+    ctx: &NoteContext<'a>,
+    policy: &Policy,
+    lex: &Lexicon,
+) -> Reading<'a> {
+    let vocab = &policy.note.vocabulary;
+    let fields: Vec<Field> = note
+        .fields()
+        .into_iter()
+        .map(|(e, t)| field(e, t, vocab, lex))
+        .collect();
+    let mut clauses = split(&fields, vocab, lex);
+    mark_stuffing(&mut clauses, ctx, lex);
+    let candidates = candidates(ctx, lex);
+    let whole = fields
+        .iter()
+        .fold(Bag::default(), |acc, f| acc.union(&f.bag));
+    let topic = topic(ctx, lex);
+    let (words, related_words) = relatedness(&fields, &topic, lex);
+    let mut reading = Reading {
+        fields,
+        clauses,
+        candidates,
+        claims: Vec::new(),
+        whole,
+        words,
+        related_words,
+        topic,
+    };
+    reading.claims = find_claims(&reading, ctx, policy, lex);
+    reading
+}
+
+fn field(element: NoteElement, raw: &str, vocab: &NoteVocabulary, lex: &Lexicon) -> Field {
+    let mut lower = raw.to_lowercase();
+    let mut spans = Vec::new();
+    for p in &vocab.pointers {
+        text::phrase_spans(&lower, p, &mut spans);
+    }
+    let had_text = lower.chars().any(char::is_alphanumeric);
+    let mut text_out = raw.to_string();
+    if !spans.is_empty() && lower.len() == raw.len() {
+        let mut bytes = std::mem::take(&mut lower).into_bytes();
+        let mut orig = text_out.into_bytes();
+        for (s, e) in &spans {
+            for k in *s..*e {
+                // Blank whole characters only: both texts have the same byte layout here.
+                if bytes[k].is_ascii() {
+                    bytes[k] = b' ';
+                    orig[k] = b' ';
+                }
+            }
+        }
+        lower = String::from_utf8(bytes).unwrap_or_default();
+        text_out = String::from_utf8(orig).unwrap_or_default();
+    }
+    let present = lower.chars().any(char::is_alphanumeric);
+    Field {
+        element,
+        bag: lex.bag(&lower),
+        text: text_out,
+        lower,
+        present,
+        pointer_only: had_text && !present,
+    }
+}
+
+fn split(fields: &[Field], vocab: &NoteVocabulary, lex: &Lexicon) -> Vec<Clause> {
+    let mut out = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
+    for f in fields {
+        let mut section_negated = false;
+        let mut last_end = 0;
+        for (s, e) in text::clauses(&f.lower) {
+            if f.lower[last_end..s].contains('\n') {
+                section_negated = false;
+            }
+            last_end = e;
+            let lower = &f.lower[s..e];
+            let key = lower.trim();
+            let repeat = !seen.insert(key);
+            if text::has_any(lower, &["not done".to_string(), "not yet done".to_string()]) {
+                section_negated = true;
+            }
+            let negated = section_negated || text::has_any(lower, &vocab.not_done);
+            out.push(Clause {
+                field: f.element,
+                text: f.text.get(s..e).unwrap_or_default().to_string(),
+                bag: if repeat { Bag::default() } else { lex.bag(lower) },
+                negated,
+                proposal: text::has_any(lower, &vocab.proposals),
+                hypothesis: f.element == NoteElement::Hypothesis
+                    || text::has_any(lower, &vocab.hypothesis_cues),
+                repeat,
+                stuffing: false,
+                lower: lower.to_string(),
+            });
+        }
+    }
+    out
+}
+
+fn candidates<'a>(ctx: &NoteContext<'a>, lex: &Lexicon) -> Vec<Candidate<'a>> {
+    let s = ctx.scenario;
+    let sig = |t: &str| -> Vec<u64> {
+        match ctx.signatures.and_then(|c| c.get(t)) {
+            Some(raw) => lex.finish_signature(raw),
+            None => lex.signature(t),
+        }
+    };
+    // What L1 knows without running anything: the ticket, the environment, the error.
+    let mut base: Vec<u64> = sig(&s.ticket_text);
+    for e in &s.environment {
+        base.extend(sig(e));
+    }
+    if let Some(e) = &s.initial_error {
+        base.extend(sig(e));
+    }
+    let fix_done = |id: &str| ctx.fixes_applied.iter().any(|(f, _)| f == id);
+    // ... plus what the session revealed.
+    let mut known = base.clone();
+    for st in s.steps.iter().filter(|st| ctx.steps_run.contains(&st.id)) {
+        known.extend(sig(&st.reveals));
+    }
+    for f in s.fixes.iter().filter(|f| fix_done(&f.id)) {
+        known.extend(sig(&f.outcome));
+    }
+    for ev in s.events.iter() {
+        if ctx.events_fired.iter().any(|(id, _)| *id == ev.id) {
+            known.extend(sig(&ev.message));
+        }
+    }
+    base.sort_unstable();
+    known.sort_unstable();
+    let minus = |v: Vec<u64>, away: &[u64]| -> Vec<u64> {
+        v.into_iter()
+            .filter(|k| away.binary_search(k).is_err())
+            .collect()
+    };
+    let mut out = Vec::with_capacity(s.steps.len() + s.fixes.len());
+    let items = s
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, st)| (Target::Step(i), &st.label, &st.reveals, ctx.steps_run.contains(&st.id)))
+        .chain(
+            s.fixes
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (Target::Fix(i), &f.label, &f.outcome, fix_done(&f.id))),
+        );
+    for (target, label, finding, done) in items {
+        let away = if done { &base } else { &known };
+        let label_sig = sig(label);
+        out.push(Candidate {
+            target,
+            label,
+            finding,
+            done,
+            label_known: label_sig.iter().map(|k| away.binary_search(k).is_ok()).collect(),
+            label_sig,
+            finding_sig: minus(sig(finding), away),
+        });
+    }
+    out
+}
+
+/// How well a clause matches a candidate: (overall 0–1, label part 0–1, finding hits).
+/// Label words L1 knew anyway weigh half; a claim needs a word only this step or fix
+/// would give (a label word it alone has, or two of its finding's terms).
+pub fn matching(c: &Candidate<'_>, bag: &Bag) -> (f64, f64, usize) {
+    let (mut hit_weight, mut total_weight, mut hits, mut fresh_hits) = (0.0, 0.0, 0, 0);
+    for (k, known) in c.label_sig.iter().zip(&c.label_known) {
+        let w = if *known { 0.5 } else { 1.0 };
+        total_weight += w;
+        if bag.contains(*k) {
+            hit_weight += w;
+            hits += 1;
+            if !known {
+                fresh_hits += 1;
+            }
+        }
+    }
+    let ls = if total_weight > 0.0 { hit_weight / total_weight } else { 0.0 };
+    let label_ok = (fresh_hits >= 1 && (hits >= 2 || c.label_sig.len() == 1))
+        || (hits >= 3 && ls >= 0.6);
+    let label_part = if label_ok { ls } else { 0.0 };
+    let fh = bag.hits(&c.finding_sig);
+    let find_part = if fh >= 2 { (fh as f64 / 3.0).min(1.0) } else { 0.0 };
+    let blended = if label_ok || fh >= 2 {
+        0.5 * ls + 0.5 * (fh as f64 / 3.0).min(1.0)
+    } else {
+        0.0
+    };
+    (label_part.max(find_part).max(blended), label_part, fh)
+}
+
+fn find_claims(
+    r: &Reading<'_>,
+    ctx: &NoteContext<'_>,
+    policy: &Policy,
+    lex: &Lexicon,
+) -> Vec<Claim> {
+    let margin = policy.note.fabrication_margin;
+    let mut out = Vec::new();
+    for (k, clause) in r.clauses.iter().enumerate() {
+        if clause.repeat || clause.proposal || clause.stuffing {
+            continue;
+        }
+        // Steps are reported in their field; elsewhere a sentence must be surer.
+        let threshold = if clause.field == NoteElement::StepsTaken {
+            policy.note.claim_threshold
+        } else {
+            policy.note.claim_threshold_other_fields
+        };
+        let mut best_done: Option<(usize, f64, f64)> = None;
+        let mut best_not: Option<(usize, f64, f64)> = None;
+        let mut second_done = 0.0_f64;
+        for (i, c) in r.candidates.iter().enumerate() {
+            let (s, label, _) = matching(c, &clause.bag);
+            if c.done {
+                match best_done {
+                    Some((_, b, _)) if s <= b => second_done = second_done.max(s),
+                    Some((_, b, _)) => {
+                        second_done = second_done.max(b);
+                        best_done = Some((i, s, label));
+                    }
+                    None => best_done = Some((i, s, label)),
+                }
+            } else if best_not.is_none_or(|(_, b, _)| s > b) {
+                best_not = Some((i, s, label));
+            }
+        }
+        let (dn, sd, ld) = best_done.unwrap_or((usize::MAX, 0.0, 0.0));
+        let (nn, sn, ln) = best_not.unwrap_or((usize::MAX, 0.0, 0.0));
+        if clause.negated {
+            let (i, s) = if sn > sd { (nn, sn) } else { (dn, sd) };
+            if s >= threshold && i != usize::MAX {
+                out.push(Claim {
+                    kind: ClaimKind::NotDone,
+                    candidate: i,
+                    clause: k,
+                });
+            }
+            continue;
+        }
+        // A hypothesis outside the steps does not claim steps.
+        if clause.hypothesis && clause.field != NoteElement::StepsTaken {
+            continue;
+        }
+        let fabricated = nn != usize::MAX
+            && sn >= threshold
+            && (sn >= sd + margin || (ln >= 0.8 && ln >= ld + 0.5));
+        if fabricated {
+            out.push(Claim {
+                kind: ClaimKind::Fabricated,
+                candidate: nn,
+                clause: k,
+            });
+        } else if dn != usize::MAX && sd >= threshold {
+            let c = &r.candidates[dn];
+            // A wrong result is only read off a sentence clearly about one step.
+            let clear = sd >= second_done + margin;
+            let kind = match check::outcome(clause, c, ctx, &policy.note.vocabulary, lex, clear) {
+                Outcome::Contradicts => ClaimKind::Misreported,
+                Outcome::Reported => ClaimKind::DoneWithOutcome,
+                Outcome::Missing => ClaimKind::Done,
+            };
+            out.push(Claim {
+                kind,
+                candidate: dn,
+                clause: k,
+            });
+        }
+    }
+    out
+}
+
+/// Clauses of bare root-cause keywords: three or more words, no digit, no stopword (no
+/// sentence), four in five of them the root cause's keywords or area.
+fn mark_stuffing(clauses: &mut [Clause], ctx: &NoteContext<'_>, lex: &Lexicon) {
+    let truth = &ctx.scenario.root_cause;
+    let mut keys: Vec<u64> = lex.signature(&truth.area);
+    for k in &truth.keywords {
+        keys.extend(lex.signature(k));
+    }
+    keys.sort_unstable();
+    for c in clauses.iter_mut() {
+        if c.repeat || c.lower.chars().any(|ch| ch.is_ascii_digit()) {
+            continue;
+        }
+        let mut buf = Vec::new();
+        let sentence = text::raw_words(&c.lower).any(|(_, w)| {
+            buf.clear();
+            lex.canon(w, &mut buf);
+            buf.iter().any(|k| lex.is_stop(*k))
+        });
+        let sig = lex.signature(&c.lower);
+        if !sentence && sig.len() >= 3 {
+            let hits = sig.iter().filter(|k| keys.binary_search(k).is_ok()).count();
+            c.stuffing = hits * 5 >= sig.len() * 4;
+        }
+    }
+}
+
+/// The ticket's stems.
+fn topic(ctx: &NoteContext<'_>, lex: &Lexicon) -> Bag {
+    let s = ctx.scenario;
+    let mut topic: Vec<u64> = Vec::new();
+    let mut add = |t: &str| topic.extend(lex.bag(t).0);
+    add(&s.ticket_text);
+    add(&s.title);
+    add(&s.root_cause.area);
+    add(&s.root_cause.summary);
+    add(&s.impact.business_function);
+    add(&s.requester.role);
+    add(&s.client.org);
+    for e in &s.environment {
+        add(e);
+    }
+    for st in &s.steps {
+        add(&st.label);
+        add(&st.reveals);
+    }
+    for f in &s.fixes {
+        add(&f.label);
+        add(&f.outcome);
+    }
+    for ev in &s.events {
+        add(&ev.message);
+    }
+    for k in &s.root_cause.keywords {
+        add(k);
+    }
+    topic.sort_unstable();
+    topic.dedup();
+    Bag(topic)
+}
+
+/// Words in the note, and how many of them relate to the ticket.
+fn relatedness(fields: &[Field], topic: &Bag, lex: &Lexicon) -> (usize, usize) {
+    let (mut words, mut related) = (0, 0);
+    let mut buf = Vec::new();
+    for f in fields {
+        for (_, w) in text::raw_words(&f.lower) {
+            words += 1;
+            buf.clear();
+            lex.canon(w, &mut buf);
+            if buf.iter().any(|k| topic.contains(*k) || lex.is_stop(*k))
+                || w.chars().any(|c| c.is_ascii_digit())
+            {
+                related += 1;
+            }
+        }
+    }
+    (words, related)
+}
