@@ -275,6 +275,9 @@ pub struct NoteEconomics {
     /// The same, for a sentence outside the steps field (a sentence there must be surer
     /// before it is read as reporting a step).
     pub claim_threshold_other_fields: f64,
+    /// How sure a sentence must be (0–1) that it is about one step before a good or bad
+    /// result in it is read as that step's outcome.
+    pub misreport_threshold: f64,
     /// By how much a step never run must match a sentence better than every step run
     /// before the sentence is read as claiming it (fabrication needs a clear margin).
     pub fabrication_margin: f64,
@@ -337,6 +340,8 @@ pub struct NoteVocabulary {
     pub sla_cues: Vec<String>,
     /// Words that say the SLA is breached.
     pub breached: Vec<String>,
+    /// Words that give a security escalation's timing ("immediate", "now").
+    pub immediate: Vec<String>,
 }
 
 /// Sim minutes each trainee action costs (steps and fixes carry their own).

@@ -366,9 +366,12 @@ pub fn coach(
             .iter()
             .copied()
             .filter(|g| {
-                g.note
-                    .as_ref()
-                    .is_some_and(|n| !n.fabricated_steps.is_empty())
+                g.note.as_ref().is_some_and(|n| {
+                    if std::env::var("DBG_FAB").is_ok() && !n.fabricated_steps.is_empty() {
+                        eprintln!("DBG {:?} {:#?}", n.fabricated_steps, n.elements[0].problems);
+                    }
+                    !n.fabricated_steps.is_empty() || !n.misreported_outcomes.is_empty()
+                })
             })
             .collect();
         if !fabricated.is_empty() {

@@ -6,8 +6,27 @@ use crate::policy::NoteVocabulary;
 use crate::scenario::{FindingKind, Scenario};
 
 use super::NoteContext;
-use super::claims::{Candidate, Clause, Target, matching};
-use super::text::{self, Lexicon};
+use super::text::{self, Bag, Lexicon};
+
+/// A step or a fix of the scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// `scenario.steps[i]`.
+    Step(usize),
+    /// `scenario.fixes[i]`.
+    Fix(usize),
+}
+
+/// The step or fix a claim is about, as the check needs it.
+#[derive(Debug, Clone, Copy)]
+pub struct About<'a> {
+    /// Which one.
+    pub target: Target,
+    /// Its finding or outcome.
+    pub finding: &'a str,
+    /// The claim quotes enough of the finding's own terms.
+    pub quoted: bool,
+}
 
 /// What a claim says about its outcome.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,24 +115,24 @@ fn finding_polarity(scenario: &Scenario, target: Target, lower: &str, v: &NoteVo
 /// `clear`: the clause is clearly about this one step (a good or bad result is only
 /// read against the step it is about; a wrong code or figure needs no more).
 pub fn outcome(
-    clause: &Clause,
-    c: &Candidate<'_>,
+    lower: &str,
+    bag: &Bag,
+    c: &About<'_>,
     ctx: &NoteContext<'_>,
     v: &NoteVocabulary,
     lex: &Lexicon,
     clear: bool,
 ) -> Outcome {
     let finding_lower = c.finding.to_lowercase();
-    let claim = polarity(&clause.lower, v);
-    if clear && result_contradicts(clause, c, ctx, v, lex, &finding_lower) {
+    let claim = polarity(lower, v);
+    if clear && result_contradicts(lower, c, ctx, v, lex, &finding_lower) {
         return Outcome::Contradicts;
     }
-    if wrong_code(&clause.lower, &finding_lower, ctx) || wrong_quantity(&clause.lower, &finding_lower) {
+    if wrong_code(lower, &finding_lower, ctx) || wrong_quantity(lower, &finding_lower) {
         return Outcome::Contradicts;
     }
-    let (_, _, finding_hits) = matching(c, &clause.bag);
-    let quoted = finding_hits >= 2.min(c.finding_sig.len().max(1));
-    if quoted || claim != Polarity::None || !text::quantities(&clause.lower).is_empty() {
+    let _ = bag;
+    if c.quoted || claim != Polarity::None || !text::quantities(lower).is_empty() {
         Outcome::Reported
     } else {
         Outcome::Missing
@@ -151,8 +170,8 @@ fn wrong_quantity(claim: &str, finding: &str) -> bool {
 /// finding's sentence it is about — or, when it matches no sentence, to the finding as a
 /// whole — and no sentence it matches as well agrees with it.
 fn result_contradicts(
-    clause: &Clause,
-    c: &Candidate<'_>,
+    lower: &str,
+    c: &About<'_>,
     ctx: &NoteContext<'_>,
     v: &NoteVocabulary,
     lex: &Lexicon,
@@ -166,7 +185,7 @@ fn result_contradicts(
         })
         .collect();
     let whole = finding_polarity(ctx.scenario, c.target, finding_lower, v);
-    for part in clause.lower.split([',', '(', ')']).flat_map(|p| p.split(" - ")) {
+    for part in lower.split([',', '(', ')']).flat_map(|p| p.split(" - ")) {
         let p = polarity(part, v);
         if !matches!(p, Polarity::Good | Polarity::Bad) {
             continue;

@@ -13,14 +13,7 @@ use super::check::{self, Outcome};
 use super::text::{self, Bag, Lexicon};
 use super::{EscalationNote, NoteContext, NoteElement};
 
-/// A step or a fix of the scenario.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target {
-    /// `scenario.steps[i]`.
-    Step(usize),
-    /// `scenario.fixes[i]`.
-    Fix(usize),
-}
+pub use super::check::Target;
 
 /// A step or fix as the reader matches it.
 #[derive(Debug)]
@@ -38,6 +31,10 @@ pub struct Candidate<'a> {
     /// Per label stem: L1 knew the word without this step (the ticket, the environment,
     /// what the session revealed). Known words weigh half and never make a claim alone.
     pub label_known: Vec<bool>,
+    /// The label's first word (its action: "Update", "Reinstall"), canonical.
+    pub label_verb: Option<u64>,
+    /// Per label stem: no other step or fix has it in its label.
+    pub label_unique: Vec<bool>,
     /// Distinctive stems of the finding that L1 could not know otherwise.
     pub finding_sig: Vec<u64>,
 }
@@ -273,6 +270,10 @@ fn candidates<'a>(ctx: &NoteContext<'a>, lex: &Lexicon) -> Vec<Candidate<'a>> {
     if let Some(e) = &s.initial_error {
         base.extend(sig(e));
     }
+    // The facts shown to L1: the error and a visible security indicator.
+    for t in [&ctx.facts.error_text, &ctx.facts.security_indicator].into_iter().flatten() {
+        base.extend(sig(t));
+    }
     let fix_done = |id: &str| ctx.fixes_applied.iter().any(|(f, _)| f == id);
     // ... plus what the session revealed.
     let mut known = base.clone();
@@ -307,17 +308,39 @@ fn candidates<'a>(ctx: &NoteContext<'a>, lex: &Lexicon) -> Vec<Candidate<'a>> {
                 .map(|(i, f)| (Target::Fix(i), &f.label, &f.outcome, fix_done(&f.id))),
         );
     for (target, label, finding, done) in items {
-        let away = if done { &base } else { &known };
         let label_sig = sig(label);
+        let label_known = if done {
+            vec![false; label_sig.len()]
+        } else {
+            label_sig.iter().map(|k| known.binary_search(k).is_ok()).collect()
+        };
+        let finding_sig = minus(sig(finding), if done { &base } else { &known });
+        let mut verb = Vec::new();
+        if let Some((_, w)) = text::raw_words(label).next() {
+            lex.canon(w, &mut verb);
+        }
         out.push(Candidate {
             target,
             label,
             finding,
             done,
-            label_known: label_sig.iter().map(|k| away.binary_search(k).is_ok()).collect(),
+            label_verb: verb
+                .first()
+                .copied()
+                .filter(|k| !lex.is_stop(*k) && (done || known.binary_search(k).is_err())),
+            label_known,
+            label_unique: Vec::new(),
             label_sig,
-            finding_sig: minus(sig(finding), away),
+            finding_sig,
         });
+    }
+    let labels: Vec<Vec<u64>> = out.iter().map(|c| c.label_sig.clone()).collect();
+    for (i, c) in out.iter_mut().enumerate() {
+        c.label_unique = c
+            .label_sig
+            .iter()
+            .map(|k| !labels.iter().enumerate().any(|(j, l)| j != i && l.contains(k)))
+            .collect();
     }
     out
 }
@@ -327,7 +350,8 @@ fn candidates<'a>(ctx: &NoteContext<'a>, lex: &Lexicon) -> Vec<Candidate<'a>> {
 /// would give (a label word it alone has, or two of its finding's terms).
 pub fn matching(c: &Candidate<'_>, bag: &Bag) -> (f64, f64, usize) {
     let (mut hit_weight, mut total_weight, mut hits, mut fresh_hits) = (0.0, 0.0, 0, 0);
-    for (k, known) in c.label_sig.iter().zip(&c.label_known) {
+    let mut unique_hit = false;
+    for (n, (k, known)) in c.label_sig.iter().zip(&c.label_known).enumerate() {
         let w = if *known { 0.5 } else { 1.0 };
         total_weight += w;
         if bag.contains(*k) {
@@ -336,11 +360,15 @@ pub fn matching(c: &Candidate<'_>, bag: &Bag) -> (f64, f64, usize) {
             if !known {
                 fresh_hits += 1;
             }
+            unique_hit |= c.label_unique.get(n).copied().unwrap_or(false);
         }
     }
     let ls = if total_weight > 0.0 { hit_weight / total_weight } else { 0.0 };
+    // A step that was run is recognised by one word of its label no other step has
+    // ("hotspot"); a claim of one never run needs two.
     let label_ok = (fresh_hits >= 1 && (hits >= 2 || c.label_sig.len() == 1))
         || (hits >= 3 && ls >= 0.6);
+    let _ = unique_hit;
     let label_part = if label_ok { ls } else { 0.0 };
     let fh = bag.hits(&c.finding_sig);
     let find_part = if fh >= 2 { (fh as f64 / 3.0).min(1.0) } else { 0.0 };
@@ -405,9 +433,15 @@ fn find_claims(
         if clause.hypothesis && clause.field != NoteElement::StepsTaken {
             continue;
         }
+        // A sentence that does what a label says — its action and most of its words —
+        // claims that step even when a step run shares its finding's terms.
+        let acts = nn != usize::MAX
+            && r.candidates[nn]
+                .label_verb
+                .is_some_and(|v| clause.bag.contains(v));
         let fabricated = nn != usize::MAX
             && sn >= threshold
-            && (sn >= sd + margin || (ln >= 0.8 && ln >= ld + 0.5));
+            && (sn >= sd + margin || (acts && ln >= 0.8 && ln >= ld + 0.5));
         if fabricated {
             out.push(Claim {
                 kind: ClaimKind::Fabricated,
@@ -417,8 +451,14 @@ fn find_claims(
         } else if dn != usize::MAX && sd >= threshold {
             let c = &r.candidates[dn];
             // A wrong result is only read off a sentence clearly about one step.
-            let clear = sd >= second_done + margin;
-            let kind = match check::outcome(clause, c, ctx, &policy.note.vocabulary, lex, clear) {
+            let clear = sd >= second_done + margin && sd >= policy.note.misreport_threshold;
+            let (_, _, finding_hits) = matching(c, &clause.bag);
+            let about = check::About {
+                target: c.target,
+                finding: c.finding,
+                quoted: finding_hits >= 2.min(c.finding_sig.len().max(1)),
+            };
+            let kind = match check::outcome(&clause.lower, &clause.bag, &about, ctx, &policy.note.vocabulary, lex, clear) {
                 Outcome::Contradicts => ClaimKind::Misreported,
                 Outcome::Reported => ClaimKind::DoneWithOutcome,
                 Outcome::Missing => ClaimKind::Done,
@@ -428,6 +468,20 @@ fn find_claims(
                 candidate: dn,
                 clause: k,
             });
+            // One terse clause may report several steps at once.
+            for (i, c) in r.candidates.iter().enumerate() {
+                if i == dn || !c.done {
+                    continue;
+                }
+                let (s, _, fh) = matching(c, &clause.bag);
+                if s >= threshold && fh >= 2 {
+                    out.push(Claim {
+                        kind: ClaimKind::DoneWithOutcome,
+                        candidate: i,
+                        clause: k,
+                    });
+                }
+            }
         }
     }
     out

@@ -309,10 +309,17 @@ pub fn clauses(text: &str) -> Vec<(usize, usize)> {
         let b = bytes[i];
         let cut = match b {
             b'\n' | b';' => Some(1),
-            b'.' | b'!' | b'?' => bytes
-                .get(i + 1)
-                .is_none_or(|n| n.is_ascii_whitespace())
-                .then_some(1),
+            b'.' | b'!' | b'?' => {
+                // "… item." Next — a sentence may end inside its closing quote.
+                let mut j = i + 1;
+                while bytes.get(j).is_some_and(|b| matches!(b, b'"' | b'\'' | b')')) {
+                    j += 1;
+                }
+                bytes
+                    .get(j)
+                    .is_none_or(|n| n.is_ascii_whitespace())
+                    .then_some(j - i)
+            }
             b' ' if text[i..].starts_with(" but ") => Some(5),
             _ => None,
         };

@@ -25,7 +25,9 @@ fn judge_scope(r: &Reading<'_>, ctx: &NoteContext<'_>, policy: &Policy, scope: S
     let accurate = mentioned
         .iter()
         .any(|m| (m - remaining.max(0)).abs() <= tolerance)
-        || (remaining <= 0 && text::has_any(&lower, &v.breached));
+        || (remaining <= 0 && text::has_any(&lower, &v.breached))
+        // A security escalation has no window: "immediate" is the right figure.
+        || (ctx.immediate && text::has_any(&lower, &v.immediate));
     let expectation = text::has_any(&lower, &v.expectations);
     let mut score = 0.0;
     let mut problems = Vec::new();

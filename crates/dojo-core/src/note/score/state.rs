@@ -82,7 +82,7 @@ fn judge_scope(r: &Reading<'_>, ctx: &NoteContext<'_>, policy: &Policy, lex: &Le
         text::has_any(&c.lower, &v.framework_phrases)
             || super::super::check::polarity(&c.lower, v) != super::super::check::Polarity::None
     });
-    if !parts.is_empty() {
+    if !parts.is_empty() && works.is_empty() {
         parts.push(if says { 1.0 } else { 0.0 });
         if !says {
             problems.push("Say what is and isn't working now.".to_string());
