@@ -314,6 +314,9 @@ pub struct NoteVocabulary {
     pub pointers: Vec<String>,
     /// Cues that a sentence says something was *not* done ("did not", "not yet").
     pub not_done: Vec<String>,
+    /// Verbs that report something done ("tried", "ran", "rebooted"): a part of a
+    /// sentence that does what a step's label says, with one of these, claims that step.
+    pub done_verbs: Vec<String>,
     /// Cues that a sentence proposes rather than reports ("suggest", "should").
     pub proposals: Vec<String>,
     /// Cues that deny a cause ("not a", "ruled out").

@@ -6,7 +6,7 @@ use crate::policy::NoteVocabulary;
 use crate::scenario::{FindingKind, Scenario};
 
 use super::NoteContext;
-use super::text::{self, Bag, Lexicon};
+use super::text::{self, Lexicon};
 
 /// A step or a fix of the scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,7 +116,6 @@ fn finding_polarity(scenario: &Scenario, target: Target, lower: &str, v: &NoteVo
 /// read against the step it is about; a wrong code or figure needs no more).
 pub fn outcome(
     lower: &str,
-    bag: &Bag,
     c: &About<'_>,
     ctx: &NoteContext<'_>,
     v: &NoteVocabulary,
@@ -128,10 +127,9 @@ pub fn outcome(
     if clear && result_contradicts(lower, c, ctx, v, lex, &finding_lower) {
         return Outcome::Contradicts;
     }
-    if wrong_code(lower, &finding_lower, ctx) || wrong_quantity(lower, &finding_lower) {
+    if clear && (wrong_code(lower, &finding_lower, ctx) || wrong_quantity(lower, &finding_lower)) {
         return Outcome::Contradicts;
     }
-    let _ = bag;
     if c.quoted || claim != Polarity::None || !text::quantities(lower).is_empty() {
         Outcome::Reported
     } else {
@@ -185,6 +183,18 @@ fn result_contradicts(
         })
         .collect();
     let whole = finding_polarity(ctx.scenario, c.target, finding_lower, v);
+    // Whether the finding's kind (works, fails, an error, the cause) says how it went.
+    let by_kind = match c.target {
+        Target::Step(i) => {
+            let st = &ctx.scenario.steps[i];
+            st.reveals_cause
+                || matches!(
+                    st.finding,
+                    FindingKind::Works | FindingKind::DoesNotWork | FindingKind::ErrorText
+                )
+        }
+        Target::Fix(_) => false,
+    };
     for part in lower.split([',', '(', ')']).flat_map(|p| p.split(" - ")) {
         let p = polarity(part, v);
         if !matches!(p, Polarity::Good | Polarity::Bad) {
@@ -206,7 +216,13 @@ fn result_contradicts(
                 .filter(|(_, h)| **h == top)
                 .map(|((_, q), _)| *q)
         };
-        if !tops().any(|q| q == p) && tops().any(|q| opposite(p, q)) {
+        if tops().any(|q| q == p) {
+            continue;
+        }
+        // The sentence it is about states no result in words: its kind does.
+        if tops().any(|q| opposite(p, q))
+            || (by_kind && tops().all(|q| q == Polarity::None) && opposite(p, whole))
+        {
             return true;
         }
     }

@@ -221,8 +221,10 @@ fn field(element: NoteElement, raw: &str, vocab: &NoteVocabulary, lex: &Lexicon)
 
 fn split(fields: &[Field], vocab: &NoteVocabulary, lex: &Lexicon) -> Vec<Clause> {
     let mut out = Vec::new();
-    let mut seen: HashSet<&str> = HashSet::new();
     for f in fields {
+        // Repetition within a field: the error quoted in the steps and again in the
+        // state is placement, not padding.
+        let mut seen: HashSet<&str> = HashSet::new();
         let mut section_negated = false;
         let mut last_end = 0;
         for (s, e) in text::clauses(&f.lower) {
@@ -380,6 +382,88 @@ pub fn matching(c: &Candidate<'_>, bag: &Bag) -> (f64, f64, usize) {
     (label_part.max(find_part).max(blended), label_part, fh)
 }
 
+/// The best-matching step or fix run, the runner-up's score, and the best one not run.
+#[derive(Debug, Clone, Copy)]
+struct Best {
+    /// (candidate, overall, label part) of the best run or applied.
+    done: Option<(usize, f64, f64)>,
+    /// The second-best run or applied candidate's overall score.
+    second: f64,
+    /// (candidate, overall, label part) of the best never run or applied.
+    not: Option<(usize, f64, f64)>,
+}
+
+fn best(r: &Reading<'_>, bag: &Bag) -> Best {
+    let mut out = Best {
+        done: None,
+        second: 0.0,
+        not: None,
+    };
+    // Ties go to the better label match: a line that names its step is about that step.
+    let better = |a: (f64, f64), b: Option<(usize, f64, f64)>| {
+        b.is_none_or(|(_, s, l)| a.0 > s || (a.0 == s && a.1 > l))
+    };
+    for (i, c) in r.candidates.iter().enumerate() {
+        let (s, label, _) = matching(c, bag);
+        if c.done {
+            if better((s, label), out.done) {
+                out.second = out.second.max(out.done.map_or(0.0, |d| d.1));
+                out.done = Some((i, s, label));
+            } else {
+                out.second = out.second.max(s);
+            }
+        } else if better((s, label), out.not) {
+            out.not = Some((i, s, label));
+        }
+    }
+    out
+}
+
+/// The step or fix never run that a clause (or one of its parts) claims, if any.
+fn fabricated(r: &Reading<'_>, clause: &Clause, b: &Best, threshold: f64, policy: &Policy, lex: &Lexicon) -> Option<usize> {
+    let margin = policy.note.fabrication_margin;
+    let (dn, sd, ld) = b.done.unwrap_or((usize::MAX, 0.0, 0.0));
+    let _ = dn;
+    let (nn, sn, ln) = b.not?;
+    // A sentence that does what a label says — its action and most of its words —
+    // claims that step even when a step run shares its finding's terms.
+    let acts = r.candidates[nn]
+        .label_verb
+        .is_some_and(|v| clause.bag.contains(v));
+    // Outside the steps field a description claims an action only by its verb.
+    let in_steps = clause.field == NoteElement::StepsTaken;
+    if sn >= threshold
+        && (in_steps || acts)
+        && (sn >= sd + margin || (acts && ln >= 0.8 && ln >= ld + 0.5))
+    {
+        return Some(nn);
+    }
+    if !in_steps {
+        return None;
+    }
+    // "Tried the share from a PC upstairs - it opened": a part may claim what the whole
+    // sentence, with a step run in it, hides.
+    for part in clause.lower.split(" - ").flat_map(|p| p.split(", ")) {
+        if lex.signature(part).len() < 3 || part.len() == clause.lower.len() {
+            continue;
+        }
+        let pb = best(r, &lex.bag(part));
+        let (pn, psn, pln) = pb.not?;
+        let (psd, pld) = pb.done.map_or((0.0, 0.0), |d| (d.1, d.2));
+        // Better than every step run, or as good but by its label against their
+        // findings (the part does what the label says; the others only share words).
+        let by_label = pln >= 0.8
+            && pld < 0.3
+            && text::has_any(part, &policy.note.vocabulary.done_verbs);
+        if psn >= policy.note.misreport_threshold
+            && ((psn >= psd + margin && psd < threshold) || (by_label && psn >= psd))
+        {
+            return Some(pn);
+        }
+    }
+    None
+}
+
 fn find_claims(
     r: &Reading<'_>,
     ctx: &NoteContext<'_>,
@@ -398,34 +482,20 @@ fn find_claims(
         } else {
             policy.note.claim_threshold_other_fields
         };
-        let mut best_done: Option<(usize, f64, f64)> = None;
-        let mut best_not: Option<(usize, f64, f64)> = None;
-        let mut second_done = 0.0_f64;
-        for (i, c) in r.candidates.iter().enumerate() {
-            let (s, label, _) = matching(c, &clause.bag);
-            if c.done {
-                match best_done {
-                    Some((_, b, _)) if s <= b => second_done = second_done.max(s),
-                    Some((_, b, _)) => {
-                        second_done = second_done.max(b);
-                        best_done = Some((i, s, label));
-                    }
-                    None => best_done = Some((i, s, label)),
-                }
-            } else if best_not.is_none_or(|(_, b, _)| s > b) {
-                best_not = Some((i, s, label));
-            }
-        }
-        let (dn, sd, ld) = best_done.unwrap_or((usize::MAX, 0.0, 0.0));
-        let (nn, sn, ln) = best_not.unwrap_or((usize::MAX, 0.0, 0.0));
+        let b = best(r, &clause.bag);
+        let (dn, sd, ld) = b.done.unwrap_or((usize::MAX, 0.0, 0.0));
+        let (nn, sn, _) = b.not.unwrap_or((usize::MAX, 0.0, 0.0));
+        let push = |out: &mut Vec<Claim>, kind, candidate| {
+            out.push(Claim {
+                kind,
+                candidate,
+                clause: k,
+            })
+        };
         if clause.negated {
             let (i, s) = if sn > sd { (nn, sn) } else { (dn, sd) };
             if s >= threshold && i != usize::MAX {
-                out.push(Claim {
-                    kind: ClaimKind::NotDone,
-                    candidate: i,
-                    clause: k,
-                });
+                push(&mut out, ClaimKind::NotDone, i);
             }
             continue;
         }
@@ -433,54 +503,38 @@ fn find_claims(
         if clause.hypothesis && clause.field != NoteElement::StepsTaken {
             continue;
         }
-        // A sentence that does what a label says — its action and most of its words —
-        // claims that step even when a step run shares its finding's terms.
-        let acts = nn != usize::MAX
-            && r.candidates[nn]
-                .label_verb
-                .is_some_and(|v| clause.bag.contains(v));
-        let fabricated = nn != usize::MAX
-            && sn >= threshold
-            && (sn >= sd + margin || (acts && ln >= 0.8 && ln >= ld + 0.5));
-        if fabricated {
-            out.push(Claim {
-                kind: ClaimKind::Fabricated,
-                candidate: nn,
-                clause: k,
-            });
-        } else if dn != usize::MAX && sd >= threshold {
-            let c = &r.candidates[dn];
-            // A wrong result is only read off a sentence clearly about one step.
-            let clear = sd >= second_done + margin && sd >= policy.note.misreport_threshold;
-            let (_, _, finding_hits) = matching(c, &clause.bag);
-            let about = check::About {
-                target: c.target,
-                finding: c.finding,
-                quoted: finding_hits >= 2.min(c.finding_sig.len().max(1)),
-            };
-            let kind = match check::outcome(&clause.lower, &clause.bag, &about, ctx, &policy.note.vocabulary, lex, clear) {
-                Outcome::Contradicts => ClaimKind::Misreported,
-                Outcome::Reported => ClaimKind::DoneWithOutcome,
-                Outcome::Missing => ClaimKind::Done,
-            };
-            out.push(Claim {
-                kind,
-                candidate: dn,
-                clause: k,
-            });
-            // One terse clause may report several steps at once.
-            for (i, c) in r.candidates.iter().enumerate() {
-                if i == dn || !c.done {
-                    continue;
-                }
-                let (s, _, fh) = matching(c, &clause.bag);
-                if s >= threshold && fh >= 2 {
-                    out.push(Claim {
-                        kind: ClaimKind::DoneWithOutcome,
-                        candidate: i,
-                        clause: k,
-                    });
-                }
+        if let Some(n) = fabricated(r, clause, &b, threshold, policy, lex) {
+            push(&mut out, ClaimKind::Fabricated, n);
+            continue;
+        }
+        if dn == usize::MAX || sd < threshold {
+            continue;
+        }
+        let c = &r.candidates[dn];
+        // A wrong result is only read off a sentence clearly about one step: it names
+        // the step, or matches it clearly better than any other.
+        let clear = sd >= policy.note.misreport_threshold
+            && (sd >= b.second + margin || ld >= 0.8);
+        let (_, _, finding_hits) = matching(c, &clause.bag);
+        let about = check::About {
+            target: c.target,
+            finding: c.finding,
+            quoted: finding_hits >= 2.min(c.finding_sig.len().max(1)),
+        };
+        let kind = match check::outcome(&clause.lower, &about, ctx, &policy.note.vocabulary, lex, clear) {
+            Outcome::Contradicts => ClaimKind::Misreported,
+            Outcome::Reported => ClaimKind::DoneWithOutcome,
+            Outcome::Missing => ClaimKind::Done,
+        };
+        push(&mut out, kind, dn);
+        // One terse clause may report several steps at once.
+        for (i, c) in r.candidates.iter().enumerate() {
+            if i == dn || !c.done {
+                continue;
+            }
+            let (s, _, fh) = matching(c, &clause.bag);
+            if s >= threshold && fh >= 2 {
+                push(&mut out, ClaimKind::DoneWithOutcome, i);
             }
         }
     }

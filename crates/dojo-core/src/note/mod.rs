@@ -199,7 +199,8 @@ pub fn note_total(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy)
 pub fn lint_vocabulary(policy: &Policy) -> Vec<(String, String)> {
     let v = &policy.note.vocabulary;
     let mut out = Vec::new();
-    let lists: [(&str, &Vec<String>); 18] = [
+    let lists: [(&str, &Vec<String>); 19] = [
+        ("done_verbs", &v.done_verbs),
         ("immediate", &v.immediate),
         ("stopwords", &v.stopwords),
         ("framework_phrases", &v.framework_phrases),
