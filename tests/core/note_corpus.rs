@@ -108,9 +108,12 @@ fn load() -> Vec<(String, Corpus)> {
         .into_iter()
         .map(|p| {
             let text = std::fs::read_to_string(&p).unwrap();
-            let corpus: Corpus = ron::from_str(&text)
-                .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-            (p.file_name().unwrap().to_string_lossy().into_owned(), corpus)
+            let corpus: Corpus =
+                ron::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                corpus,
+            )
         })
         .collect()
 }
@@ -151,15 +154,29 @@ fn escalate(base: &Session, c: &Corpus, note: &EscalationNote) -> Scored {
     let target = c.session.escalate_at_minute.max(s.now).max(s.busy_until);
     s.advance_to(target);
     let action = match c.session.escalate_as {
-        EscalateAs::Escalate => Action::Escalate { ticket, note: note.clone() },
-        EscalateAs::EscalateSecurity => Action::EscalateSecurity { ticket, note: note.clone() },
+        EscalateAs::Escalate => Action::Escalate {
+            ticket,
+            note: note.clone(),
+        },
+        EscalateAs::EscalateSecurity => Action::EscalateSecurity {
+            ticket,
+            note: note.clone(),
+        },
     };
     s.act(action);
     let t = s.ticket(ticket).unwrap();
     let d = t.last_decision().expect("the escalation was taken");
-    assert_eq!(d.elapsed, c.session.escalate_at_minute, "{}: escalated at the wrong minute", c.scenario);
+    assert_eq!(
+        d.elapsed, c.session.escalate_at_minute,
+        "{}: escalated at the wrong minute",
+        c.scenario
+    );
     let score = d.note_feedback(t, s.policy()).unwrap();
-    assert_eq!(Some(score.total), d.note_total, "the lean total and the full judgement agree");
+    assert_eq!(
+        Some(score.total),
+        d.note_total,
+        "the lean total and the full judgement agree"
+    );
     Scored {
         score,
         bounced: t.upstream.as_ref().is_some_and(|u| u.bounced),
@@ -176,24 +193,62 @@ fn check_derived(file: &str, c: &Corpus, base: &Session) -> Vec<String> {
     s.advance_to(c.session.escalate_at_minute.max(s.now).max(s.busy_until));
     let t_at = s.ticket(c.session.ticket).unwrap();
     let events_at: Vec<String> = t_at.events_fired.iter().map(|(e, _)| e.clone()).collect();
-    let not_run: Vec<String> = t.scenario.steps.iter().map(|x| x.id.clone()).filter(|x| !t.steps_run.contains(x)).collect();
-    let not_applied: Vec<String> = t.scenario.fixes.iter().map(|x| x.id.clone()).filter(|x| !fixes.contains(x)).collect();
+    let not_run: Vec<String> = t
+        .scenario
+        .steps
+        .iter()
+        .map(|x| x.id.clone())
+        .filter(|x| !t.steps_run.contains(x))
+        .collect();
+    let not_applied: Vec<String> = t
+        .scenario
+        .fixes
+        .iter()
+        .map(|x| x.id.clone())
+        .filter(|x| !fixes.contains(x))
+        .collect();
     let sorted = |mut v: Vec<String>| {
         v.sort();
         v
     };
     let checks = [
-        ("steps_run", format!("{:?}", t.steps_run), format!("{:?}", d.steps_run)),
-        ("fixes_applied", format!("{fixes:?}"), format!("{:?}", d.fixes_applied)),
-        ("steps_not_run", format!("{:?}", sorted(not_run)), format!("{:?}", sorted(d.steps_not_run.clone()))),
-        ("fixes_not_applied", format!("{:?}", sorted(not_applied)), format!("{:?}", sorted(d.fixes_not_applied.clone()))),
-        ("events_fired", format!("{events_at:?}"), format!("{:?}", d.events_fired)),
-        ("users_affected", t_at.facts.users_affected.to_string(), d.users_affected.to_string()),
+        (
+            "steps_run",
+            format!("{:?}", t.steps_run),
+            format!("{:?}", d.steps_run),
+        ),
+        (
+            "fixes_applied",
+            format!("{fixes:?}"),
+            format!("{:?}", d.fixes_applied),
+        ),
+        (
+            "steps_not_run",
+            format!("{:?}", sorted(not_run)),
+            format!("{:?}", sorted(d.steps_not_run.clone())),
+        ),
+        (
+            "fixes_not_applied",
+            format!("{:?}", sorted(not_applied)),
+            format!("{:?}", sorted(d.fixes_not_applied.clone())),
+        ),
+        (
+            "events_fired",
+            format!("{events_at:?}"),
+            format!("{:?}", d.events_fired),
+        ),
+        (
+            "users_affected",
+            t_at.facts.users_affected.to_string(),
+            d.users_affected.to_string(),
+        ),
     ];
     let _ = events;
     for (what, got, want) in checks {
         if got != want {
-            out.push(format!("{file}: derived.{what}: replay gives {got}, the file says {want}"));
+            out.push(format!(
+                "{file}: derived.{what}: replay gives {got}, the file says {want}"
+            ));
         }
     }
     let probe = escalate(base, c, &EscalationNote::default());
@@ -201,13 +256,22 @@ fn check_derived(file: &str, c: &Corpus, base: &Session) -> Vec<String> {
     let mut s2 = base.clone();
     s2.advance_to(c.session.escalate_at_minute.max(s2.now).max(s2.busy_until));
     let ticket = c.session.ticket;
-    s2.act(Action::Escalate { ticket, note: EscalationNote::default() });
+    s2.act(Action::Escalate {
+        ticket,
+        note: EscalationNote::default(),
+    });
     let dec = s2.ticket(ticket).unwrap().last_decision().unwrap().clone();
     if dec.verdict.impact.priority != d.priority {
-        out.push(format!("{file}: derived.priority: replay gives {:?}, the file says {:?}", dec.verdict.impact.priority, d.priority));
+        out.push(format!(
+            "{file}: derived.priority: replay gives {:?}, the file says {:?}",
+            dec.verdict.impact.priority, d.priority
+        ));
     }
     if dec.sla_remaining != d.sla_remaining_minutes {
-        out.push(format!("{file}: derived.sla_remaining_minutes: replay gives {}, the file says {}", dec.sla_remaining, d.sla_remaining_minutes));
+        out.push(format!(
+            "{file}: derived.sla_remaining_minutes: replay gives {}, the file says {}",
+            dec.sla_remaining, d.sla_remaining_minutes
+        ));
     }
     out
 }
@@ -304,7 +368,12 @@ fn id_total(run: &ScenarioRun<'_>, id: &str) -> u32 {
         .total
 }
 
-fn check_expectation(run: &ScenarioRun<'_>, p: &Probe, got: &Scored, expect: &str) -> Result<(), String> {
+fn check_expectation(
+    run: &ScenarioRun<'_>,
+    p: &Probe,
+    got: &Scored,
+    expect: &str,
+) -> Result<(), String> {
     let s = &got.score;
     let arg = expect
         .split_once('(')
@@ -369,7 +438,10 @@ fn check_expectation(run: &ScenarioRun<'_>, p: &Probe, got: &Scored, expect: &st
             s.vague_phrases,
             s.specificity,
             got.bounced,
-            s.elements.iter().map(|e| (e.element, &e.problems)).collect::<Vec<_>>()
+            s.elements
+                .iter()
+                .map(|e| (e.element, &e.problems))
+                .collect::<Vec<_>>()
         ))
     }
 }
@@ -377,9 +449,18 @@ fn check_expectation(run: &ScenarioRun<'_>, p: &Probe, got: &Scored, expect: &st
 /// The total a note gets under another policy, in the same session state.
 fn score_with(run: &ScenarioRun<'_>, note: &EscalationNote, policy: &Policy) -> u32 {
     let mut s = run.base.clone();
-    s.advance_to(run.corpus.session.escalate_at_minute.max(s.now).max(s.busy_until));
+    s.advance_to(
+        run.corpus
+            .session
+            .escalate_at_minute
+            .max(s.now)
+            .max(s.busy_until),
+    );
     let ticket = run.corpus.session.ticket;
-    s.act(Action::Escalate { ticket, note: EscalationNote::default() });
+    s.act(Action::Escalate {
+        ticket,
+        note: EscalationNote::default(),
+    });
     let t = s.ticket(ticket).unwrap();
     let mut d = t.last_decision().unwrap().clone();
     d.kind = match run.corpus.session.escalate_as {
@@ -393,7 +474,11 @@ fn score_with(run: &ScenarioRun<'_>, note: &EscalationNote, policy: &Policy) -> 
 fn padded(p: &Probe) -> EscalationNote {
     let mut note = p.note.clone();
     if let Some(pad) = &p.pad {
-        let text = format!("{}\n{}", get_field(&note, &pad.field), pad.text.repeat(pad.times));
+        let text = format!(
+            "{}\n{}",
+            get_field(&note, &pad.field),
+            pad.text.repeat(pad.times)
+        );
         set_field(&mut note, &pad.field, text);
     }
     note
@@ -409,17 +494,37 @@ fn the_hand_ranked_corpus_agrees_with_the_scorer() {
     for (file, c) in &corpora {
         let base = replay(c);
         failures.extend(check_derived(file, c, &base));
-        let ranked: Vec<(&Ranked, Scored)> = c.notes.iter().map(|r| (r, escalate(&base, c, &r.note))).collect();
-        let run = ScenarioRun { corpus: c, base, ranked };
+        let ranked: Vec<(&Ranked, Scored)> = c
+            .notes
+            .iter()
+            .map(|r| (r, escalate(&base, c, &r.note)))
+            .collect();
+        let run = ScenarioRun {
+            corpus: c,
+            base,
+            ranked,
+        };
         let hand: Vec<u32> = run.ranked.iter().map(|(r, _)| r.rank).collect();
         let got: Vec<u32> = run.ranked.iter().map(|(_, s)| s.score.total).collect();
         let rho = spearman(&hand, &got);
-        let decent: Vec<&(&Ranked, Scored)> = run.ranked.iter().filter(|(r, _)| r.class == "decent").collect();
+        let decent: Vec<&(&Ranked, Scored)> = run
+            .ranked
+            .iter()
+            .filter(|(r, _)| r.class == "decent")
+            .collect();
         let rho_decent = spearman(
             &decent.iter().map(|(r, _)| r.rank).collect::<Vec<_>>(),
-            &decent.iter().map(|(_, s)| s.score.total).collect::<Vec<_>>(),
+            &decent
+                .iter()
+                .map(|(_, s)| s.score.total)
+                .collect::<Vec<_>>(),
         );
-        let _ = writeln!(report, "\n{file}: rho {rho:.3} (all {}), decent rho {rho_decent:.3} ({})", hand.len(), decent.len());
+        let _ = writeln!(
+            report,
+            "\n{file}: rho {rho:.3} (all {}), decent rho {rho_decent:.3} ({})",
+            hand.len(),
+            decent.len()
+        );
         for (r, s) in &run.ranked {
             let _ = writeln!(
                 report,
@@ -429,17 +534,33 @@ fn the_hand_ranked_corpus_agrees_with_the_scorer() {
                 r.id,
                 s.score.total,
                 s.score.elements.iter().map(|e| e.score).collect::<Vec<_>>(),
-                if s.score.fabricated_steps.is_empty() { String::new() } else { format!(" fabricated {:?}", s.score.fabricated_steps) },
-                if s.score.misreported_outcomes.is_empty() { String::new() } else { format!(" misreported {:?}", s.score.misreported_outcomes) },
+                if s.score.fabricated_steps.is_empty() {
+                    String::new()
+                } else {
+                    format!(" fabricated {:?}", s.score.fabricated_steps)
+                },
+                if s.score.misreported_outcomes.is_empty() {
+                    String::new()
+                } else {
+                    format!(" misreported {:?}", s.score.misreported_outcomes)
+                },
             );
         }
         if rho < 0.8 {
             failures.push(format!("{file}: Spearman {rho:.3} < 0.8 over all notes"));
         }
         if rho_decent < 0.7 && std::env::var("NOTE_CORPUS_DECENT").is_ok() {
-            failures.push(format!("{file}: Spearman {rho_decent:.3} < 0.7 over the decent notes"));
+            failures.push(format!(
+                "{file}: Spearman {rho_decent:.3} < 0.7 over the decent notes"
+            ));
         }
-        let honest_min = run.ranked.iter().filter(|(r, _)| r.class != "fabricated").map(|(_, s)| s.score.total).min().unwrap_or(0);
+        let honest_min = run
+            .ranked
+            .iter()
+            .filter(|(r, _)| r.class != "fabricated")
+            .map(|(_, s)| s.score.total)
+            .min()
+            .unwrap_or(0);
         for (r, s) in run.ranked.iter().filter(|(r, _)| r.class == "fabricated") {
             if s.score.total >= honest_min {
                 failures.push(format!("{file}: fabricated note {} scores {} , not below every honest note ({honest_min})", r.id, s.score.total));
@@ -447,7 +568,17 @@ fn the_hand_ranked_corpus_agrees_with_the_scorer() {
         }
         for p in &c.probes {
             let got = escalate(&run.base, c, &padded(p));
-            let _ = writeln!(report, "  probe {:<34} total {:>3}  {:?}", p.id, got.score.total, got.score.elements.iter().map(|e| e.score).collect::<Vec<_>>());
+            let _ = writeln!(
+                report,
+                "  probe {:<34} total {:>3}  {:?}",
+                p.id,
+                got.score.total,
+                got.score
+                    .elements
+                    .iter()
+                    .map(|e| e.score)
+                    .collect::<Vec<_>>()
+            );
             for e in &p.expect {
                 if let Err(why) = check_expectation(&run, p, &got, e) {
                     failures.push(format!("{file}: probe {} ({}): {why}", p.id, p.outcome));
@@ -466,7 +597,11 @@ fn spearman_handles_ties_with_average_ranks() {
     // Tied hand ranks 2, 2 share rank 2.5; tied scores likewise.
     let rho = spearman(&[1, 2, 2, 4], &[80, 60, 60, 10]);
     assert!((rho - 1.0).abs() < 1e-9, "{rho}");
-    assert_eq!(spearman(&[1, 2], &[50, 50]), 0.0, "no variance: no agreement");
+    assert_eq!(
+        spearman(&[1, 2], &[50, 50]),
+        0.0,
+        "no variance: no agreement"
+    );
 }
 
 /// Prints every fabrication and misreport claim the scorer makes on the honest notes
@@ -499,4 +634,68 @@ fn decent_notes_rank_as_the_expert_ranked_them() {
     // SAFETY of the env var: the test binary's other tests do not read it.
     unsafe { std::env::set_var("NOTE_CORPUS_DECENT", "1") };
     the_hand_ranked_corpus_agrees_with_the_scorer();
+}
+
+/// Notes the scorer was not designed around (typos, all caps, bullets, another language,
+/// the ticket pasted back), scored in the floor-drops session: the results stay sensible.
+#[test]
+fn adversarial_notes_get_sensible_scores() {
+    let corpora = load();
+    let (_, c) = corpora
+        .iter()
+        .find(|(_, c)| c.scenario == "net-floor-drops-evenings")
+        .expect("the floor-drops corpus");
+    let base = replay(c);
+    let total = |n: &EscalationNote| escalate(&base, c, n).score;
+    let good = c.notes.iter().find(|r| r.id == "good-spelled-out").unwrap();
+    let good_total = total(&good.note).total;
+    let upper = |s: &str| s.to_uppercase();
+    let caps = EscalationNote {
+        steps_taken: upper(&good.note.steps_taken),
+        current_state: upper(&good.note.current_state),
+        client_context: upper(&good.note.client_context),
+        hypothesis: upper(&good.note.hypothesis),
+        sla_status: upper(&good.note.sla_status),
+    };
+    let caps_score = total(&caps);
+    assert!(caps_score.total.abs_diff(good_total) <= 5, "ALL CAPS reads the same: {} vs {good_total}", caps_score.total);
+    let typos = EscalationNote {
+        steps_taken: "Askd about scope: 3rd flor only, wired and wifi drop togther, 19:40 and 20:30 last nite, about five minuts. RMM for the 3rd-floor swtich: unreachable 19:41-19:46 and 20:31-20:36 every evening, uptime restarts from zero, inlet temperture 56 C.".into(),
+        current_state: "Works in the day, evenings the hole floor drops.".into(),
+        client_context: "14 users, tax returns (IRIS), partners frustrated.".into(),
+        hypothesis: "The floor switch is overheeting and rebooting.".into(),
+        sla_status: "P2, 466 min left.".into(),
+    };
+    let t = total(&typos);
+    assert!(t.fabricated_steps.is_empty() && t.misreported_outcomes.is_empty(), "typos are not lies: {t:?}");
+    assert!(t.total >= 40, "a typo-ridden but honest note keeps its content: {}", t.total);
+    let bullets = EscalationNote {
+        steps_taken: "• Scope: 3F only, wired + Wi-Fi together, 19:40 / 20:30\n• RMM SW-3F-01: unreachable 19:41-19:46, 20:31-20:36; sysUpTime resets; inlet 56 C at 19:40\n• PC04 System log: link disconnected 19:41:12, established 19:46:40".into(),
+        ..good.note.clone()
+    };
+    let b = total(&bullets);
+    assert!(b.fabricated_steps.is_empty() && b.total >= good_total.saturating_sub(10), "bullets: {}", b.total);
+    let german = EscalationNote {
+        steps_taken: "Nachgefragt: nur der 3. Stock, Kabel und WLAN fallen gleichzeitig aus, 19:40 und 20:30. RMM für SW-3F-01: nicht erreichbar 19:41-19:46, Uptime startet bei 0, Temperatur 56 C.".into(),
+        current_state: "Tagsüber ok, abends fällt die ganze Etage aus.".into(),
+        client_context: "14 Benutzer, Steuererklärungen (IRIS).".into(),
+        hypothesis: "Der Switch überhitzt und startet neu.".into(),
+        sla_status: "P2, 466 min übrig.".into(),
+    };
+    let g = total(&german);
+    assert!(g.fabricated_steps.is_empty() && g.misreported_outcomes.is_empty(), "another language is not fabrication");
+    assert!(g.total < good_total, "a note L2 may not read scores below the English one: {}", g.total);
+    let scenario = &PACK.scenarios[&c.scenario];
+    let pasted = EscalationNote {
+        steps_taken: scenario.ticket_text.clone(),
+        current_state: scenario.ticket_text.clone(),
+        client_context: scenario.ticket_text.clone(),
+        hypothesis: scenario.ticket_text.clone(),
+        sla_status: scenario.ticket_text.clone(),
+    };
+    let p = total(&pasted);
+    assert!(p.fabricated_steps.is_empty(), "the ticket pasted back claims nothing");
+    assert!(p.total < 40, "the ticket pasted back saves L2 nothing: {}", p.total);
+    let empty = total(&EscalationNote::default());
+    assert_eq!(empty.total, 0);
 }

@@ -366,10 +366,8 @@ pub fn coach(
             .iter()
             .copied()
             .filter(|g| {
+                // A misreported outcome is as dishonest a handoff as an invented step.
                 g.note.as_ref().is_some_and(|n| {
-                    if std::env::var("DBG_FAB").is_ok() && !n.fabricated_steps.is_empty() {
-                        eprintln!("DBG {:?} {:#?}", n.fabricated_steps, n.elements[0].problems);
-                    }
                     !n.fabricated_steps.is_empty() || !n.misreported_outcomes.is_empty()
                 })
             })
@@ -379,7 +377,7 @@ pub fn coach(
                 flag: Flag::FabricatedSteps,
                 evidence: fabricated
                     .iter()
-                    .map(|g| ev(g, format!("claims {}", g.note.as_ref().map(|n| n.fabricated_steps.join("; ")).unwrap_or_default())))
+                    .map(|g| ev(g, format!("claims {}", g.note.as_ref().map(|n| n.fabricated_steps.iter().chain(&n.misreported_outcomes).cloned().collect::<Vec<_>>().join("; ")).unwrap_or_default())))
                     .collect(),
                 advice: "List only what you actually did. A claimed step L2 trusts and skips sends them down a false trail — a short honest note is better.".into(),
                 drill_scenarios: drill(pack, |s| s.expected.owner == Owner::EscalateToL2),

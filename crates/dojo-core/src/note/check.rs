@@ -93,7 +93,12 @@ fn opposite(a: Polarity, b: Polarity) -> bool {
 }
 
 /// How a finding reads as a whole: its kind first, then its words.
-fn finding_polarity(scenario: &Scenario, target: Target, lower: &str, v: &NoteVocabulary) -> Polarity {
+fn finding_polarity(
+    scenario: &Scenario,
+    target: Target,
+    lower: &str,
+    v: &NoteVocabulary,
+) -> Polarity {
     let words = polarity(lower, v);
     match target {
         Target::Step(i) => {

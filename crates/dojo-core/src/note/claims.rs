@@ -242,7 +242,11 @@ fn split(fields: &[Field], vocab: &NoteVocabulary, lex: &Lexicon) -> Vec<Clause>
             out.push(Clause {
                 field: f.element,
                 text: f.text.get(s..e).unwrap_or_default().to_string(),
-                bag: if repeat { Bag::default() } else { lex.bag(lower) },
+                bag: if repeat {
+                    Bag::default()
+                } else {
+                    lex.bag(lower)
+                },
                 negated,
                 proposal: text::has_any(lower, &vocab.proposals),
                 hypothesis: f.element == NoteElement::Hypothesis
@@ -273,7 +277,10 @@ fn candidates<'a>(ctx: &NoteContext<'a>, lex: &Lexicon) -> Vec<Candidate<'a>> {
         base.extend(sig(e));
     }
     // The facts shown to L1: the error and a visible security indicator.
-    for t in [&ctx.facts.error_text, &ctx.facts.security_indicator].into_iter().flatten() {
+    for t in [&ctx.facts.error_text, &ctx.facts.security_indicator]
+        .into_iter()
+        .flatten()
+    {
         base.extend(sig(t));
     }
     let fix_done = |id: &str| ctx.fixes_applied.iter().any(|(f, _)| f == id);
@@ -302,7 +309,14 @@ fn candidates<'a>(ctx: &NoteContext<'a>, lex: &Lexicon) -> Vec<Candidate<'a>> {
         .steps
         .iter()
         .enumerate()
-        .map(|(i, st)| (Target::Step(i), &st.label, &st.reveals, ctx.steps_run.contains(&st.id)))
+        .map(|(i, st)| {
+            (
+                Target::Step(i),
+                &st.label,
+                &st.reveals,
+                ctx.steps_run.contains(&st.id),
+            )
+        })
         .chain(
             s.fixes
                 .iter()
@@ -314,7 +328,10 @@ fn candidates<'a>(ctx: &NoteContext<'a>, lex: &Lexicon) -> Vec<Candidate<'a>> {
         let label_known = if done {
             vec![false; label_sig.len()]
         } else {
-            label_sig.iter().map(|k| known.binary_search(k).is_ok()).collect()
+            label_sig
+                .iter()
+                .map(|k| known.binary_search(k).is_ok())
+                .collect()
         };
         let finding_sig = minus(sig(finding), if done { &base } else { &known });
         let mut verb = Vec::new();
@@ -341,7 +358,12 @@ fn candidates<'a>(ctx: &NoteContext<'a>, lex: &Lexicon) -> Vec<Candidate<'a>> {
         c.label_unique = c
             .label_sig
             .iter()
-            .map(|k| !labels.iter().enumerate().any(|(j, l)| j != i && l.contains(k)))
+            .map(|k| {
+                !labels
+                    .iter()
+                    .enumerate()
+                    .any(|(j, l)| j != i && l.contains(k))
+            })
             .collect();
     }
     out
@@ -365,15 +387,23 @@ pub fn matching(c: &Candidate<'_>, bag: &Bag) -> (f64, f64, usize) {
             unique_hit |= c.label_unique.get(n).copied().unwrap_or(false);
         }
     }
-    let ls = if total_weight > 0.0 { hit_weight / total_weight } else { 0.0 };
+    let ls = if total_weight > 0.0 {
+        hit_weight / total_weight
+    } else {
+        0.0
+    };
     // A step that was run is recognised by one word of its label no other step has
     // ("hotspot"); a claim of one never run needs two.
-    let label_ok = (fresh_hits >= 1 && (hits >= 2 || c.label_sig.len() == 1))
-        || (hits >= 3 && ls >= 0.6);
+    let label_ok =
+        (fresh_hits >= 1 && (hits >= 2 || c.label_sig.len() == 1)) || (hits >= 3 && ls >= 0.6);
     let _ = unique_hit;
     let label_part = if label_ok { ls } else { 0.0 };
     let fh = bag.hits(&c.finding_sig);
-    let find_part = if fh >= 2 { (fh as f64 / 3.0).min(1.0) } else { 0.0 };
+    let find_part = if fh >= 2 {
+        (fh as f64 / 3.0).min(1.0)
+    } else {
+        0.0
+    };
     let blended = if label_ok || fh >= 2 {
         0.5 * ls + 0.5 * (fh as f64 / 3.0).min(1.0)
     } else {
@@ -420,7 +450,14 @@ fn best(r: &Reading<'_>, bag: &Bag) -> Best {
 }
 
 /// The step or fix never run that a clause (or one of its parts) claims, if any.
-fn fabricated(r: &Reading<'_>, clause: &Clause, b: &Best, threshold: f64, policy: &Policy, lex: &Lexicon) -> Option<usize> {
+fn fabricated(
+    r: &Reading<'_>,
+    clause: &Clause,
+    b: &Best,
+    threshold: f64,
+    policy: &Policy,
+    lex: &Lexicon,
+) -> Option<usize> {
     let margin = policy.note.fabrication_margin;
     let (dn, sd, ld) = b.done.unwrap_or((usize::MAX, 0.0, 0.0));
     let _ = dn;
@@ -452,9 +489,8 @@ fn fabricated(r: &Reading<'_>, clause: &Clause, b: &Best, threshold: f64, policy
         let (psd, pld) = pb.done.map_or((0.0, 0.0), |d| (d.1, d.2));
         // Better than every step run, or as good but by its label against their
         // findings (the part does what the label says; the others only share words).
-        let by_label = pln >= 0.8
-            && pld < 0.3
-            && text::has_any(part, &policy.note.vocabulary.done_verbs);
+        let by_label =
+            pln >= 0.8 && pld < 0.3 && text::has_any(part, &policy.note.vocabulary.done_verbs);
         if psn >= policy.note.misreport_threshold
             && ((psn >= psd + margin && psd < threshold) || (by_label && psn >= psd))
         {
@@ -513,15 +549,21 @@ fn find_claims(
         let c = &r.candidates[dn];
         // A wrong result is only read off a sentence clearly about one step: it names
         // the step, or matches it clearly better than any other.
-        let clear = sd >= policy.note.misreport_threshold
-            && (sd >= b.second + margin || ld >= 0.8);
+        let clear = sd >= policy.note.misreport_threshold && (sd >= b.second + margin || ld >= 0.8);
         let (_, _, finding_hits) = matching(c, &clause.bag);
         let about = check::About {
             target: c.target,
             finding: c.finding,
             quoted: finding_hits >= 2.min(c.finding_sig.len().max(1)),
         };
-        let kind = match check::outcome(&clause.lower, &about, ctx, &policy.note.vocabulary, lex, clear) {
+        let kind = match check::outcome(
+            &clause.lower,
+            &about,
+            ctx,
+            &policy.note.vocabulary,
+            lex,
+            clear,
+        ) {
             Outcome::Contradicts => ClaimKind::Misreported,
             Outcome::Reported => ClaimKind::DoneWithOutcome,
             Outcome::Missing => ClaimKind::Done,

@@ -222,14 +222,28 @@ pub fn lint_vocabulary(policy: &Policy) -> Vec<(String, String)> {
     ];
     for (name, list) in lists {
         if list.is_empty() {
-            out.push((name.to_string(), format!("`note.vocabulary.{name}` is empty")));
+            out.push((
+                name.to_string(),
+                format!("`note.vocabulary.{name}` is empty"),
+            ));
         }
         if list.iter().any(|w| w.trim().is_empty()) {
-            out.push((name.to_string(), format!("`note.vocabulary.{name}` holds a blank entry")));
+            out.push((
+                name.to_string(),
+                format!("`note.vocabulary.{name}` holds a blank entry"),
+            ));
         }
     }
-    if policy.note.vague_phrases.iter().any(|w| w.trim().is_empty()) {
-        out.push(("vague_phrases".into(), "`note.vague_phrases` holds a blank entry".into()));
+    if policy
+        .note
+        .vague_phrases
+        .iter()
+        .any(|w| w.trim().is_empty())
+    {
+        out.push((
+            "vague_phrases".into(),
+            "`note.vague_phrases` holds a blank entry".into(),
+        ));
     }
     for (short, long) in &v.abbreviations {
         if text::raw_words(short).count() != 1 || text::raw_words(long).count() == 0 {
@@ -241,7 +255,10 @@ pub fn lint_vocabulary(policy: &Policy) -> Vec<(String, String)> {
     }
     for group in &v.synonyms {
         if group.len() < 2 {
-            out.push(("synonyms".into(), format!("synonym group {group:?} needs at least two words")));
+            out.push((
+                "synonyms".into(),
+                format!("synonym group {group:?} needs at least two words"),
+            ));
         }
     }
     for (name, share) in [
@@ -249,11 +266,17 @@ pub fn lint_vocabulary(policy: &Policy) -> Vec<(String, String)> {
         ("related_share", policy.note.related_share),
         ("bare_steps_share", policy.note.bare_steps_share),
         ("claim_threshold", policy.note.claim_threshold),
-        ("claim_threshold_other_fields", policy.note.claim_threshold_other_fields),
+        (
+            "claim_threshold_other_fields",
+            policy.note.claim_threshold_other_fields,
+        ),
         ("fabrication_margin", policy.note.fabrication_margin),
     ] {
         if !(0.0..=1.0).contains(&share) {
-            out.push((name.to_string(), format!("`note.{name}` must be between 0 and 1")));
+            out.push((
+                name.to_string(),
+                format!("`note.{name}` must be between 0 and 1"),
+            ));
         }
     }
     out

@@ -81,7 +81,10 @@ fn state(run: &[&crate::scenario::Step], ctx: &NoteContext<'_>) -> String {
     if let Some(indicator) = &ctx.facts.security_indicator {
         parts.push(format!("Security indicator: {indicator}"));
     }
-    for s in run.iter().filter(|s| s.finding == FindingKind::RecentChange) {
+    for s in run
+        .iter()
+        .filter(|s| s.finding == FindingKind::RecentChange)
+    {
         parts.push(format!("Recent change: {}", s.reveals));
     }
     for s in run

@@ -22,7 +22,17 @@ pub fn stem_key(word: &str) -> u64 {
     let mut w = &buf[..len];
     let has_digit = w.iter().any(u8::is_ascii_digit);
     if !has_digit {
-        for suffix in [&b"ingly"[..], b"edly", b"ing", b"ed", b"es", b"ly", b"s", b"e", b"y"] {
+        for suffix in [
+            &b"ingly"[..],
+            b"edly",
+            b"ing",
+            b"ed",
+            b"es",
+            b"ly",
+            b"s",
+            b"e",
+            b"y",
+        ] {
             if w.len() >= suffix.len() + 3 && w.ends_with(suffix) {
                 w = &w[..w.len() - suffix.len()];
                 break;
@@ -312,7 +322,10 @@ pub fn clauses(text: &str) -> Vec<(usize, usize)> {
             b'.' | b'!' | b'?' => {
                 // "… item." Next — a sentence may end inside its closing quote.
                 let mut j = i + 1;
-                while bytes.get(j).is_some_and(|b| matches!(b, b'"' | b'\'' | b')')) {
+                while bytes
+                    .get(j)
+                    .is_some_and(|b| matches!(b, b'"' | b'\'' | b')'))
+                {
                     j += 1;
                 }
                 bytes
@@ -440,7 +453,10 @@ pub fn quantities(text: &str) -> Vec<(String, String)> {
             glued
         };
         if let Some((_, canon)) = UNITS.iter().find(|(u, _)| *u == unit) {
-            out.push((digits.trim_end_matches('.').to_string(), (*canon).to_string()));
+            out.push((
+                digits.trim_end_matches('.').to_string(),
+                (*canon).to_string(),
+            ));
         }
     }
     out

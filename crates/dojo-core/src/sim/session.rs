@@ -1183,8 +1183,16 @@ impl Decision {
     pub fn note_feedback(&self, t: &Ticket, policy: &Policy) -> Option<NoteScore> {
         let note = self.note.as_ref()?;
         // Fixes and events are logged in time order: those before the decision.
-        let fixes = t.fixes_applied.iter().take_while(|(_, m)| *m <= self.at).count();
-        let events = t.events_fired.iter().take_while(|(_, m)| *m <= self.at).count();
+        let fixes = t
+            .fixes_applied
+            .iter()
+            .take_while(|(_, m)| *m <= self.at)
+            .count();
+        let events = t
+            .events_fired
+            .iter()
+            .take_while(|(_, m)| *m <= self.at)
+            .count();
         Some(note::score_note(
             note,
             &NoteContext {

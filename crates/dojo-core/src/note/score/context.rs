@@ -17,7 +17,13 @@ fn users_hit(c: &Clause, ctx: &NoteContext<'_>, policy: &Policy) -> bool {
         || (n == 1 && text::has_any(&c.lower, &v.one_user))
 }
 
-fn judge_scope(r: &Reading<'_>, ctx: &NoteContext<'_>, policy: &Policy, lex: &Lexicon, scope: Scope) -> Judged {
+fn judge_scope(
+    r: &Reading<'_>,
+    ctx: &NoteContext<'_>,
+    policy: &Policy,
+    lex: &Lexicon,
+    scope: Scope,
+) -> Judged {
     let v = &policy.note.vocabulary;
     let facts = ctx.facts;
     let role = lex.signature(&ctx.scenario.requester.role);
@@ -32,7 +38,10 @@ fn judge_scope(r: &Reading<'_>, ctx: &NoteContext<'_>, policy: &Policy, lex: &Le
         })
         .collect();
     if clauses.is_empty() {
-        return Judged::new(0.0, vec!["No client context: L2 cannot judge urgency.".into()]);
+        return Judged::new(
+            0.0,
+            vec!["No client context: L2 cannot judge urgency.".into()],
+        );
     }
     let bag = clauses.iter().fold(Bag::default(), |b, c| b.union(&c.bag));
     let lower: String = clauses.iter().map(|c| format!("{}\n", c.lower)).collect();
@@ -41,7 +50,10 @@ fn judge_scope(r: &Reading<'_>, ctx: &NoteContext<'_>, policy: &Policy, lex: &Le
     let users = clauses.iter().any(|c| users_hit(c, ctx, policy));
     parts.push(users);
     if !users {
-        problems.push(format!("How many are affected is missing ({} user(s)).", facts.users_affected));
+        problems.push(format!(
+            "How many are affected is missing ({} user(s)).",
+            facts.users_affected
+        ));
     }
     let function = bag.share(&lex.signature(&ctx.scenario.impact.business_function)) >= 0.5
         || text::has_any(&lower, &v.business);
@@ -61,11 +73,15 @@ fn judge_scope(r: &Reading<'_>, ctx: &NoteContext<'_>, policy: &Policy, lex: &Le
         let hit = text::has_any(&lower, &["vip".to_string()]) || bag.share(&role) >= 0.5;
         parts.push(hit);
         if !hit {
-            problems.push(format!("The requester is a VIP ({}): say so.", ctx.scenario.requester.role));
+            problems.push(format!(
+                "The requester is a VIP ({}): say so.",
+                ctx.scenario.requester.role
+            ));
         }
     }
     if let Some(deadline) = facts.deadline_minutes {
-        let hit = text::has_any(&lower, &v.deadlines) || !text::minutes_mentioned(&lower).is_empty();
+        let hit =
+            text::has_any(&lower, &v.deadlines) || !text::minutes_mentioned(&lower).is_empty();
         parts.push(hit);
         if !hit {
             problems.push(format!(

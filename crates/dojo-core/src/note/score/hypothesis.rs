@@ -42,7 +42,14 @@ fn denial_at(c: &Clause, policy: &Policy) -> Option<usize> {
 }
 
 /// A clause's value as a hypothesis (0–100) and what is wrong with it.
-fn clause_value(c: &Clause, truth: &Truth, grounded: bool, policy: &Policy, lex: &Lexicon, area: &str) -> Option<(f64, String)> {
+fn clause_value(
+    c: &Clause,
+    truth: &Truth,
+    grounded: bool,
+    policy: &Policy,
+    lex: &Lexicon,
+    area: &str,
+) -> Option<(f64, String)> {
     if lex.signature(&c.lower).len() < 2 {
         return None;
     }
@@ -74,7 +81,13 @@ fn clause_value(c: &Clause, truth: &Truth, grounded: bool, policy: &Policy, lex:
     ))
 }
 
-fn judge_scope(r: &Reading<'_>, ctx: &NoteContext<'_>, policy: &Policy, lex: &Lexicon, scope: Scope) -> Judged {
+fn judge_scope(
+    r: &Reading<'_>,
+    ctx: &NoteContext<'_>,
+    policy: &Policy,
+    lex: &Lexicon,
+    scope: Scope,
+) -> Judged {
     let root = &ctx.scenario.root_cause;
     let truth = Truth {
         area: lex.signature(&root.area),
@@ -87,27 +100,46 @@ fn judge_scope(r: &Reading<'_>, ctx: &NoteContext<'_>, policy: &Policy, lex: &Le
         .any(|s| s.reveals_cause)
         || ctx.facts.security_indicator.is_some();
     let mut best: Option<(f64, String)> = None;
+    let mut denial: Option<(f64, String)> = None;
     for c in r
         .scope(NoteElement::Hypothesis, scope)
         .filter(|c| c.hypothesis && (scope == Scope::Whole || c.field == NoteElement::Hypothesis))
     {
-        if let Some(v) = clause_value(c, &truth, grounded, policy, lex, &root.area)
-            && best.as_ref().is_none_or(|b| v.0 > b.0)
-        {
-            best = Some(v);
+        if let Some(v) = clause_value(c, &truth, grounded, policy, lex, &root.area) {
+            if v.0 == policy.note.denied_cause_score {
+                denial = Some(v.clone());
+            }
+            if best.as_ref().is_none_or(|b| v.0 > b.0) {
+                best = Some(v);
+            }
         }
+    }
+    // Arguing the likely cause away is not undone by naming another one.
+    if let (Some(d), Some(b)) = (&denial, &best)
+        && b.0 <= policy.note.other_cause_score
+    {
+        best = Some(d.clone());
     }
     match best {
         None => {
-            let mut problems = vec!["No hypothesis: even an unsure guess tells L2 where to start.".to_string()];
-            if r.clauses.iter().any(|c| c.field == NoteElement::Hypothesis && c.stuffing) {
+            let mut problems =
+                vec!["No hypothesis: even an unsure guess tells L2 where to start.".to_string()];
+            if r.clauses
+                .iter()
+                .any(|c| c.field == NoteElement::Hypothesis && c.stuffing)
+            {
                 problems.push("A list of keywords is not a hypothesis: say what you think the cause is and why.".into());
             }
             Judged::new(0.0, problems)
         }
-        Some((score, problem)) => {
-            Judged::new(score, if problem.is_empty() { Vec::new() } else { vec![problem] })
-        }
+        Some((score, problem)) => Judged::new(
+            score,
+            if problem.is_empty() {
+                Vec::new()
+            } else {
+                vec![problem]
+            },
+        ),
     }
 }
 

@@ -115,7 +115,12 @@ fn clamp(x: f64) -> u32 {
 }
 
 /// Scores a note; `detail` adds the rewrite suggestions.
-pub fn score(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy, detail: bool) -> NoteScore {
+pub fn score(
+    note: &EscalationNote,
+    ctx: &NoteContext<'_>,
+    policy: &Policy,
+    detail: bool,
+) -> NoteScore {
     let lex = lexicon(policy);
     let r = claims::read(note, ctx, policy, &lex);
     let judged = [
@@ -131,7 +136,9 @@ pub fn score(note: &EscalationNote, ctx: &NoteContext<'_>, policy: &Policy, deta
         let mut score = j.score;
         let mut problems = j.problems;
         for (_, phrase) in charges.iter().filter(|(f, _)| *f == e) {
-            problems.push(format!("Vague: \"{phrase}\" tells L2 nothing — say exactly what was done and seen."));
+            problems.push(format!(
+                "Vague: \"{phrase}\" tells L2 nothing — say exactly what was done and seen."
+            ));
             score -= f64::from(policy.note.vague_phrase_penalty);
         }
         elements.push(ElementScore {

@@ -16,7 +16,10 @@ fn judge_scope(r: &Reading<'_>, ctx: &NoteContext<'_>, policy: &Policy, scope: S
         .filter(|c| c.field == NoteElement::SlaStatus || text::has_any(&c.lower, &v.sla_cues))
         .collect();
     if clauses.is_empty() {
-        return Judged::new(0.0, vec!["No SLA status: L2 cannot prioritise its queue.".into()]);
+        return Judged::new(
+            0.0,
+            vec!["No SLA status: L2 cannot prioritise its queue.".into()],
+        );
     }
     let lower: String = clauses.iter().map(|c| format!("{}\n", c.lower)).collect();
     let remaining = ctx.sla_remaining_minutes;
@@ -34,7 +37,9 @@ fn judge_scope(r: &Reading<'_>, ctx: &NoteContext<'_>, policy: &Policy, scope: S
     if accurate {
         score += 70.0;
     } else if mentioned.is_empty() {
-        problems.push(format!("The time remaining is not stated ({remaining} min left on the SLA)."));
+        problems.push(format!(
+            "The time remaining is not stated ({remaining} min left on the SLA)."
+        ));
     } else {
         problems.push(format!(
             "The time remaining is off: the SLA had {remaining} min left (±{tolerance})."

@@ -43,20 +43,34 @@ pub fn judge(r: &Reading<'_>, policy: &Policy) -> (Vec<String>, u32) {
     let bare: Vec<&str> = run
         .iter()
         .filter(|i| {
-            let kinds: Vec<ClaimKind> = r.claims.iter().filter(|c| c.candidate == **i).map(|c| c.kind).collect();
+            let kinds: Vec<ClaimKind> = r
+                .claims
+                .iter()
+                .filter(|c| c.candidate == **i)
+                .map(|c| c.kind)
+                .collect();
             kinds.contains(&ClaimKind::Done) && !kinds.contains(&ClaimKind::DoneWithOutcome)
         })
         .map(|i| r.candidates[*i].label)
         .collect();
-    if !run.is_empty() && bare.len() as f64 >= n.bare_steps_share * run.len() as f64 && !bare.is_empty() {
+    if !run.is_empty()
+        && bare.len() as f64 >= n.bare_steps_share * run.len() as f64
+        && !bare.is_empty()
+    {
         problems.push(format!(
             "Steps are listed without their results ({}): say what each one showed.",
-            bare.iter().map(|l| format!("`{l}`")).collect::<Vec<_>>().join(", ")
+            bare.iter()
+                .map(|l| format!("`{l}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
         points += n.bare_steps_penalty;
     }
     if r.clauses.iter().any(|c| c.stuffing) {
-        problems.push("Bare keywords without a finding assert nothing L2 can check: write what you saw.".into());
+        problems.push(
+            "Bare keywords without a finding assert nothing L2 can check: write what you saw."
+                .into(),
+        );
         points += n.keyword_penalty;
     }
     (problems, points)

@@ -20,7 +20,13 @@ fn scope_bag(r: &Reading<'_>, scope: Scope) -> (Bag, String) {
     (bag, lower)
 }
 
-fn judge_scope(r: &Reading<'_>, ctx: &NoteContext<'_>, policy: &Policy, lex: &Lexicon, scope: Scope) -> Judged {
+fn judge_scope(
+    r: &Reading<'_>,
+    ctx: &NoteContext<'_>,
+    policy: &Policy,
+    lex: &Lexicon,
+    scope: Scope,
+) -> Judged {
     let (bag, lower) = scope_bag(r, scope);
     let run: Vec<&crate::scenario::Step> = ctx
         .steps_run
@@ -51,14 +57,22 @@ fn judge_scope(r: &Reading<'_>, ctx: &NoteContext<'_>, policy: &Policy, lex: &Le
         let hit = bag.share(&lex.signature(indicator)) >= 0.4;
         parts.push(if hit { 1.0 } else { 0.0 });
         if !hit {
-            problems.push(format!("The security indicator is not described: {indicator}"));
+            problems.push(format!(
+                "The security indicator is not described: {indicator}"
+            ));
         }
     }
-    for change in run.iter().filter(|s| s.finding == FindingKind::RecentChange) {
+    for change in run
+        .iter()
+        .filter(|s| s.finding == FindingKind::RecentChange)
+    {
         let hit = bag.share(&lex.signature(&change.reveals)) >= 0.4;
         parts.push(if hit { 1.0 } else { 0.0 });
         if !hit {
-            problems.push(format!("The recent change is not mentioned: {}", change.reveals));
+            problems.push(format!(
+                "The recent change is not mentioned: {}",
+                change.reveals
+            ));
         }
     }
     let works: Vec<&str> = run
@@ -82,7 +96,8 @@ fn judge_scope(r: &Reading<'_>, ctx: &NoteContext<'_>, policy: &Policy, lex: &Le
         text::has_any(&c.lower, &v.framework_phrases)
             || super::super::check::polarity(&c.lower, v) != super::super::check::Polarity::None
     });
-    if !parts.is_empty() && works.is_empty() {
+    // (A security escalation describes its indicator instead.)
+    if !parts.is_empty() && works.is_empty() && ctx.facts.security_indicator.is_none() {
         parts.push(if says { 1.0 } else { 0.0 });
         if !says {
             problems.push("Say what is and isn't working now.".to_string());
@@ -90,21 +105,35 @@ fn judge_scope(r: &Reading<'_>, ctx: &NoteContext<'_>, policy: &Policy, lex: &Le
     }
     let present = r.scope(NoteElement::CurrentState, scope).next().is_some();
     if !present {
-        return Judged::new(0.0, vec!["No current state: L2 does not know what it will find.".into()]);
+        return Judged::new(
+            0.0,
+            vec!["No current state: L2 does not know what it will find.".into()],
+        );
     }
     if parts.is_empty() {
         // Nothing revealed to check against: credit a specific description of the symptom.
         let specific = r.scope(NoteElement::CurrentState, scope).any(|c| {
             c.bag.hits(&lex.signature(&c.lower)) >= 3
-                && lex.signature(&c.lower).iter().filter(|k| r.topic.contains(**k)).count() >= 2
+                && lex
+                    .signature(&c.lower)
+                    .iter()
+                    .filter(|k| r.topic.contains(**k))
+                    .count()
+                    >= 2
         });
         return if specific {
             Judged::new(90.0, problems)
         } else {
-            Judged::new(40.0, vec!["Describe what fails, how, and what still works.".into()])
+            Judged::new(
+                40.0,
+                vec!["Describe what fails, how, and what still works.".into()],
+            )
         };
     }
-    Judged::new(100.0 * parts.iter().sum::<f64>() / parts.len() as f64, problems)
+    Judged::new(
+        100.0 * parts.iter().sum::<f64>() / parts.len() as f64,
+        problems,
+    )
 }
 
 /// The current-state element.

@@ -50,13 +50,22 @@ fn judge_scope(r: &Reading<'_>, ctx: &NoteContext<'_>, scope: Scope) -> Judged {
         return if ctx.immediate {
             Judged::new(100.0, Vec::new())
         } else if present {
-            Judged::new(30.0, vec!["No diagnostic step was actually run before escalating.".into()])
+            Judged::new(
+                30.0,
+                vec!["No diagnostic step was actually run before escalating.".into()],
+            )
         } else {
-            Judged::new(0.0, vec!["No steps are listed: L2 will repeat everything L1 did.".into()])
+            Judged::new(
+                0.0,
+                vec!["No steps are listed: L2 will repeat everything L1 did.".into()],
+            )
         };
     }
     if !present {
-        return Judged::new(0.0, vec!["No steps are listed: L2 will repeat everything L1 did.".into()]);
+        return Judged::new(
+            0.0,
+            vec!["No steps are listed: L2 will repeat everything L1 did.".into()],
+        );
     }
     let mut sum = 0.0;
     let mut problems = Vec::new();
@@ -65,7 +74,9 @@ fn judge_scope(r: &Reading<'_>, ctx: &NoteContext<'_>, scope: Scope) -> Judged {
         let (value, kind) = credit(r, i, scope);
         sum += value;
         match kind {
-            Some(ClaimKind::Done) => problems.push(format!("`{label}` is listed without its outcome.")),
+            Some(ClaimKind::Done) => {
+                problems.push(format!("`{label}` is listed without its outcome."))
+            }
             None | Some(ClaimKind::NotDone) => {
                 problems.push(format!("`{label}` was run but is not in the note."));
             }

@@ -26,7 +26,11 @@ fn quotable(ctx: &NoteContext<'_>) -> Vec<String> {
 }
 
 /// The vague phrases charged, with the element whose field holds each.
-pub fn charges(r: &Reading<'_>, ctx: &NoteContext<'_>, policy: &Policy) -> Vec<(NoteElement, String)> {
+pub fn charges(
+    r: &Reading<'_>,
+    ctx: &NoteContext<'_>,
+    policy: &Policy,
+) -> Vec<(NoteElement, String)> {
     let v = &policy.note.vocabulary;
     let mut out = Vec::new();
     let mut quotes: Option<Vec<String>> = None;
@@ -52,7 +56,9 @@ pub fn charges(r: &Reading<'_>, ctx: &NoteContext<'_>, policy: &Policy) -> Vec<(
             let lo = floor(&f.lower, s.saturating_sub(60));
             let hi = ceil(&f.lower, (e + 60).min(f.lower.len()));
             let around = &f.lower[lo..hi];
-            !quotes.iter().any(|q| q.contains(&phrase) && shares(around, q, 3))
+            !quotes
+                .iter()
+                .any(|q| q.contains(&phrase) && shares(around, q, 3))
         });
         spans.sort_unstable();
         let mut k = 0;
