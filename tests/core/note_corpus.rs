@@ -658,7 +658,11 @@ fn adversarial_notes_get_sensible_scores() {
         sla_status: upper(&good.note.sla_status),
     };
     let caps_score = total(&caps);
-    assert!(caps_score.total.abs_diff(good_total) <= 5, "ALL CAPS reads the same: {} vs {good_total}", caps_score.total);
+    assert!(
+        caps_score.total.abs_diff(good_total) <= 5,
+        "ALL CAPS reads the same: {} vs {good_total}",
+        caps_score.total
+    );
     let typos = EscalationNote {
         steps_taken: "Askd about scope: 3rd flor only, wired and wifi drop togther, 19:40 and 20:30 last nite, about five minuts. RMM for the 3rd-floor swtich: unreachable 19:41-19:46 and 20:31-20:36 every evening, uptime restarts from zero, inlet temperture 56 C.".into(),
         current_state: "Works in the day, evenings the hole floor drops.".into(),
@@ -667,14 +671,25 @@ fn adversarial_notes_get_sensible_scores() {
         sla_status: "P2, 466 min left.".into(),
     };
     let t = total(&typos);
-    assert!(t.fabricated_steps.is_empty() && t.misreported_outcomes.is_empty(), "typos are not lies: {t:?}");
-    assert!(t.total >= 40, "a typo-ridden but honest note keeps its content: {}", t.total);
+    assert!(
+        t.fabricated_steps.is_empty() && t.misreported_outcomes.is_empty(),
+        "typos are not lies: {t:?}"
+    );
+    assert!(
+        t.total >= 40,
+        "a typo-ridden but honest note keeps its content: {}",
+        t.total
+    );
     let bullets = EscalationNote {
         steps_taken: "• Scope: 3F only, wired + Wi-Fi together, 19:40 / 20:30\n• RMM SW-3F-01: unreachable 19:41-19:46, 20:31-20:36; sysUpTime resets; inlet 56 C at 19:40\n• PC04 System log: link disconnected 19:41:12, established 19:46:40".into(),
         ..good.note.clone()
     };
     let b = total(&bullets);
-    assert!(b.fabricated_steps.is_empty() && b.total >= good_total.saturating_sub(10), "bullets: {}", b.total);
+    assert!(
+        b.fabricated_steps.is_empty() && b.total >= good_total.saturating_sub(10),
+        "bullets: {}",
+        b.total
+    );
     let german = EscalationNote {
         steps_taken: "Nachgefragt: nur der 3. Stock, Kabel und WLAN fallen gleichzeitig aus, 19:40 und 20:30. RMM für SW-3F-01: nicht erreichbar 19:41-19:46, Uptime startet bei 0, Temperatur 56 C.".into(),
         current_state: "Tagsüber ok, abends fällt die ganze Etage aus.".into(),
@@ -683,8 +698,15 @@ fn adversarial_notes_get_sensible_scores() {
         sla_status: "P2, 466 min übrig.".into(),
     };
     let g = total(&german);
-    assert!(g.fabricated_steps.is_empty() && g.misreported_outcomes.is_empty(), "another language is not fabrication");
-    assert!(g.total < good_total, "a note L2 may not read scores below the English one: {}", g.total);
+    assert!(
+        g.fabricated_steps.is_empty() && g.misreported_outcomes.is_empty(),
+        "another language is not fabrication"
+    );
+    assert!(
+        g.total < good_total,
+        "a note L2 may not read scores below the English one: {}",
+        g.total
+    );
     let scenario = &PACK.scenarios[&c.scenario];
     let pasted = EscalationNote {
         steps_taken: scenario.ticket_text.clone(),
@@ -694,8 +716,15 @@ fn adversarial_notes_get_sensible_scores() {
         sla_status: scenario.ticket_text.clone(),
     };
     let p = total(&pasted);
-    assert!(p.fabricated_steps.is_empty(), "the ticket pasted back claims nothing");
-    assert!(p.total < 40, "the ticket pasted back saves L2 nothing: {}", p.total);
+    assert!(
+        p.fabricated_steps.is_empty(),
+        "the ticket pasted back claims nothing"
+    );
+    assert!(
+        p.total < 40,
+        "the ticket pasted back saves L2 nothing: {}",
+        p.total
+    );
     let empty = total(&EscalationNote::default());
     assert_eq!(empty.total, 0);
 }

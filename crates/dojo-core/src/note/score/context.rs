@@ -1,5 +1,5 @@
-//! 3. Client context: how many are affected, the business function, the client's
-//! patience, VIP and deadline where they apply.
+//! Element 3, client context: how many are affected, the business function, the
+//! client's patience, VIP and deadline where they apply.
 
 use crate::policy::Policy;
 
@@ -34,7 +34,7 @@ fn judge_scope(
             scope == Scope::Field
                 || users_hit(c, ctx, policy)
                 || text::has_any(&c.lower, &v.patience)
-                || (role.len() > 0 && c.bag.share(&role) >= 0.5)
+                || (!role.is_empty() && c.bag.share(&role) >= 0.5)
         })
         .collect();
     if clauses.is_empty() {

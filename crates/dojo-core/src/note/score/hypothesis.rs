@@ -1,5 +1,5 @@
-//! 4. Hypothesis: an assertion about the cause, grounded in what was revealed. A denied
-//! cause is not a hypothesis of it; bare keywords earn nothing.
+//! Element 4, hypothesis: an assertion about the cause, grounded in what was revealed.
+//! A denied cause is not a hypothesis of it; bare keywords earn nothing.
 
 use crate::policy::Policy;
 

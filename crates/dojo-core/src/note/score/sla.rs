@@ -1,5 +1,5 @@
-//! 5. SLA status: the minutes left, within the tolerance of the sim's value, and what the
-//! client was told to expect.
+//! Element 5, SLA status: the minutes left, within the tolerance of the sim's value, and
+//! what the client was told to expect.
 
 use crate::policy::Policy;
 

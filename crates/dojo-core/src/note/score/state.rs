@@ -1,5 +1,5 @@
-//! 2. Current system state: the exact error (its code), a revealed recent change, what
-//! works and what doesn't, a visible security indicator.
+//! Element 2, current system state: the exact error (its code), a revealed recent
+//! change, what works and what doesn't, a visible security indicator.
 
 use crate::policy::Policy;
 use crate::scenario::FindingKind;

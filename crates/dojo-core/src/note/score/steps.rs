@@ -1,5 +1,5 @@
-//! 1. Steps taken and outcomes: each step run, with its result; fabricated and
-//! misreported claims named.
+//! Element 1, steps taken and outcomes: each step run, with its result; fabricated
+//! and misreported claims named.
 
 use crate::policy::Policy;
 
