@@ -56,13 +56,8 @@ pub enum Polarity {
 /// two overlap ("not expired" over "expired").
 pub fn polarity(lower: &str, v: &NoteVocabulary) -> Polarity {
     let mut spans: Vec<(usize, usize, bool)> = Vec::new();
-    let mut buf = Vec::new();
     for (list, good) in [(&v.positive_outcomes, true), (&v.negative_outcomes, false)] {
-        for p in list {
-            buf.clear();
-            text::phrase_spans(lower, p, &mut buf);
-            spans.extend(buf.iter().map(|(s, e)| (*s, *e, good)));
-        }
+        spans.extend(text::spans_of(lower, list).into_iter().map(|(s, e, _)| (s, e, good)));
     }
     let kept = spans.iter().filter(|(s, e, _)| {
         !spans

@@ -187,10 +187,10 @@ pub fn read<'a>(
 
 fn field(element: NoteElement, raw: &str, vocab: &NoteVocabulary, lex: &Lexicon) -> Field {
     let mut lower = raw.to_lowercase();
-    let mut spans = Vec::new();
-    for p in &vocab.pointers {
-        text::phrase_spans(&lower, p, &mut spans);
-    }
+    let spans: Vec<(usize, usize)> = text::spans_of(&lower, &vocab.pointers)
+        .into_iter()
+        .map(|(s, e, _)| (s, e))
+        .collect();
     let had_text = lower.chars().any(char::is_alphanumeric);
     let mut text_out = raw.to_string();
     if !spans.is_empty() && lower.len() == raw.len() {

@@ -283,23 +283,71 @@ pub fn phrase_spans(lower: &str, phrase: &str, out: &mut Vec<(usize, usize)>) {
     }
 }
 
+/// A phrase list compiled once (per thread, by content) for one-pass matching.
+fn automaton(phrases: &[String]) -> std::rc::Rc<aho_corasick::AhoCorasick> {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    thread_local! {
+        static CACHE: RefCell<HashMap<u64, Rc<aho_corasick::AhoCorasick>>> = RefCell::new(HashMap::new());
+    }
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for p in phrases {
+        for b in p.bytes().chain([0xff]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if let Some(a) = c.get(&h) {
+            return Rc::clone(a);
+        }
+        let lowered: Vec<String> = phrases.iter().map(|p| p.to_lowercase()).collect();
+        let built = aho_corasick::AhoCorasick::new(&lowered)
+            .unwrap_or_else(|_| aho_corasick::AhoCorasick::new(Vec::<String>::new()).expect("empty automaton"));
+        let a = Rc::new(built);
+        if c.len() > 256 {
+            c.clear();
+        }
+        c.insert(h, Rc::clone(&a));
+        a
+    })
+}
+
+/// Every occurrence of any phrase in the lower-cased text on word boundaries:
+/// (start, end, index of the phrase), overlapping matches included.
+pub fn spans_of(lower: &str, phrases: &[String]) -> Vec<(usize, usize, usize)> {
+    if phrases.is_empty() || lower.is_empty() {
+        return Vec::new();
+    }
+    let ac = automaton(phrases);
+    let bytes = lower.as_bytes();
+    let alnum_before = |i: usize| lower[..i].chars().next_back().is_some_and(char::is_alphanumeric);
+    let alnum_at = |i: usize| lower[i..].chars().next().is_some_and(char::is_alphanumeric);
+    let mut out = Vec::new();
+    for m in ac.find_overlapping_iter(lower) {
+        let (s, e) = (m.start(), m.end());
+        if !lower.is_char_boundary(s) || !lower.is_char_boundary(e) {
+            continue;
+        }
+        let first = bytes[s].is_ascii_alphanumeric() || !bytes[s].is_ascii();
+        let last = bytes[e - 1].is_ascii_alphanumeric() || !bytes[e - 1].is_ascii();
+        if (first && alnum_before(s)) || (last && alnum_at(e)) {
+            continue;
+        }
+        out.push((s, e, m.pattern().as_usize()));
+    }
+    out
+}
+
 /// True when any phrase occurs in the lower-cased text.
 pub fn has_any(lower: &str, phrases: &[String]) -> bool {
-    let mut spans = Vec::new();
-    phrases.iter().any(|p| {
-        spans.clear();
-        phrase_spans(lower, p, &mut spans);
-        !spans.is_empty()
-    })
+    !spans_of(lower, phrases).is_empty()
 }
 
 /// The first byte offset at which any phrase occurs.
 pub fn first_of(lower: &str, phrases: &[String]) -> Option<usize> {
-    let mut spans = Vec::new();
-    for p in phrases {
-        phrase_spans(lower, p, &mut spans);
-    }
-    spans.iter().map(|s| s.0).min()
+    spans_of(lower, phrases).iter().map(|s| s.0).min()
 }
 
 /// Splits a text into clauses: lines, sentences (". "), semicolons, bullets and " but ".

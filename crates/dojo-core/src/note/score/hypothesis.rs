@@ -26,18 +26,15 @@ impl Truth {
 /// Where the clause starts denying something, unless the cue is a hedge ("not sure").
 fn denial_at(c: &Clause, policy: &Policy) -> Option<usize> {
     let v = &policy.note.vocabulary;
-    let mut spans = Vec::new();
-    for d in &v.denials {
-        text::phrase_spans(&c.lower, d, &mut spans);
+    let spans = text::spans_of(&c.lower, &v.denials);
+    if spans.is_empty() {
+        return None;
     }
-    let mut hedges = Vec::new();
-    for h in &v.hypothesis_cues {
-        text::phrase_spans(&c.lower, h, &mut hedges);
-    }
+    let hedges = text::spans_of(&c.lower, &v.hypothesis_cues);
     spans
         .into_iter()
-        .filter(|(s, e)| !hedges.iter().any(|(hs, he)| hs <= s && e <= he))
-        .map(|(s, _)| s)
+        .filter(|(s, e, _)| !hedges.iter().any(|(hs, he, _)| hs <= s && e <= he))
+        .map(|(s, _, _)| s)
         .min()
 }
 

@@ -35,20 +35,14 @@ pub fn charges(
     let mut out = Vec::new();
     let mut quotes: Option<Vec<String>> = None;
     for f in &r.fields {
-        let mut spans: Vec<(usize, usize, usize)> = Vec::new();
-        let mut buf = Vec::new();
-        for (k, p) in policy.note.vague_phrases.iter().enumerate() {
-            buf.clear();
-            text::phrase_spans(&f.lower, p, &mut buf);
-            spans.extend(buf.iter().map(|(s, e)| (*s, *e, k)));
-        }
+        let mut spans = text::spans_of(&f.lower, &policy.note.vague_phrases);
         if spans.is_empty() {
             continue;
         }
-        let mut framework = Vec::new();
-        for p in &v.framework_phrases {
-            text::phrase_spans(&f.lower, p, &mut framework);
-        }
+        let framework: Vec<(usize, usize)> = text::spans_of(&f.lower, &v.framework_phrases)
+            .into_iter()
+            .map(|(s, e, _)| (s, e))
+            .collect();
         spans.retain(|(s, e, _)| !framework.iter().any(|(fs, fe)| fs < e && s < fe));
         let quotes = quotes.get_or_insert_with(|| quotable(ctx));
         spans.retain(|(s, e, k)| {
