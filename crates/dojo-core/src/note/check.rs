@@ -57,7 +57,11 @@ pub enum Polarity {
 pub fn polarity(lower: &str, v: &NoteVocabulary) -> Polarity {
     let mut spans: Vec<(usize, usize, bool)> = Vec::new();
     for (list, good) in [(&v.positive_outcomes, true), (&v.negative_outcomes, false)] {
-        spans.extend(text::spans_of(lower, list).into_iter().map(|(s, e, _)| (s, e, good)));
+        spans.extend(
+            text::spans_of(lower, list)
+                .into_iter()
+                .map(|(s, e, _)| (s, e, good)),
+        );
     }
     let kept = spans.iter().filter(|(s, e, _)| {
         !spans

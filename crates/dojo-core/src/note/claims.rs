@@ -67,6 +67,8 @@ pub struct Clause {
     pub text: String,
     /// Its stems.
     pub bag: Bag,
+    /// Its distinctive stems.
+    pub sig: Vec<u64>,
     /// Says something was not done.
     pub negated: bool,
     /// Proposes rather than reports.
@@ -242,6 +244,11 @@ fn split(fields: &[Field], vocab: &NoteVocabulary, lex: &Lexicon) -> Vec<Clause>
             out.push(Clause {
                 field: f.element,
                 text: f.text.get(s..e).unwrap_or_default().to_string(),
+                sig: if repeat {
+                    Vec::new()
+                } else {
+                    lex.signature(lower)
+                },
                 bag: if repeat {
                     Bag::default()
                 } else {
@@ -475,7 +482,9 @@ fn fabricated(
     {
         return Some(nn);
     }
-    if !in_steps {
+    // Parts are only read when the whole sentence already leans towards a step never
+    // run (most sentences do not: the pass is skipped).
+    if !in_steps || sn < threshold {
         return None;
     }
     // "Tried the share from a PC upstairs - it opened": a part may claim what the whole
@@ -602,7 +611,7 @@ fn mark_stuffing(clauses: &mut [Clause], ctx: &NoteContext<'_>, lex: &Lexicon) {
             lex.canon(w, &mut buf);
             buf.iter().any(|k| lex.is_stop(*k))
         });
-        let sig = lex.signature(&c.lower);
+        let sig = &c.sig;
         if !sentence && sig.len() >= 3 {
             let hits = sig.iter().filter(|k| keys.binary_search(k).is_ok()).count();
             c.stuffing = hits * 5 >= sig.len() * 4;
@@ -614,7 +623,12 @@ fn mark_stuffing(clauses: &mut [Clause], ctx: &NoteContext<'_>, lex: &Lexicon) {
 fn topic(ctx: &NoteContext<'_>, lex: &Lexicon) -> Bag {
     let s = ctx.scenario;
     let mut topic: Vec<u64> = Vec::new();
-    let mut add = |t: &str| topic.extend(lex.bag(t).0);
+    // The pack's cached stems where it has them (its distinctive words: short and common
+    // words count as related anyway).
+    let mut add = |t: &str| match ctx.signatures.and_then(|c| c.get(t)) {
+        Some(raw) => topic.extend(lex.finish_signature(raw)),
+        None => topic.extend(lex.signature(t)),
+    };
     add(&s.ticket_text);
     add(&s.title);
     add(&s.root_cause.area);
@@ -653,7 +667,8 @@ fn relatedness(fields: &[Field], topic: &Bag, lex: &Lexicon) -> (usize, usize) {
             words += 1;
             buf.clear();
             lex.canon(w, &mut buf);
-            if buf.iter().any(|k| topic.contains(*k) || lex.is_stop(*k))
+            if !text::is_distinctive(w)
+                || buf.iter().any(|k| topic.contains(*k) || lex.is_stop(*k))
                 || w.chars().any(|c| c.is_ascii_digit())
             {
                 related += 1;

@@ -290,8 +290,11 @@ fn automaton(phrases: &[String]) -> std::rc::Rc<aho_corasick::AhoCorasick> {
     thread_local! {
         static CACHE: RefCell<HashMap<u64, Rc<aho_corasick::AhoCorasick>>> = RefCell::new(HashMap::new());
     }
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for p in phrases {
+    // Keyed by where the list lives and its ends: the lists are the policy's, alive and
+    // unchanged while a note is scored; a list with other words gets its own entry.
+    let mut h: u64 =
+        0xcbf2_9ce4_8422_2325 ^ (phrases.as_ptr() as u64) ^ ((phrases.len() as u64) << 48);
+    for p in [phrases.first(), phrases.last()].into_iter().flatten() {
         for b in p.bytes().chain([0xff]) {
             h ^= u64::from(b);
             h = h.wrapping_mul(0x0100_0000_01b3);
@@ -303,8 +306,9 @@ fn automaton(phrases: &[String]) -> std::rc::Rc<aho_corasick::AhoCorasick> {
             return Rc::clone(a);
         }
         let lowered: Vec<String> = phrases.iter().map(|p| p.to_lowercase()).collect();
-        let built = aho_corasick::AhoCorasick::new(&lowered)
-            .unwrap_or_else(|_| aho_corasick::AhoCorasick::new(Vec::<String>::new()).expect("empty automaton"));
+        let built = aho_corasick::AhoCorasick::new(&lowered).unwrap_or_else(|_| {
+            aho_corasick::AhoCorasick::new(Vec::<String>::new()).expect("empty automaton")
+        });
         let a = Rc::new(built);
         if c.len() > 256 {
             c.clear();
@@ -322,7 +326,12 @@ pub fn spans_of(lower: &str, phrases: &[String]) -> Vec<(usize, usize, usize)> {
     }
     let ac = automaton(phrases);
     let bytes = lower.as_bytes();
-    let alnum_before = |i: usize| lower[..i].chars().next_back().is_some_and(char::is_alphanumeric);
+    let alnum_before = |i: usize| {
+        lower[..i]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric)
+    };
     let alnum_at = |i: usize| lower[i..].chars().next().is_some_and(char::is_alphanumeric);
     let mut out = Vec::new();
     for m in ac.find_overlapping_iter(lower) {

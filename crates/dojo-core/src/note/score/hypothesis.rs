@@ -47,7 +47,7 @@ fn clause_value(
     lex: &Lexicon,
     area: &str,
 ) -> Option<(f64, String)> {
-    if lex.signature(&c.lower).len() < 2 {
+    if c.sig.len() < 2 {
         return None;
     }
     let (asserted, denied) = match denial_at(c, policy) {
