@@ -10,6 +10,7 @@ mod grading_rules;
 mod kb_scope_rules;
 mod loader_never_panics;
 mod module_graph;
+mod note_corpus;
 mod note_scorer;
 mod personas;
 mod sim_core;

@@ -384,6 +384,8 @@ fn l2_saves_minutes_with_a_complete_note_and_bounces_an_empty_one() {
         &dojo_core::note::NoteContext {
             scenario: &t.scenario,
             steps_run: &t.steps_run,
+            fixes_applied: &t.fixes_applied,
+            events_fired: &t.events_fired,
             facts: &t.facts,
             sla_remaining_minutes: t.sla_remaining(good.now, &policy),
             immediate: false,

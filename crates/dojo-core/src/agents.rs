@@ -498,6 +498,8 @@ fn compose_note(session: &Session, t: &Ticket, persona: Persona) -> EscalationNo
     let ctx = NoteContext {
         scenario: &t.scenario,
         steps_run: &t.steps_run,
+        fixes_applied: &t.fixes_applied,
+        events_fired: &t.events_fired,
         facts: &t.facts,
         sla_remaining_minutes: t.sla_remaining(now, policy),
         immediate: t.facts.security_indicator.is_some(),

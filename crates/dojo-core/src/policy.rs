@@ -292,6 +292,104 @@ pub struct NoteEconomics {
     pub fabrication_cost_l2_minutes: u32,
     /// How far the stated SLA time may be from the sim's value.
     pub sla_tolerance_minutes: u32,
+    /// The most a note with a misreported outcome can score (0–100): a wrong result
+    /// misleads L2 as much as an invented step.
+    pub misreported_note_cap: u32,
+    /// Points an element loses when its content was written in another field.
+    pub placement_penalty: u32,
+    /// Words L2 reads in a few minutes; a longer note is told so.
+    pub readable_words: u32,
+    /// Points off the total for a note longer than `readable_words`.
+    pub overlong_penalty: u32,
+    /// Share (0–1) of repeated sentences above which a note is told it repeats itself.
+    pub repetition_share: f64,
+    /// Points off the total for a note that repeats itself.
+    pub repetition_penalty: u32,
+    /// Share (0–1) of a long note's words that must relate to the ticket.
+    pub related_share: f64,
+    /// Points off the total for a note mostly unrelated to the ticket.
+    pub unrelated_penalty: u32,
+    /// Share (0–1) of the steps run listed without their outcome from which the note
+    /// is told it lists steps without results.
+    pub bare_steps_share: f64,
+    /// Points off the total for a note listing its steps without their outcomes.
+    pub bare_steps_penalty: u32,
+    /// How sure a sentence must be (0–1) that it reports a step or fix before it counts
+    /// as claiming it.
+    pub claim_threshold: f64,
+    /// The same, for a sentence outside the steps field (a sentence there must be surer
+    /// before it is read as reporting a step).
+    pub claim_threshold_other_fields: f64,
+    /// How sure a sentence must be (0–1) that it is about one step before a good or bad
+    /// result in it is read as that step's outcome.
+    pub misreport_threshold: f64,
+    /// By how much a step never run must match a sentence better than every step run
+    /// before the sentence is read as claiming it (fabrication needs a clear margin).
+    pub fabrication_margin: f64,
+    /// The least an honest note with any content scores: above a fabricated or
+    /// misreported one, which the caps hold below it.
+    pub honest_minimum: u32,
+    /// What a hypothesis that argues the likely cause away scores (0–100).
+    pub denied_cause_score: f64,
+    /// What a hypothesis naming the likely area, with no finding behind it yet, scores.
+    pub ungrounded_cause_score: f64,
+    /// What a hypothesis pointing elsewhere than the clues scores.
+    pub other_cause_score: f64,
+    /// Points off the total for a note of bare keywords (root-cause words, no finding).
+    pub keyword_penalty: u32,
+    /// The words the scorer reads a note with (data a training manager edits).
+    pub vocabulary: NoteVocabulary,
+}
+
+/// The words the note scorer reads with: synonyms, abbreviations, vague phrases and the
+/// cue words of negation, denial, hypotheses, outcomes and client context. Everything is
+/// matched case-insensitively on whole words; phrases are matched as written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoteVocabulary {
+    /// Words too common to identify a step or a finding.
+    pub stopwords: Vec<String>,
+    /// Shorthand and what it stands for: `"pw": "password"`, `"dc": "domain controller"`.
+    pub abbreviations: BTreeMap<String, String>,
+    /// Words that mean the same here; each group counts as its first word.
+    pub synonyms: Vec<Vec<String>>,
+    /// The framework's own phrasing, never vague ("what is and isn't working").
+    pub framework_phrases: Vec<String>,
+    /// Pointers that are not content ("see above", "see ticket").
+    pub pointers: Vec<String>,
+    /// Cues that a sentence says something was *not* done ("did not", "not yet").
+    pub not_done: Vec<String>,
+    /// Verbs that report something done ("tried", "ran", "rebooted"): a part of a
+    /// sentence that does what a step's label says, with one of these, claims that step.
+    pub done_verbs: Vec<String>,
+    /// Cues that a sentence proposes rather than reports ("suggest", "should").
+    pub proposals: Vec<String>,
+    /// Cues that deny a cause ("not a", "ruled out").
+    pub denials: Vec<String>,
+    /// Cues that a sentence states a hypothesis ("i think", "probably", "my guess").
+    pub hypothesis_cues: Vec<String>,
+    /// Words that report a good result ("fine", "works", "no loss").
+    pub positive_outcomes: Vec<String>,
+    /// Words that report a bad result ("fails", "timed out", "no change").
+    pub negative_outcomes: Vec<String>,
+    /// Words that say many users are affected ("everyone", "whole office").
+    pub many_users: Vec<String>,
+    /// Words that say one user is affected ("only her", "single").
+    pub one_user: Vec<String>,
+    /// Words that name a business function or its impact ("payroll", "deadline").
+    pub business: Vec<String>,
+    /// Words that describe the client's patience ("frustrated", "chasing").
+    pub patience: Vec<String>,
+    /// Words that say what the client was told or expects ("told", "expects").
+    pub expectations: Vec<String>,
+    /// Words that point at a deadline ("deadline", "before", "due").
+    pub deadlines: Vec<String>,
+    /// Words that mark an SLA line outside the SLA field ("sla", "left", "remaining").
+    pub sla_cues: Vec<String>,
+    /// Words that say the SLA is breached.
+    pub breached: Vec<String>,
+    /// Words that give a security escalation's timing ("immediate", "now").
+    pub immediate: Vec<String>,
 }
 
 /// Sim minutes each trainee action costs (steps and fixes carry their own).

@@ -548,6 +548,13 @@ fn lint_policy(file: &ParsedFile, policy: &Policy) -> Vec<Diagnostic> {
             );
         }
     }
+    for (field, message) in crate::note::lint_vocabulary(policy) {
+        out.push(
+            Diagnostic::error("note-vocabulary", name, message)
+                .at(locate(&file.text, "vocabulary:"))
+                .field(format!("note.vocabulary.{field}")),
+        );
+    }
     out
 }
 

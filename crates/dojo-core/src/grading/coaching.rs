@@ -178,6 +178,8 @@ pub fn review(t: &Ticket, g: &TicketGrade, policy: &Policy) -> Option<Review> {
             &NoteContext {
                 scenario: &t.scenario,
                 steps_run: &t.steps_run,
+                fixes_applied: &t.fixes_applied,
+                events_fired: &t.events_fired,
                 facts: &t.facts,
                 sla_remaining_minutes: t.sla_remaining(at, policy),
                 immediate: g.right_call == Owner::EscalateSecurity,
@@ -364,9 +366,10 @@ pub fn coach(
             .iter()
             .copied()
             .filter(|g| {
-                g.note
-                    .as_ref()
-                    .is_some_and(|n| !n.fabricated_steps.is_empty())
+                // A misreported outcome is as dishonest a handoff as an invented step.
+                g.note.as_ref().is_some_and(|n| {
+                    !n.fabricated_steps.is_empty() || !n.misreported_outcomes.is_empty()
+                })
             })
             .collect();
         if !fabricated.is_empty() {
@@ -374,7 +377,7 @@ pub fn coach(
                 flag: Flag::FabricatedSteps,
                 evidence: fabricated
                     .iter()
-                    .map(|g| ev(g, format!("claims {}", g.note.as_ref().map(|n| n.fabricated_steps.join("; ")).unwrap_or_default())))
+                    .map(|g| ev(g, format!("claims {}", g.note.as_ref().map(|n| n.fabricated_steps.iter().chain(&n.misreported_outcomes).cloned().collect::<Vec<_>>().join("; ")).unwrap_or_default())))
                     .collect(),
                 advice: "List only what you actually did. A claimed step L2 trusts and skips sends them down a false trail — a short honest note is better.".into(),
                 drill_scenarios: drill(pack, |s| s.expected.owner == Owner::EscalateToL2),

@@ -1001,6 +1001,8 @@ impl Session {
             &NoteContext {
                 scenario: &t.scenario,
                 steps_run: &t.steps_run,
+                fixes_applied: &t.fixes_applied,
+                events_fired: &t.events_fired,
                 facts: &t.facts,
                 sla_remaining_minutes: t.sla_remaining(self.now, policy),
                 immediate,
@@ -1133,6 +1135,8 @@ fn decision(
             &NoteContext {
                 scenario: &t.scenario,
                 steps_run: &t.steps_run,
+                fixes_applied: &t.fixes_applied,
+                events_fired: &t.events_fired,
                 facts: &t.facts,
                 sla_remaining_minutes: sla_remaining,
                 immediate,
@@ -1160,11 +1164,24 @@ impl Decision {
     /// stood at the decision (same total as `note_total`).
     pub fn note_feedback(&self, t: &Ticket, policy: &Policy) -> Option<NoteScore> {
         let note = self.note.as_ref()?;
+        // Fixes and events are logged in time order: those before the decision.
+        let fixes = t
+            .fixes_applied
+            .iter()
+            .take_while(|(_, m)| *m <= self.at)
+            .count();
+        let events = t
+            .events_fired
+            .iter()
+            .take_while(|(_, m)| *m <= self.at)
+            .count();
         Some(note::score_note(
             note,
             &NoteContext {
                 scenario: &t.scenario,
                 steps_run: &t.steps_run[..self.steps_known.min(t.steps_run.len())],
+                fixes_applied: &t.fixes_applied[..fixes],
+                events_fired: &t.events_fired[..events],
                 facts: &self.facts,
                 sla_remaining_minutes: self.sla_remaining,
                 immediate: matches!(self.kind, DecisionKind::EscalatedSecurity),
