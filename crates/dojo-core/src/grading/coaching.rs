@@ -212,277 +212,18 @@ pub fn coach(
         .filter(|(_, g)| g.counts())
         .collect();
     let mut flags = Vec::new();
-    let ev =
-        |g: &TicketGrade, what: String| format!("Ticket {} ({}), {what}", g.number, g.scenario);
 
-    // Over-escalation.
-    let over: Vec<&TicketGrade> = graded
-        .iter()
-        .map(|(_, g)| *g)
-        .filter(|g| {
-            g.right_call == Owner::ResolveAtL1
-                && !g.window_escalation
-                && matches!(g.call, Some(Owner::EscalateToL2 | Owner::EscalateSecurity))
-        })
-        .collect();
-    if numbers
-        .unnecessary_rate()
-        .is_some_and(|r| r > policy.targets.unnecessary_escalation_rate_max)
-        && !over.is_empty()
-    {
-        let types = types_of(&over);
-        flags.push(FlaggedPattern {
-            flag: Flag::OverEscalates,
-            evidence: over
-                .iter()
-                .map(|g| ev(g, format!("escalated at minute {} though L1 had tools, access and a runbook", g.decided_at.unwrap_or(0))))
-                .collect(),
-            advice: "When L1 has the tools, the access and a documented procedure, the ticket is yours — the boundary is not about difficulty. Open the runbook before deciding.".into(),
-            drill_scenarios: drill(pack, |s| s.expected.owner == Owner::ResolveAtL1 && types.contains(&s.ticket_type)),
-            drill_tags: vec!["runbook".into()],
-            ticket_types: types,
-        });
-    }
-    // Under-escalation (not security).
-    let under: Vec<&TicketGrade> = graded
-        .iter()
-        .map(|(_, g)| *g)
-        .filter(|g| g.right_call == Owner::EscalateToL2 && g.call == Some(Owner::ResolveAtL1))
-        .collect();
-    if !under.is_empty() {
-        let types = types_of(&under);
-        flags.push(FlaggedPattern {
-            flag: Flag::UnderEscalates,
-            evidence: under
-                .iter()
-                .map(|g| ev(g, format!("resolved at L1 at minute {}; {}", g.decided_at.unwrap_or(0), g.verdict.owner_reason)))
-                .collect(),
-            advice: "If any one of tools, access or a documented procedure is missing, the ticket belongs at L2. An 'access denied' is the signal to escalate, not to work around.".into(),
-            drill_scenarios: drill(pack, |s| s.expected.owner == Owner::EscalateToL2),
-            drill_tags: vec!["needs-access".into()],
-            ticket_types: types,
-        });
-    }
-    // Security.
-    let security: Vec<&TicketGrade> = graded
-        .iter()
-        .map(|(_, g)| *g)
-        .filter(|g| {
-            g.critical
-                || matches!(g.timing, Timing::SecurityLate(_))
-                || (g.right_call == Owner::EscalateSecurity
-                    && g.call != Some(Owner::EscalateSecurity))
-        })
-        .collect();
-    if !security.is_empty() {
-        flags.push(FlaggedPattern {
-            flag: Flag::MissesSecurity,
-            evidence: security
-                .iter()
-                .map(|g| {
-                    ev(
-                        g,
-                        if g.critical {
-                            "a security incident kept at L1 (auto-fail)".into()
-                        } else {
-                            format!("{:?}", g.timing)
-                        },
-                    )
-                })
-                .collect(),
-            advice: "A security indicator — a lookalike login page, an unknown device, odd sign-ins, renamed files — means escalate immediately as a security incident: no window, no fixes first.".into(),
-            drill_scenarios: drill(pack, |s| s.expected.owner == Owner::EscalateSecurity),
-            drill_tags: vec!["security".into()],
-            ticket_types: types_of(&security),
-        });
-    }
-    // Late.
-    let windowed: Vec<&TicketGrade> = graded
-        .iter()
-        .map(|(_, g)| *g)
-        .filter(|g| g.verdict.window.is_some() && g.decided_at.is_some())
-        .collect();
-    let late: Vec<&TicketGrade> = windowed
-        .iter()
-        .copied()
-        .filter(|g| matches!(g.timing, Timing::Overdue(_)))
-        .collect();
-    if !late.is_empty() && late.len() as f64 >= rules.late_share_flag * windowed.len() as f64 {
-        let types = types_of(&late);
-        flags.push(FlaggedPattern {
-            flag: Flag::LateEscalations,
-            evidence: late
-                .iter()
-                .map(|g| ev(g, format!("{:?} past the {}-minute window", g.timing, g.verdict.window.as_ref().map_or(0, |w| w.limit_minutes))))
-                .collect(),
-            advice: "The ownership window is an automatic trigger, not a judgement call: at the window, escalate with what you have. Watch the 50% and 75% warnings.".into(),
-            drill_scenarios: drill(pack, |s| types.contains(&s.ticket_type) && s.expected.owner == Owner::EscalateToL2),
-            drill_tags: vec!["network".into()],
-            ticket_types: types,
-        });
-    }
-    // Premature.
-    let premature: Vec<&TicketGrade> = graded
-        .iter()
-        .map(|(_, g)| *g)
-        .filter(|g| g.timing == Timing::Premature)
-        .collect();
-    if premature.len() >= rules.premature_flag_count {
-        flags.push(FlaggedPattern {
-            flag: Flag::PrematureEscalations,
-            evidence: premature.iter().map(|g| ev(g, "escalated before the minimum checks".into())).collect(),
-            advice: "Run the runbook's first checks before escalating: they are what L2 will ask for first.".into(),
-            drill_scenarios: drill(pack, |s| s.expected.owner == Owner::EscalateToL2 && !s.minimum_checks.is_empty()),
-            drill_tags: vec![],
-            ticket_types: types_of(&premature),
-        });
-    }
-    // Notes.
-    let notes: Vec<&TicketGrade> = graded
-        .iter()
-        .map(|(_, g)| *g)
-        .filter(|g| g.note.is_some())
-        .collect();
-    if !notes.is_empty() {
-        let vague: Vec<&TicketGrade> = notes
-            .iter()
-            .copied()
-            .filter(|g| g.note.as_ref().is_some_and(|n| !n.vague_phrases.is_empty()))
-            .collect();
-        if vague.len() as f64 >= rules.note_flag_share * notes.len() as f64 && !vague.is_empty() {
-            flags.push(FlaggedPattern {
-                flag: Flag::VagueNotes,
-                evidence: vague
-                    .iter()
-                    .map(|g| ev(g, format!("\"{}\"", g.note.as_ref().map(|n| n.vague_phrases.join("\", \"")).unwrap_or_default())))
-                    .collect(),
-                advice: "Replace \"tried basic troubleshooting\" with each check and its result, quote the exact error, and give the SLA minutes left.".into(),
-                drill_scenarios: drill(pack, |s| s.expected.owner == Owner::EscalateToL2),
-                drill_tags: vec![],
-                ticket_types: vec![],
-            });
-        }
-        let fabricated: Vec<&TicketGrade> = notes
-            .iter()
-            .copied()
-            .filter(|g| {
-                // A misreported outcome is as dishonest a handoff as an invented step.
-                g.note.as_ref().is_some_and(|n| {
-                    !n.fabricated_steps.is_empty() || !n.misreported_outcomes.is_empty()
-                })
-            })
-            .collect();
-        if !fabricated.is_empty() {
-            flags.push(FlaggedPattern {
-                flag: Flag::FabricatedSteps,
-                evidence: fabricated
-                    .iter()
-                    .map(|g| ev(g, format!("claims {}", g.note.as_ref().map(|n| n.fabricated_steps.iter().chain(&n.misreported_outcomes).cloned().collect::<Vec<_>>().join("; ")).unwrap_or_default())))
-                    .collect(),
-                advice: "List only what you actually did. A claimed step L2 trusts and skips sends them down a false trail — a short honest note is better.".into(),
-                drill_scenarios: drill(pack, |s| s.expected.owner == Owner::EscalateToL2),
-                drill_tags: vec![],
-                ticket_types: vec![],
-            });
-        }
-        for element in note::NoteElement::ALL {
-            let missing: Vec<&TicketGrade> = notes
-                .iter()
-                .copied()
-                .filter(|g| g.note.as_ref().is_some_and(|n| !n.element(element).present))
-                .collect();
-            if !missing.is_empty()
-                && missing.len() as f64 >= rules.note_flag_share * notes.len() as f64
-            {
-                flags.push(FlaggedPattern {
-                    flag: Flag::NotesLackElement,
-                    evidence: missing
-                        .iter()
-                        .map(|g| ev(g, format!("no {}", element.label().to_lowercase())))
-                        .collect(),
-                    advice: format!(
-                        "Every note carries all five elements; yours often leave out: {}.",
-                        element.label()
-                    ),
-                    drill_scenarios: vec![],
-                    drill_tags: vec![],
-                    ticket_types: vec![element.label().to_string()],
-                });
-            }
-        }
-    }
-    // KB.
-    let l1_resolved: Vec<&TicketGrade> = graded
-        .iter()
-        .map(|(_, g)| *g)
-        .filter(|g| {
-            g.call == Some(Owner::ResolveAtL1) && g.component(Component::Resolution).is_some()
-        })
-        .collect();
-    let without_runbook: Vec<&TicketGrade> = l1_resolved
-        .iter()
-        .copied()
-        .filter(|g| !g.runbook_used && g.deductions.iter().any(|d| d.rule.contains("runbook")))
-        .collect();
-    let escalations: Vec<&TicketGrade> = graded
-        .iter()
-        .map(|(_, g)| *g)
-        .filter(|g| g.call == Some(Owner::EscalateToL2))
-        .collect();
-    let escalated_blind: Vec<&TicketGrade> = escalations
-        .iter()
-        .copied()
-        .filter(|g| !g.kb_consulted)
-        .collect();
-    let kb_low = (!l1_resolved.is_empty()
-        && without_runbook.len() as f64 >= rules.kb_flag_share * l1_resolved.len() as f64)
-        || (!escalations.is_empty()
-            && escalated_blind.len() as f64 >= rules.kb_flag_share * escalations.len() as f64
-            && escalated_blind
-                .iter()
-                .any(|g| g.right_call == Owner::ResolveAtL1));
-    if kb_low && !without_runbook.is_empty() {
-        flags.push(FlaggedPattern {
-            flag: Flag::IgnoresKb,
-            evidence: without_runbook
-                .iter()
-                .map(|g| ev(g, "resolved without opening the runbook".into()))
-                .collect(),
-            advice: "Search the KB first: most unnecessary escalations and repeat fixes are problems solved before. Follow the runbook's procedure.".into(),
-            drill_scenarios: drill(pack, |s| s.l1_has.runbook.is_some() && s.expected.owner == Owner::ResolveAtL1),
-            drill_tags: vec!["runbook".into()],
-            ticket_types: types_of(&without_runbook),
-        });
-    }
-    // Business impact.
-    let impact: Vec<&TicketGrade> = graded
-        .iter()
-        .map(|(_, g)| *g)
-        .filter(|g| !g.verdict.handling.is_empty())
-        .collect();
-    let impact_missed: Vec<&TicketGrade> = impact
-        .iter()
-        .copied()
-        .filter(|g| {
-            g.deductions.iter().any(|d| {
-                d.component == Component::BusinessImpact && d.what_you_did.starts_with("No ")
-            })
-        })
-        .collect();
-    if !impact_missed.is_empty()
-        && impact_missed.len() as f64 >= rules.impact_flag_share * impact.len() as f64
-    {
-        flags.push(FlaggedPattern {
-            flag: Flag::MissesBusinessImpact,
-            evidence: impact_missed
-                .iter()
-                .map(|g| ev(g, format!("{:?}: {}", g.verdict.impact.priority, g.verdict.handling.iter().map(|h| format!("{:?}", h.handling)).collect::<Vec<_>>().join(", "))))
-                .collect(),
-            advice: "High impact changes the handling even for L1 work: update the client before they chase, get a senior on it, and start a parallel escalation at P1.".into(),
-            drill_scenarios: drill(pack, |s| s.tags.iter().any(|t| t == "high-impact" || t == "vip")),
-            drill_tags: vec!["high-impact".into(), "vip".into()],
-            ticket_types: types_of(&impact_missed),
-        });
+    for flag in [
+        flag_over_escalation,
+        flag_under_escalation,
+        flag_security,
+        flag_late,
+        flag_premature,
+        flag_notes,
+        flag_kb,
+        flag_business_impact,
+    ] {
+        flag(&graded, numbers, pack, rules, &mut flags);
     }
 
     // Strengths and weaknesses by component.
@@ -521,6 +262,353 @@ pub fn coach(
             .filter_map(|(t, g)| review(t, g, policy))
             .collect(),
     }
+}
+
+/// The flag for escalating tickets L1 owns (over the policy's unnecessary-escalation rate).
+fn flag_over_escalation(
+    graded: &[(&Ticket, &TicketGrade)],
+    numbers: &SessionNumbers,
+    pack: &Pack,
+    _rules: &GradingPolicy,
+    flags: &mut Vec<FlaggedPattern>,
+) {
+    let policy = &pack.policy;
+    let over: Vec<&TicketGrade> = graded
+        .iter()
+        .map(|(_, g)| *g)
+        .filter(|g| {
+            g.right_call == Owner::ResolveAtL1
+                && !g.window_escalation
+                && matches!(g.call, Some(Owner::EscalateToL2 | Owner::EscalateSecurity))
+        })
+        .collect();
+    if numbers
+        .unnecessary_rate()
+        .is_some_and(|r| r > policy.targets.unnecessary_escalation_rate_max)
+        && !over.is_empty()
+    {
+        let types = types_of(&over);
+        flags.push(FlaggedPattern {
+            flag: Flag::OverEscalates,
+            evidence: over
+                .iter()
+                .map(|g| evidence(g, format!("escalated at minute {} though L1 had tools, access and a runbook", g.decided_at.unwrap_or(0))))
+                .collect(),
+            advice: "When L1 has the tools, the access and a documented procedure, the ticket is yours — the boundary is not about difficulty. Open the runbook before deciding.".into(),
+            drill_scenarios: drill(pack, |s| s.expected.owner == Owner::ResolveAtL1 && types.contains(&s.ticket_type)),
+            drill_tags: vec!["runbook".into()],
+            ticket_types: types,
+        });
+    }
+}
+
+/// The flag for resolving at L1 what belongs at L2.
+fn flag_under_escalation(
+    graded: &[(&Ticket, &TicketGrade)],
+    _numbers: &SessionNumbers,
+    pack: &Pack,
+    _rules: &GradingPolicy,
+    flags: &mut Vec<FlaggedPattern>,
+) {
+    let under: Vec<&TicketGrade> = graded
+        .iter()
+        .map(|(_, g)| *g)
+        .filter(|g| g.right_call == Owner::EscalateToL2 && g.call == Some(Owner::ResolveAtL1))
+        .collect();
+    if !under.is_empty() {
+        let types = types_of(&under);
+        flags.push(FlaggedPattern {
+            flag: Flag::UnderEscalates,
+            evidence: under
+                .iter()
+                .map(|g| evidence(g, format!("resolved at L1 at minute {}; {}", g.decided_at.unwrap_or(0), g.verdict.owner_reason)))
+                .collect(),
+            advice: "If any one of tools, access or a documented procedure is missing, the ticket belongs at L2. An 'access denied' is the signal to escalate, not to work around.".into(),
+            drill_scenarios: drill(pack, |s| s.expected.owner == Owner::EscalateToL2),
+            drill_tags: vec!["needs-access".into()],
+            ticket_types: types,
+        });
+    }
+}
+
+/// The flag for security incidents kept at L1, late, or sent as ordinary work.
+fn flag_security(
+    graded: &[(&Ticket, &TicketGrade)],
+    _numbers: &SessionNumbers,
+    pack: &Pack,
+    _rules: &GradingPolicy,
+    flags: &mut Vec<FlaggedPattern>,
+) {
+    let security: Vec<&TicketGrade> = graded
+        .iter()
+        .map(|(_, g)| *g)
+        .filter(|g| {
+            g.critical
+                || matches!(g.timing, Timing::SecurityLate(_))
+                || (g.right_call == Owner::EscalateSecurity
+                    && g.call != Some(Owner::EscalateSecurity))
+        })
+        .collect();
+    if !security.is_empty() {
+        flags.push(FlaggedPattern {
+            flag: Flag::MissesSecurity,
+            evidence: security
+                .iter()
+                .map(|g| {
+                    evidence(
+                        g,
+                        if g.critical {
+                            "a security incident kept at L1 (auto-fail)".into()
+                        } else {
+                            format!("{:?}", g.timing)
+                        },
+                    )
+                })
+                .collect(),
+            advice: "A security indicator — a lookalike login page, an unknown device, odd sign-ins, renamed files — means escalate immediately as a security incident: no window, no fixes first.".into(),
+            drill_scenarios: drill(pack, |s| s.expected.owner == Owner::EscalateSecurity),
+            drill_tags: vec!["security".into()],
+            ticket_types: types_of(&security),
+        });
+    }
+}
+
+/// The flag for decisions past the L1 window.
+fn flag_late(
+    graded: &[(&Ticket, &TicketGrade)],
+    _numbers: &SessionNumbers,
+    pack: &Pack,
+    rules: &GradingPolicy,
+    flags: &mut Vec<FlaggedPattern>,
+) {
+    let windowed: Vec<&TicketGrade> = graded
+        .iter()
+        .map(|(_, g)| *g)
+        .filter(|g| g.verdict.window.is_some() && g.decided_at.is_some())
+        .collect();
+    let late: Vec<&TicketGrade> = windowed
+        .iter()
+        .copied()
+        .filter(|g| matches!(g.timing, Timing::Overdue(_)))
+        .collect();
+    if !late.is_empty() && late.len() as f64 >= rules.late_share_flag * windowed.len() as f64 {
+        let types = types_of(&late);
+        flags.push(FlaggedPattern {
+            flag: Flag::LateEscalations,
+            evidence: late
+                .iter()
+                .map(|g| evidence(g, format!("{:?} past the {}-minute window", g.timing, g.verdict.window.as_ref().map_or(0, |w| w.limit_minutes))))
+                .collect(),
+            advice: "The ownership window is an automatic trigger, not a judgement call: at the window, escalate with what you have. Watch the 50% and 75% warnings.".into(),
+            drill_scenarios: drill(pack, |s| types.contains(&s.ticket_type) && s.expected.owner == Owner::EscalateToL2),
+            drill_tags: vec!["network".into()],
+            ticket_types: types,
+        });
+    }
+}
+
+/// The flag for escalations before the minimum checks.
+fn flag_premature(
+    graded: &[(&Ticket, &TicketGrade)],
+    _numbers: &SessionNumbers,
+    pack: &Pack,
+    rules: &GradingPolicy,
+    flags: &mut Vec<FlaggedPattern>,
+) {
+    let premature: Vec<&TicketGrade> = graded
+        .iter()
+        .map(|(_, g)| *g)
+        .filter(|g| g.timing == Timing::Premature)
+        .collect();
+    if premature.len() >= rules.premature_flag_count {
+        flags.push(FlaggedPattern {
+            flag: Flag::PrematureEscalations,
+            evidence: premature.iter().map(|g| evidence(g, "escalated before the minimum checks".into())).collect(),
+            advice: "Run the runbook's first checks before escalating: they are what L2 will ask for first.".into(),
+            drill_scenarios: drill(pack, |s| s.expected.owner == Owner::EscalateToL2 && !s.minimum_checks.is_empty()),
+            drill_tags: vec![],
+            ticket_types: types_of(&premature),
+        });
+    }
+}
+
+/// The flag for vague, fabricated or incomplete escalation notes.
+fn flag_notes(
+    graded: &[(&Ticket, &TicketGrade)],
+    _numbers: &SessionNumbers,
+    pack: &Pack,
+    rules: &GradingPolicy,
+    flags: &mut Vec<FlaggedPattern>,
+) {
+    let notes: Vec<&TicketGrade> = graded
+        .iter()
+        .map(|(_, g)| *g)
+        .filter(|g| g.note.is_some())
+        .collect();
+    if !notes.is_empty() {
+        let vague: Vec<&TicketGrade> = notes
+            .iter()
+            .copied()
+            .filter(|g| g.note.as_ref().is_some_and(|n| !n.vague_phrases.is_empty()))
+            .collect();
+        if vague.len() as f64 >= rules.note_flag_share * notes.len() as f64 && !vague.is_empty() {
+            flags.push(FlaggedPattern {
+                flag: Flag::VagueNotes,
+                evidence: vague
+                    .iter()
+                    .map(|g| evidence(g, format!("\"{}\"", g.note.as_ref().map(|n| n.vague_phrases.join("\", \"")).unwrap_or_default())))
+                    .collect(),
+                advice: "Replace \"tried basic troubleshooting\" with each check and its result, quote the exact error, and give the SLA minutes left.".into(),
+                drill_scenarios: drill(pack, |s| s.expected.owner == Owner::EscalateToL2),
+                drill_tags: vec![],
+                ticket_types: vec![],
+            });
+        }
+        let fabricated: Vec<&TicketGrade> = notes
+            .iter()
+            .copied()
+            .filter(|g| {
+                // A misreported outcome is as dishonest a handoff as an invented step.
+                g.note.as_ref().is_some_and(|n| {
+                    !n.fabricated_steps.is_empty() || !n.misreported_outcomes.is_empty()
+                })
+            })
+            .collect();
+        if !fabricated.is_empty() {
+            flags.push(FlaggedPattern {
+                flag: Flag::FabricatedSteps,
+                evidence: fabricated
+                    .iter()
+                    .map(|g| evidence(g, format!("claims {}", g.note.as_ref().map(|n| n.fabricated_steps.iter().chain(&n.misreported_outcomes).cloned().collect::<Vec<_>>().join("; ")).unwrap_or_default())))
+                    .collect(),
+                advice: "List only what you actually did. A claimed step L2 trusts and skips sends them down a false trail — a short honest note is better.".into(),
+                drill_scenarios: drill(pack, |s| s.expected.owner == Owner::EscalateToL2),
+                drill_tags: vec![],
+                ticket_types: vec![],
+            });
+        }
+        for element in note::NoteElement::ALL {
+            let missing: Vec<&TicketGrade> = notes
+                .iter()
+                .copied()
+                .filter(|g| g.note.as_ref().is_some_and(|n| !n.element(element).present))
+                .collect();
+            if !missing.is_empty()
+                && missing.len() as f64 >= rules.note_flag_share * notes.len() as f64
+            {
+                flags.push(FlaggedPattern {
+                    flag: Flag::NotesLackElement,
+                    evidence: missing
+                        .iter()
+                        .map(|g| evidence(g, format!("no {}", element.label().to_lowercase())))
+                        .collect(),
+                    advice: format!(
+                        "Every note carries all five elements; yours often leave out: {}.",
+                        element.label()
+                    ),
+                    drill_scenarios: vec![],
+                    drill_tags: vec![],
+                    ticket_types: vec![element.label().to_string()],
+                });
+            }
+        }
+    }
+}
+
+/// The flag for resolving without the runbook the KB has.
+fn flag_kb(
+    graded: &[(&Ticket, &TicketGrade)],
+    _numbers: &SessionNumbers,
+    pack: &Pack,
+    rules: &GradingPolicy,
+    flags: &mut Vec<FlaggedPattern>,
+) {
+    let l1_resolved: Vec<&TicketGrade> = graded
+        .iter()
+        .map(|(_, g)| *g)
+        .filter(|g| {
+            g.call == Some(Owner::ResolveAtL1) && g.component(Component::Resolution).is_some()
+        })
+        .collect();
+    let without_runbook: Vec<&TicketGrade> = l1_resolved
+        .iter()
+        .copied()
+        .filter(|g| !g.runbook_used && g.deductions.iter().any(|d| d.rule.contains("runbook")))
+        .collect();
+    let escalations: Vec<&TicketGrade> = graded
+        .iter()
+        .map(|(_, g)| *g)
+        .filter(|g| g.call == Some(Owner::EscalateToL2))
+        .collect();
+    let escalated_blind: Vec<&TicketGrade> = escalations
+        .iter()
+        .copied()
+        .filter(|g| !g.kb_consulted)
+        .collect();
+    let kb_low = (!l1_resolved.is_empty()
+        && without_runbook.len() as f64 >= rules.kb_flag_share * l1_resolved.len() as f64)
+        || (!escalations.is_empty()
+            && escalated_blind.len() as f64 >= rules.kb_flag_share * escalations.len() as f64
+            && escalated_blind
+                .iter()
+                .any(|g| g.right_call == Owner::ResolveAtL1));
+    if kb_low && !without_runbook.is_empty() {
+        flags.push(FlaggedPattern {
+            flag: Flag::IgnoresKb,
+            evidence: without_runbook
+                .iter()
+                .map(|g| evidence(g, "resolved without opening the runbook".into()))
+                .collect(),
+            advice: "Search the KB first: most unnecessary escalations and repeat fixes are problems solved before. Follow the runbook's procedure.".into(),
+            drill_scenarios: drill(pack, |s| s.l1_has.runbook.is_some() && s.expected.owner == Owner::ResolveAtL1),
+            drill_tags: vec!["runbook".into()],
+            ticket_types: types_of(&without_runbook),
+        });
+    }
+}
+
+/// The flag for high-impact tickets without the handling they need.
+fn flag_business_impact(
+    graded: &[(&Ticket, &TicketGrade)],
+    _numbers: &SessionNumbers,
+    pack: &Pack,
+    rules: &GradingPolicy,
+    flags: &mut Vec<FlaggedPattern>,
+) {
+    let impact: Vec<&TicketGrade> = graded
+        .iter()
+        .map(|(_, g)| *g)
+        .filter(|g| !g.verdict.handling.is_empty())
+        .collect();
+    let impact_missed: Vec<&TicketGrade> = impact
+        .iter()
+        .copied()
+        .filter(|g| {
+            g.deductions.iter().any(|d| {
+                d.component == Component::BusinessImpact && d.what_you_did.starts_with("No ")
+            })
+        })
+        .collect();
+    if !impact_missed.is_empty()
+        && impact_missed.len() as f64 >= rules.impact_flag_share * impact.len() as f64
+    {
+        flags.push(FlaggedPattern {
+            flag: Flag::MissesBusinessImpact,
+            evidence: impact_missed
+                .iter()
+                .map(|g| evidence(g, format!("{:?}: {}", g.verdict.impact.priority, g.verdict.handling.iter().map(|h| format!("{:?}", h.handling)).collect::<Vec<_>>().join(", "))))
+                .collect(),
+            advice: "High impact changes the handling even for L1 work: update the client before they chase, get a senior on it, and start a parallel escalation at P1.".into(),
+            drill_scenarios: drill(pack, |s| s.tags.iter().any(|t| t == "high-impact" || t == "vip")),
+            drill_tags: vec!["high-impact".into(), "vip".into()],
+            ticket_types: types_of(&impact_missed),
+        });
+    }
+}
+
+/// One line of a flag's evidence: the ticket and what happened on it.
+fn evidence(g: &TicketGrade, what: String) -> String {
+    format!("Ticket {} ({}), {what}", g.number, g.scenario)
 }
 
 fn types_of(grades: &[&TicketGrade]) -> Vec<String> {
