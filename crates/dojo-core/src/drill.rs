@@ -16,7 +16,7 @@ use crate::grading::{Flag, FlaggedPattern};
 use crate::history::SessionSummary;
 use crate::pack::Pack;
 use crate::scenario::{Owner, Scenario};
-use crate::shift::{self, Arrivals, Mode, Rules, Selection, Shift};
+use crate::shift::{Arrivals, Mode, Rules, Selection, Shift};
 use crate::spaced::TypeSchedule;
 
 /// Why a ticket type is in the drill.
@@ -393,7 +393,7 @@ pub fn build(
     let plan = DrillPlan { shift, focus };
     // The drill must be a valid shift file of this pack, like any shipped one.
     let text = plan.to_ron();
-    let problems = shift::lint_shift(
+    let problems = crate::validate::lint_shift(
         "drill",
         &text,
         &plan.shift,

@@ -3,6 +3,12 @@
 //!
 //! Plain Rust; no Bevy types.
 
+mod curriculum;
+mod shift;
+
+pub use curriculum::lint_curriculum;
+pub use shift::lint_shift;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
@@ -437,14 +443,14 @@ pub fn lint(files: &[ParsedFile], context: &Context) -> Vec<Diagnostic> {
                 out.extend(lint_scenario(file, &s, &known, policy.as_ref()));
             }
             Item::KbArticle(a) => out.extend(lint_kb(file, a, policy.as_ref())),
-            Item::Shift(s) => out.extend(crate::shift::lint_shift(
+            Item::Shift(s) => out.extend(shift::lint_shift(
                 &file.name,
                 &file.text,
                 s,
                 &scenario_ids,
                 policy.as_ref(),
             )),
-            Item::Curriculum(c) => out.extend(crate::curriculum::lint_curriculum(
+            Item::Curriculum(c) => out.extend(curriculum::lint_curriculum(
                 &file.name, &file.text, c, &shift_ids,
             )),
             Item::Policy(_) => {}
