@@ -292,6 +292,12 @@ pub struct NoteEconomics {
     pub fabrication_cost_l2_minutes: u32,
     /// How far the stated SLA time may be from the sim's value.
     pub sla_tolerance_minutes: u32,
+    /// SLA element points for the time left stated within the tolerance.
+    pub sla_accurate_points: u32,
+    /// SLA element points for a time stated but off.
+    pub sla_inaccurate_points: u32,
+    /// SLA element points for saying what the client has been told to expect.
+    pub sla_expectation_points: u32,
     /// The most a note with a misreported outcome can score (0–100): a wrong result
     /// misleads L2 as much as an invented step.
     pub misreported_note_cap: u32,

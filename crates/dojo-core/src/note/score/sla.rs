@@ -35,7 +35,7 @@ fn judge_scope(r: &Reading<'_>, ctx: &NoteContext<'_>, policy: &Policy, scope: S
     let mut score = 0.0;
     let mut problems = Vec::new();
     if accurate {
-        score += 70.0;
+        score += f64::from(policy.note.sla_accurate_points);
     } else if mentioned.is_empty() {
         problems.push(format!(
             "The time remaining is not stated ({remaining} min left on the SLA)."
@@ -44,10 +44,10 @@ fn judge_scope(r: &Reading<'_>, ctx: &NoteContext<'_>, policy: &Policy, scope: S
         problems.push(format!(
             "The time remaining is off: the SLA had {remaining} min left (±{tolerance})."
         ));
-        score += 20.0;
+        score += f64::from(policy.note.sla_inaccurate_points);
     }
     if expectation {
-        score += 30.0;
+        score += f64::from(policy.note.sla_expectation_points);
     } else {
         problems.push("What the client has been told to expect is missing.".into());
     }
