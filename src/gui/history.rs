@@ -23,11 +23,7 @@ pub struct History {
 impl History {
     /// Runs `f` with the store; `None` when there is no store.
     pub fn with<R>(&self, f: impl FnOnce(&mut Store) -> R) -> Option<R> {
-        let store = self.store.as_ref()?;
-        let mut guard = store
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        Some(f(&mut guard))
+        self.with_store(|s| s.map(f))
     }
 
     /// Runs `f` with the store if it opened, else with `None`.

@@ -47,3 +47,31 @@ pub fn root() -> PathBuf {
         .unwrap_or(&here)
         .to_path_buf()
 }
+
+/// A one-ticket practice session of scenario `id` (arriving at minute 0, 120 minutes,
+/// pause allowed, hints shown), seed 1.
+pub fn one_ticket_session(
+    pack: &std::sync::Arc<dojo_core::pack::Pack>,
+    id: &str,
+) -> dojo_core::sim::session::Session {
+    use dojo_core::shift::{Arrivals, Mode, Rules, Selection, Shift};
+    let shift = Shift {
+        id: "one".into(),
+        title: "One ticket".into(),
+        description: String::new(),
+        mode: Mode::Practice,
+        length_minutes: 120,
+        arrivals: Arrivals::Fixed(vec![0]),
+        selection: Selection {
+            ids: vec![id.into()],
+            ..Selection::default()
+        },
+        time_scale: 1.0,
+        rules: Rules {
+            pause_allowed: true,
+            hints_shown: true,
+            real_time_limit_minutes: None,
+        },
+    };
+    dojo_core::sim::session::Session::with_shift(std::sync::Arc::clone(pack), shift, 1).unwrap()
+}

@@ -9,35 +9,13 @@ use dojo_core::note::EscalationNote;
 use dojo_core::pack::Pack;
 use dojo_core::policy::Priority;
 use dojo_core::scenario::{Owner, StepKind};
-use dojo_core::shift::{Arrivals, Mode, Rules, Selection, Shift};
+use dojo_core::shift::Mode;
 use dojo_core::sim::action::{Action, Script, ScriptEntry};
 use dojo_core::sim::record;
 use dojo_core::sim::session::Session;
 
 fn pack() -> Arc<Pack> {
     Arc::new(Pack::builtin().unwrap())
-}
-
-fn session(pack: &Arc<Pack>, id: &str) -> Session {
-    let shift = Shift {
-        id: "one".into(),
-        title: "One ticket".into(),
-        description: String::new(),
-        mode: Mode::Practice,
-        length_minutes: 120,
-        arrivals: Arrivals::Fixed(vec![0]),
-        selection: Selection {
-            ids: vec![id.into()],
-            ..Selection::default()
-        },
-        time_scale: 1.0,
-        rules: Rules {
-            pause_allowed: true,
-            hints_shown: true,
-            real_time_limit_minutes: None,
-        },
-    };
-    Session::with_shift(Arc::clone(pack), shift, 1).unwrap()
 }
 
 fn step(s: &Session, id: &str) -> Action {
@@ -590,4 +568,8 @@ fn a_competition_cannot_be_ended_early() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+fn session(pack: &Arc<Pack>, id: &str) -> Session {
+    crate::common::one_ticket_session(pack, id)
 }

@@ -11,7 +11,6 @@ use dojo_core::note::EscalationNote;
 use dojo_core::pack::{Pack, PackOptions, explain_target, validate_paths};
 use dojo_core::policy::Priority;
 use dojo_core::scenario::{Owner, Scenario};
-use dojo_core::shift::{Arrivals, Mode, Rules, Selection, Shift};
 use dojo_core::sim::action::{Action, Script, ScriptEntry};
 use dojo_core::sim::record;
 use dojo_core::sim::session::Session;
@@ -54,28 +53,6 @@ fn pack_with(texts: &[String]) -> Arc<Pack> {
         })
         .collect();
     Arc::new(Pack::load_with(&PackOptions::default(), extra).expect("test pack loads"))
-}
-
-fn session(pack: &Arc<Pack>, id: &str) -> Session {
-    let shift = Shift {
-        id: "one".into(),
-        title: "One ticket".into(),
-        description: String::new(),
-        mode: Mode::Practice,
-        length_minutes: 120,
-        arrivals: Arrivals::Fixed(vec![0]),
-        selection: Selection {
-            ids: vec![id.into()],
-            ..Selection::default()
-        },
-        time_scale: 1.0,
-        rules: Rules {
-            pause_allowed: true,
-            hints_shown: true,
-            real_time_limit_minutes: None,
-        },
-    };
-    Session::with_shift(Arc::clone(pack), shift, 1).unwrap()
 }
 
 fn note() -> EscalationNote {
@@ -342,4 +319,8 @@ fn an_article_exceeded_at_arrival_is_a_warning_and_security_by_event_keeps_its_c
     std::fs::write(&path, text).unwrap();
     let report = validate_paths(&[path], &PackOptions::default());
     assert!(report.diagnostics.is_empty(), "{:#?}", report.diagnostics);
+}
+
+fn session(pack: &Arc<Pack>, id: &str) -> Session {
+    crate::common::one_ticket_session(pack, id)
 }
