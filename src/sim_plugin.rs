@@ -2,6 +2,9 @@
 //! time, applies [`SimAction`] messages, emits [`SimNotice`] messages, appends every
 //! action to the log file, and mirrors tickets as entities for the UI.
 //!
+//! Real time becomes sim time through the core's [`Clock`] (`docs/time.md`): the same
+//! type the paced personas play through, so the window is exactly as fair as they are.
+//!
 //! Works under `MinimalPlugins` (headless tests, CLI) and `DefaultPlugins` alike.
 
 use bevy::prelude::*;
@@ -9,6 +12,7 @@ use bevy::prelude::*;
 use dojo_core::engine::WindowState;
 use dojo_core::scenario::Owner;
 use dojo_core::sim::action::{Action, Script};
+use dojo_core::sim::clock::{Activity, Clock};
 use dojo_core::sim::record::LogWriter;
 use dojo_core::sim::session::{Notice, Session, Status};
 
@@ -40,27 +44,39 @@ pub struct SimState {
     pub session: Session,
     /// Where actions are appended as they happen, if anywhere.
     pub log: Option<LogWriter>,
-    /// Fractional sim minutes not yet applied.
-    carry: f64,
-    /// Sim minutes per real second.
-    pub time_scale: f64,
+    /// Real time → sim minutes.
+    pub clock: Clock,
     /// Mirror revision (changes when the session changes).
     revision: (u32, usize),
 }
 
 impl SimState {
-    /// Wraps a session; the time scale comes from its shift.
+    /// A person's session: the policy's allowances, at the shift's time scale.
     pub fn new(session: Session, log: Option<LogWriter>) -> Self {
-        let time_scale = session.shift.time_scale;
+        let clock = Clock::person(&session.policy().clock, session.shift.time_scale);
+        SimState::with_clock(session, log, clock)
+    }
+
+    /// A machine-paced session (autoplay, tests): every real second is charged, at
+    /// `scale` sim minutes per real second.
+    pub fn machine(session: Session, log: Option<LogWriter>, scale: f64) -> Self {
+        SimState::with_clock(session, log, Clock::machine(scale))
+    }
+
+    fn with_clock(session: Session, log: Option<LogWriter>, clock: Clock) -> Self {
         SimState {
             session,
             log,
-            carry: 0.0,
-            time_scale,
+            clock,
             revision: (u32::MAX, usize::MAX),
         }
     }
 }
+
+/// What the trainee does with the real time passing (the shift screen sets it each
+/// frame: typing for a ticket holds the clock, see `docs/time.md`).
+#[derive(Resource, Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClockActivity(pub Activity);
 
 /// An action script fed through the message path, as the trainee's clicks would be.
 #[derive(Resource, Debug, Clone)]
@@ -124,6 +140,7 @@ impl Plugin for SimPlugin {
 pub fn plugin(app: &mut App) {
     app.add_message::<SimAction>()
         .add_message::<SimNotice>()
+        .init_resource::<ClockActivity>()
         .configure_sets(
             Update,
             (
@@ -148,26 +165,34 @@ pub fn plugin(app: &mut App) {
         );
 }
 
-/// Advances the sim clock by virtual time × scale, in whole minutes. An autoplay
-/// script's next minute is never overshot, so autoplay reproduces a headless run.
-fn tick(time: Res<Time<Virtual>>, mut sim: ResMut<SimState>, autoplay: Option<Res<Autoplay>>) {
-    if sim.session.paused || sim.session.ended && sim.session.all_handled() {
+/// Advances the sim clock by the real time of this frame, through the [`Clock`]. An
+/// autoplay script's next minute is never overshot, so autoplay reproduces a headless
+/// run.
+fn tick(
+    time: Res<Time<Virtual>>,
+    mut sim: ResMut<SimState>,
+    autoplay: Option<Res<Autoplay>>,
+    activity: Res<ClockActivity>,
+) {
+    let sim = &mut *sim;
+    if sim.session.ended && sim.session.all_handled() {
         return;
     }
-    let scale = sim.time_scale;
-    sim.carry += time.delta_secs_f64() * scale;
-    let whole = sim.carry.floor();
-    if whole < 1.0 {
+    sim.clock.observe(&sim.session);
+    let real_us = u64::try_from(time.delta().as_micros()).unwrap_or(u64::MAX);
+    let now = sim.session.now;
+    let mut target = sim.clock.advance(&sim.session, real_us, activity.0);
+    if target <= now {
         return;
     }
-    let mut target = sim.session.now + whole as u32;
-    if let Some(due) = autoplay.as_ref().and_then(|a| a.due(&sim.session))
-        && due >= sim.session.now
+    if now >= sim.session.busy_until
+        && let Some(due) = autoplay.as_ref().and_then(|a| a.due(&sim.session))
+        && due >= now
+        && target > due
     {
-        target = target.min(due);
+        sim.clock.give_back(target - due);
+        target = due;
     }
-    let advanced = target - sim.session.now;
-    sim.carry -= f64::from(advanced);
     sim.session.advance_to(target);
 }
 

@@ -45,7 +45,7 @@ pub fn persona_parser() -> impl clap::builder::TypedValueParser<Value = dojo_cor
 {
     use clap::builder::TypedValueParser;
     use dojo_core::agents::Persona;
-    clap::builder::PossibleValuesParser::new(Persona::ALL.map(Persona::slug))
+    clap::builder::PossibleValuesParser::new(Persona::every().map(Persona::slug))
         .map(|s| s.parse::<Persona>().unwrap_or(Persona::Ideal))
 }
 

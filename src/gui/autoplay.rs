@@ -12,6 +12,7 @@ use super::state::{EndShift, LastSession, StartShift};
 use super::{Screen, TrainerOptions};
 use crate::sim_plugin::{Autoplay, SimSet, SimState};
 use dojo_core::sim::action::Script;
+use dojo_core::sim::clock::Clock;
 
 /// Frames to let a screen settle (egui lays out over a couple of frames) before its
 /// screenshot.
@@ -210,7 +211,7 @@ fn drive(
                 return;
             };
             let Some(play) = sim_autoplay else {
-                sim.time_scale = AUTOPLAY_TIME_SCALE;
+                sim.clock = Clock::machine(AUTOPLAY_TIME_SCALE);
                 commands.insert_resource(Autoplay {
                     script: driver.script.clone(),
                     next: 0,
@@ -220,10 +221,10 @@ fn drive(
             let half = play.script.actions.len() / 2;
             if !driver.mid_shift_shot && play.next >= half && driver.frames >= SETTLE_FRAMES {
                 // Hold the clock while the picture is taken, so it shows a ticket at work.
-                sim.time_scale = 0.0;
+                sim.clock.set_scale(0.0);
                 if driver.shot(&mut commands, SHOTS[2]) {
                     driver.mid_shift_shot = true;
-                    sim.time_scale = AUTOPLAY_TIME_SCALE;
+                    sim.clock.set_scale(AUTOPLAY_TIME_SCALE);
                 }
                 return;
             }

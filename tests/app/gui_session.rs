@@ -87,7 +87,7 @@ fn a_shift_started_and_ended_by_messages_is_logged_saved_stored_and_graded() {
 
     // Play the ideal script through the simulation's own message path.
     let script = agents::play(Arc::clone(&pack), &shift, 7, Persona::Ideal).unwrap();
-    app.world_mut().resource_mut::<SimState>().time_scale = 60.0;
+    app.world_mut().resource_mut::<SimState>().clock = dojo_core::sim::clock::Clock::machine(60.0);
     app.insert_resource(Autoplay { script, next: 0 });
     // The shift ends by itself when its clock runs out (the app ends it as a person's
     // would); End is sent only if it has not.

@@ -24,9 +24,7 @@ fn app_with(session: Session) -> App {
     app.world_mut()
         .resource_mut::<Time<Virtual>>()
         .set_max_delta(Duration::from_secs(5));
-    let mut state = SimState::new(session, None);
-    state.time_scale = 1.0;
-    app.insert_resource(state);
+    app.insert_resource(SimState::machine(session, None, 1.0));
     app
 }
 
@@ -67,7 +65,7 @@ fn notices_are_published_as_messages() {
     // Messages live two frames: read them every frame, as the UI does.
     let mut cursor = app.world().resource::<Messages<SimNotice>>().get_cursor();
     let mut all: Vec<Notice> = Vec::new();
-    for _ in 0..12 {
+    for _ in 0..17 {
         app.update();
         let messages = app.world().resource::<Messages<SimNotice>>();
         all.extend(cursor.read(messages).map(|m| m.0.clone()));
@@ -79,7 +77,7 @@ fn notices_are_published_as_messages() {
         }),
         "{all:?}"
     );
-    // Ticket 1 is a password reset (10-min window) left waiting: 50%, 75%, 100%.
+    // Ticket 1 is a password reset (15-min window) left waiting: 50%, 75%, 100%.
     for percent in [50, 75, 100] {
         assert!(
             all.contains(&Notice::WindowWarning { ticket: 1, percent }),
@@ -120,4 +118,76 @@ fn autoplay_through_the_message_path_matches_the_headless_run() {
         .to_ron();
         assert_eq!(got, expected, "{shift_id}");
     }
+}
+
+/// The window's clock is the persona's (#13): driving the Bevy shell with the real time
+/// the human-pace persona spends — reading, choosing, typing, frame by frame through an
+/// action's minutes — logs every action at the minute the persona's script has it.
+#[test]
+fn the_window_plays_a_person_at_the_minutes_the_human_pace_persona_does() {
+    use dojo_core::sim::clock::Activity;
+    use escalation_dojo::sim_plugin::ClockActivity;
+    let pack = Arc::new(Pack::builtin().unwrap());
+    let shift = pack.shifts["onboarding-4-escalation-note"].clone();
+    let (script, plan) = agents::play_paced(
+        Arc::clone(&pack),
+        &shift,
+        7,
+        Persona::HumanPace,
+        agents::HUMAN_PACE,
+    )
+    .unwrap();
+    let session = Session::with_shift(Arc::clone(&pack), shift, 7).unwrap();
+    let mut app = App::new();
+    app.add_plugins((MinimalPlugins, SimPlugin));
+    app.world_mut()
+        .resource_mut::<Time<Virtual>>()
+        .set_max_delta(Duration::from_secs(3600));
+    app.insert_resource(SimState::new(session, None));
+    app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::ZERO));
+    app.update();
+    let frame = |app: &mut App, activity: Activity, us: u64, action: Option<Action>| {
+        app.world_mut().resource_mut::<ClockActivity>().0 = activity;
+        app.insert_resource(TimeUpdateStrategy::ManualDuration(Duration::from_micros(
+            us,
+        )));
+        if let Some(a) = action {
+            app.world_mut().write_message(SimAction(a));
+        }
+        app.update();
+    };
+    let mut typed = 0;
+    for step in plan {
+        // An action's minutes run frame by frame (a second each), as in the window.
+        loop {
+            let s = &app.world().resource::<SimState>().session;
+            if s.now >= s.busy_until || s.ended {
+                break;
+            }
+            frame(&mut app, Activity::Reading, 1_000_000, None);
+        }
+        let last = step.spend.len() - 1;
+        for (i, (activity, us)) in step.spend.iter().enumerate() {
+            if matches!(activity, Activity::Writing { .. }) {
+                typed += 1;
+            }
+            let action = if i == last { step.action.clone() } else { None };
+            frame(&mut app, *activity, *us, action);
+        }
+    }
+    assert!(typed >= 4, "every escalation note was typed: {typed}");
+    let log: Vec<(u32, Action)> = app
+        .world()
+        .resource::<SimState>()
+        .session
+        .log
+        .iter()
+        .map(|e| (e.at, e.action.clone()))
+        .collect();
+    let expected: Vec<(u32, Action)> = script
+        .actions
+        .iter()
+        .map(|e| (e.at.unwrap(), e.action.clone()))
+        .collect();
+    assert_eq!(log, expected);
 }

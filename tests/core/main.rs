@@ -12,6 +12,7 @@ mod loader_never_panics;
 mod module_graph;
 mod note_corpus;
 mod note_scorer;
+mod pace;
 mod personas;
 mod sim_core;
 mod spaced;

@@ -29,6 +29,8 @@ fn own_flags(p: Persona) -> BTreeSet<Flag> {
         Persona::VagueNotes => [Flag::VagueNotes].into(),
         Persona::FabricatedNotes => [Flag::FabricatedSteps].into(),
         Persona::KbIgnorer => [Flag::IgnoresKb].into(),
+        Persona::HumanPace => BTreeSet::new(),
+        Persona::Dithering => [Flag::LateEscalations].into(),
     }
 }
 

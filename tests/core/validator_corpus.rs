@@ -273,6 +273,14 @@ const CASES: &[Case] = &[
         "",
     ),
     (
+        &["slow-for-a-person.ron"],
+        "ideal-path-too-long",
+        Some((29, 5)),
+        Some("minimum_checks"),
+        "at a person's pace the ideal path takes 13 min",
+        "at most 12 min",
+    ),
+    (
         &["policy-security-window.ron"],
         "security-window",
         Some((27, 9)),

@@ -11,10 +11,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{self, Handling, WindowState};
 use crate::note::{self, EscalationNote, NoteContext};
+pub use crate::pace::{DITHERING, HUMAN_PACE, Pace};
 use crate::pack::Pack;
 use crate::scenario::{FactChange, Owner, StepKind, Trigger};
 use crate::shift::Shift;
 use crate::sim::action::{Action, Script, ScriptEntry};
+use crate::sim::clock::{self, Activity, Clock};
 use crate::sim::session::{Session, SessionError, Status, Ticket};
 
 /// Who the scripted trainee is.
@@ -34,10 +36,17 @@ pub enum Persona {
     FabricatedNotes,
     /// Right calls, never consults the KB.
     KbIgnorer,
+    /// The ideal path at a person's pace ([`HUMAN_PACE`]): reads, chooses and types in
+    /// real time, through the same [`Clock`] as the window.
+    HumanPace,
+    /// The ideal path, hesitating: three times a person's reading and choosing time
+    /// ([`DITHERING`]).
+    Dithering,
 }
 
 impl Persona {
-    /// All personas.
+    /// The machine-paced personas (each acts the minute it is free), one per flaw and
+    /// the ideal agent; `tests/personas/` holds their scripts.
     pub const ALL: [Persona; 7] = [
         Persona::Ideal,
         Persona::OverEscalator,
@@ -47,6 +56,32 @@ impl Persona {
         Persona::FabricatedNotes,
         Persona::KbIgnorer,
     ];
+
+    /// The personas that spend real time as people do.
+    pub const PACED: [Persona; 2] = [Persona::HumanPace, Persona::Dithering];
+
+    /// Every persona.
+    pub fn every() -> impl Iterator<Item = Persona> {
+        Persona::ALL.into_iter().chain(Persona::PACED)
+    }
+
+    /// How it spends real time, if it is paced.
+    pub fn pace(self) -> Option<Pace> {
+        match self {
+            Persona::HumanPace => Some(HUMAN_PACE),
+            Persona::Dithering => Some(DITHERING),
+            _ => None,
+        }
+    }
+
+    /// Whose decisions it makes: the paced personas decide as the ideal agent.
+    fn decides_as(self) -> Persona {
+        if self.pace().is_some() {
+            Persona::Ideal
+        } else {
+            self
+        }
+    }
 
     /// File-name form, e.g. `over-escalator`.
     pub fn slug(self) -> &'static str {
@@ -58,6 +93,8 @@ impl Persona {
             Persona::VagueNotes => "vague-notes",
             Persona::FabricatedNotes => "fabricated-notes",
             Persona::KbIgnorer => "kb-ignorer",
+            Persona::HumanPace => "human-pace",
+            Persona::Dithering => "dithering",
         }
     }
 }
@@ -73,8 +110,7 @@ impl std::str::FromStr for Persona {
 
     /// The file-name form ([`Persona::slug`]), as the CLI's `--persona` takes it.
     fn from_str(s: &str) -> Result<Persona, String> {
-        Persona::ALL
-            .into_iter()
+        Persona::every()
             .find(|p| p.slug() == s)
             .ok_or_else(|| format!("no persona `{s}`"))
     }
@@ -90,6 +126,9 @@ pub fn play(
     seed: u64,
     persona: Persona,
 ) -> Result<Script, SessionError> {
+    if let Some(pace) = persona.pace() {
+        return play_paced(pack, shift, seed, persona, pace).map(|(script, _)| script);
+    }
     let mut session = Session::with_shift(pack, shift.clone(), seed)?;
     let mut actions = Vec::new();
     let horizon = shift.length_minutes;
@@ -107,7 +146,7 @@ pub fn play(
         let next = if acted_this_minute.1 > MAX_ACTIONS_PER_MINUTE {
             None
         } else {
-            choose(&session, persona)
+            choose(&session, persona.decides_as(), 0)
         };
         match next {
             Some(action) => {
@@ -135,10 +174,125 @@ pub fn play(
     })
 }
 
+/// One decision of a paced persona: the real time it spent before it, on what, and the
+/// action (`None`: it looked and waited). Driving the window's clock with these spends
+/// reproduces the persona's script minute for minute.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PacedStep {
+    /// Real microseconds spent, in order.
+    pub spend: Vec<(Activity, u64)>,
+    /// What it did then.
+    pub action: Option<Action>,
+}
+
+/// Upper bound on a paced persona's decisions in one shift (it never spins).
+const MAX_PACED_STEPS: usize = 20_000;
+
+/// Plays a shift at a person's pace through the window's [`Clock`]: after each action
+/// (and its minutes) it reads what the action showed, chooses the next, and types what
+/// that action needs; the clock charges whatever exceeds the policy's allowances.
+pub fn play_paced(
+    pack: Arc<Pack>,
+    shift: &Shift,
+    seed: u64,
+    persona: Persona,
+    pace: Pace,
+) -> Result<(Script, Vec<PacedStep>), SessionError> {
+    let mut session = Session::with_shift(Arc::clone(&pack), shift.clone(), seed)?;
+    let mut clock = Clock::person(&pack.policy.clock, shift.time_scale);
+    let mut actions = Vec::new();
+    let mut plan = Vec::new();
+    let mut read_up_to = 0;
+    let wait_us = clock::secs_to_us(1.0 / shift.time_scale.max(1e-6));
+    let margin = pack.policy.clock.lint_spare_percent;
+    while !session.ended && session.now < shift.length_minutes && plan.len() < MAX_PACED_STEPS {
+        if session.now < session.busy_until {
+            let target = clock.finish_busy(&session);
+            session.advance_to(target);
+            continue;
+        }
+        clock.observe(&session);
+        let words: usize = (read_up_to..session.log.len())
+            .map(|i| clock::shown_words(&session, i))
+            .sum();
+        read_up_to = session.log.len();
+        let mut spend = vec![(
+            Activity::Reading,
+            clock::secs_to_us(words as f64 * 60.0 / pace.reading_wpm + pace.choose_seconds),
+        )];
+        let target = clock.advance(&session, spend[0].1, Activity::Reading);
+        session.advance_to(target);
+        if session.ended {
+            break;
+        }
+        let Some(action) = choose(&session, persona.decides_as(), margin) else {
+            if session.all_handled() && session.tickets.iter().all(|t| t.status != Status::Pending)
+            {
+                break;
+            }
+            spend.push((Activity::Reading, wait_us));
+            let target = clock.advance(&session, wait_us, Activity::Reading);
+            session.advance_to(target);
+            plan.push(PacedStep {
+                spend,
+                action: None,
+            });
+            continue;
+        };
+        if let Some((ticket, typed)) = typed_words(&action) {
+            let us = clock::secs_to_us(typed as f64 * 60.0 / pace.typing_wpm);
+            let activity = Activity::Writing { ticket };
+            spend.push((activity, us));
+            let target = clock.advance(&session, us, activity);
+            session.advance_to(target);
+        }
+        let at = session.now;
+        session.act(action.clone());
+        actions.push(ScriptEntry {
+            at: Some(at),
+            action: action.clone(),
+        });
+        plan.push(PacedStep {
+            spend,
+            action: Some(action),
+        });
+    }
+    let script = Script {
+        name: format!("{} agent on {} (seed {seed})", persona.slug(), shift.id),
+        shift: Some(shift.id.clone()),
+        actions,
+    };
+    Ok((script, plan))
+}
+
+/// The ticket an action is typed for and how many words are typed.
+fn typed_words(action: &Action) -> Option<(u32, usize)> {
+    match action {
+        Action::Escalate { ticket, note } | Action::EscalateSecurity { ticket, note } => {
+            let words = [
+                &note.steps_taken,
+                &note.current_state,
+                &note.client_context,
+                &note.hypothesis,
+                &note.sla_status,
+            ]
+            .iter()
+            .map(|f| clock::count(f))
+            .sum();
+            Some((*ticket, words))
+        }
+        Action::UpdateClient { ticket, message } => Some((*ticket, clock::count(message))),
+        Action::SearchKb { ticket, query } => Some((*ticket, clock::count(query))),
+        _ => None,
+    }
+}
+
 /// The next action of the persona, or `None` to let a minute pass. It finishes the
 /// current ticket, then takes the one with the least slack (window left minus the work
 /// its path still needs); a visible security indicator goes first.
-fn choose(session: &Session, persona: Persona) -> Option<Action> {
+/// `margin`: the share of a window (percent) the persona keeps to spare when it weighs an
+/// optional step (the paced personas keep the validator's; the machine ones none).
+fn choose(session: &Session, persona: Persona, margin: u32) -> Option<Action> {
     let policy = session.policy();
     let now = session.now;
     let mut open: Vec<&Ticket> = session
@@ -173,11 +327,12 @@ fn choose(session: &Session, persona: Persona) -> Option<Action> {
         && let Some(current) = session.current
         && let Some(t) = session.ticket(current)
         && t.status.open_at_l1()
-        && let Some(a) = next_for(session, t, persona)
+        && let Some(a) = next_for(session, t, persona, margin)
     {
         return Some(a);
     }
-    open.into_iter().find_map(|t| next_for(session, t, persona))
+    open.into_iter()
+        .find_map(|t| next_for(session, t, persona, margin))
 }
 
 /// Minutes of work a ticket's ideal path still needs: the minimum checks not yet run
@@ -202,7 +357,7 @@ fn path_left(session: &Session, t: &Ticket) -> u32 {
 }
 
 /// The next action on one ticket, or `None` when the persona waits on it.
-fn next_for(session: &Session, t: &Ticket, persona: Persona) -> Option<Action> {
+fn next_for(session: &Session, t: &Ticket, persona: Persona, margin: u32) -> Option<Action> {
     let policy = session.policy();
     let now = session.now;
     let ticket = t.number;
@@ -260,7 +415,10 @@ fn next_for(session: &Session, t: &Ticket, persona: Persona) -> Option<Action> {
     // Minimum checks, then the steps that change the facts (a hidden security
     // indicator, a runbook that applies), then those that reveal the cause — the latter
     // only while the ideal path still fits the window.
-    let limit = verdict.window.as_ref().map(|w| w.limit_minutes);
+    let limit = verdict
+        .window
+        .as_ref()
+        .map(|w| w.limit_minutes * (100 - margin.min(100)) / 100);
     let elapsed = t.elapsed(now);
     let l1_path = truth.scope_owner == Owner::ResolveAtL1;
     let rest_of_path = if l1_path {

@@ -12,7 +12,8 @@
 //! | [`engine`], [`explain`] | the rules and their explanation |
 //! | [`note`] | the five-part escalation note and its scorer |
 //! | [`validate`], [`pack`], [`shift`], [`curriculum`] | located diagnostics, the pack, shift and curriculum files |
-//! | [`sim`] | the deterministic session, the queue, logs, results and replay |
+//! | [`sim`] | the deterministic session, the clock a person plays against, the queue, logs, results and replay |
+//! | [`pace`] | how a person spends real time (the paced personas' constants) |
 //! | [`agents`] | the scripted trainees (personas) |
 //! | [`grading`] | ticket grades, session metrics, coaching |
 //! | [`compete`] | competitions: verification and the leaderboard |
@@ -41,6 +42,7 @@ pub mod handwriting;
 pub mod history;
 pub mod kb;
 pub mod note;
+pub mod pace;
 pub mod pack;
 pub mod policy;
 pub mod report;

@@ -420,6 +420,34 @@ pub struct ActionMinutes {
     pub parallel_escalation: u32,
 }
 
+/// The clock's allowances for a person (`docs/time.md`, `sim::clock`): real time runs
+/// the sim clock at the shift's `time_scale`, except for the time a practised agent
+/// needs to read, decide and write; anything beyond it is charged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClockRules {
+    /// New text is read free at this pace, words per minute.
+    pub reading_wpm: u32,
+    /// Real seconds free to choose each next action.
+    pub decide_seconds: f64,
+    /// The reading-and-deciding allowance never banks more than this, real seconds.
+    pub hold_cap_seconds: f64,
+    /// Real seconds of typing free per ticket (its note, client updates, searches);
+    /// the note's own cost is `action_minutes.escalate`.
+    pub writing_seconds: f64,
+    /// Typing holds the clock only while it goes on: a pause longer than this (real
+    /// seconds) and the clock runs again, form open or not.
+    pub typing_pause_seconds: f64,
+    /// While an action's minutes run, the clock runs this many times faster.
+    pub busy_speed_up: f64,
+    /// The validator's pace check: the ideal path at human pace must leave this share
+    /// of each ownership window to spare, percent.
+    pub lint_spare_percent: u32,
+    /// The clock speed (sim minutes per real second) the pace check charges a person's
+    /// time beyond the allowances at: the fastest clock a shift is expected to run.
+    pub lint_time_scale: f64,
+}
+
 /// How the simulated L2 (and L3, and the security team) behaves.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -549,6 +577,8 @@ pub struct Policy {
     pub note: NoteEconomics,
     /// Sim minutes of each trainee action.
     pub action_minutes: ActionMinutes,
+    /// How real time becomes sim time for a person (`docs/time.md`).
+    pub clock: ClockRules,
     /// The simulated L2.
     pub l2: L2Model,
     /// Grading weights and thresholds.

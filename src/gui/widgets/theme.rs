@@ -205,7 +205,7 @@ pub fn bar(ui: &mut egui::Ui, fraction: f32, colour: egui::Color32, label: &str)
 }
 
 /// A small coloured label.
-pub fn chip(ui: &mut egui::Ui, text: &str, colour: egui::Color32) {
+pub fn chip(ui: &mut egui::Ui, text: &str, colour: egui::Color32) -> egui::Response {
     egui::Frame::new()
         .fill(colour.linear_multiply(0.25))
         .stroke(egui::Stroke::new(1.0, colour))
@@ -213,5 +213,6 @@ pub fn chip(ui: &mut egui::Ui, text: &str, colour: egui::Color32) {
         .inner_margin(egui::Margin::symmetric(5, 1))
         .show(ui, |ui| {
             ui.label(egui::RichText::new(text).color(colour).small());
-        });
+        })
+        .response
 }

@@ -4,6 +4,7 @@
 //! `sim_plugin`; nothing here knows of it.
 
 pub mod action;
+pub mod clock;
 pub mod queue;
 pub mod record;
 pub mod session;

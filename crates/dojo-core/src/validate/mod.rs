@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 
 use crate::engine::{self, Verdict};
 use crate::kb::KbArticle;
+use crate::pace;
 use crate::policy::{Policy, Scope};
 use crate::scenario::{FactChange, Owner, Scenario, Trigger, Variable};
 use crate::shift::Shift;
@@ -666,34 +667,89 @@ pub fn ideal_path_minutes(s: &Scenario, verdict: &Verdict, policy: &Policy) -> u
     handling + checks + resolve
 }
 
-/// An ideal path that cannot fit the ownership window makes a scenario nobody can do right.
+/// Sim minutes a person at [`pace::HUMAN_PACE`] spends on the ideal path beyond its work:
+/// each decision's time past the clock's allowances (reading what the previous action
+/// showed, choosing), charged at the policy's `lint_time_scale`. Zero while the
+/// allowances cover a person's pace, as the shipped ones do.
+pub fn human_pace_overrun_minutes(
+    s: &Scenario,
+    verdict: &Verdict,
+    policy: &Policy,
+    kb: &BTreeMap<String, KbArticle>,
+) -> u32 {
+    let rules = &policy.clock;
+    let pace = &pace::HUMAN_PACE;
+    let words = |t: &str| t.split_whitespace().count();
+    // What each decision on the path is taken after reading.
+    let mut shown: Vec<usize> = vec![
+        0, // choosing to open it
+        words(&s.title)
+            + words(&s.ticket_text)
+            + s.initial_error.as_deref().map_or(0, words)
+            + s.environment.iter().map(|e| words(e)).sum::<usize>(),
+    ];
+    shown.extend(verdict.handling.iter().map(|_| 0));
+    shown.extend(
+        s.minimum_checks
+            .iter()
+            .filter_map(|id| s.step(id))
+            .map(|st| words(&st.reveals)),
+    );
+    let mut typed = 0;
+    if verdict.scope_owner == Owner::ResolveAtL1 {
+        let article = s.l1_has.runbook.as_deref().and_then(|id| kb.get(id));
+        shown.push(article.map_or(0, |a| words(&a.title)) * pace::SEARCH_HITS_SHOWN);
+        shown.push(article.map_or(0, |a| words(&a.body)));
+        let fix = s.expected.fix.as_deref().and_then(|f| s.fix(f));
+        shown.push(fix.map_or(0, |f| words(&f.outcome)));
+        typed += 3;
+    } else if verdict.scope_owner == Owner::EscalateToL2 {
+        shown.push(0);
+        typed += 3;
+    }
+    let seconds: f64 = shown
+        .iter()
+        .map(|w| pace::overrun_seconds(pace, rules, *w))
+        .sum::<f64>()
+        + pace::typing_overrun_seconds(pace, rules, typed);
+    (seconds * rules.lint_time_scale).ceil() as u32
+}
+
+/// An ideal path that does not fit the ownership window at a person's pace, with the
+/// policy's share to spare, makes a scenario a person cannot do right.
 fn ideal_path_problem(
     s: &Scenario,
     verdict: &Verdict,
     policy: &Policy,
+    kb: &BTreeMap<String, KbArticle>,
     name: &str,
     text: &str,
 ) -> Option<Diagnostic> {
     let limit = verdict.window.as_ref()?.limit_minutes;
-    let path = ideal_path_minutes(s, verdict, policy);
-    // L1 must resolve before the window is reached; an escalation at the limit is on time.
-    let fits = match verdict.scope_owner {
-        Owner::ResolveAtL1 => path < limit,
-        _ => path <= limit,
-    };
-    (!fits).then(|| {
+    let work = ideal_path_minutes(s, verdict, policy);
+    let overrun = human_pace_overrun_minutes(s, verdict, policy, kb);
+    let path = work + overrun;
+    let spare = policy.clock.lint_spare_percent.min(100);
+    // The path must end with `spare`% of the window left (L1 resolves before the window;
+    // an escalation is on time at it, so the spare is what a person's pace needs).
+    let usable = limit * (100 - spare) / 100;
+    (path > usable).then(|| {
         Diagnostic::error(
             "ideal-path-too-long",
             name,
             format!(
-                "the ideal path takes {path} min (handling, minimum checks{}) but the {} window is {limit} min",
-                if verdict.scope_owner == Owner::ResolveAtL1 { ", runbook and fix" } else { "" },
-                s.ticket_type
+                "at a person's pace the ideal path takes {path} min ({work} of work: handling, minimum checks{}{}) but the {} window is {limit} min, and {spare}% of it ({} min) must be left to spare",
+                if verdict.scope_owner == Owner::ResolveAtL1 { ", runbook and fix" } else { ", a KB search" },
+                if overrun > 0 { format!("; {overrun} min of reading and choosing beyond the clock's allowances") } else { String::new() },
+                s.ticket_type,
+                limit - usable
             ),
         )
         .at(locate(text, "minimum_checks:").or_else(|| locate(text, "fixes:")))
         .field("minimum_checks")
-        .hint("shorten the minimum checks or the fix, or move slower steps out of minimum_checks")
+        .hint(format!(
+            "the path may take at most {usable} min: shorten the minimum checks or the fix, move slower steps out of minimum_checks, or give the ticket type a longer window in the policy (docs/time.md)"
+        ))
     })
 }
 
@@ -821,6 +877,7 @@ fn lint_scenario(
         s,
         &final_verdict,
         policy,
+        known.kb,
         f.name,
         f.text,
     ));

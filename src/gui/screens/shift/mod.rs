@@ -9,9 +9,10 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use crate::gui::Screen;
 use crate::gui::state::{ActiveShift, EndShift, Trainee};
 use crate::gui::widgets::theme::{self, palette};
-use crate::sim_plugin::{SimAction, SimSet, SimState, TicketEntity, TicketView};
+use crate::sim_plugin::{ClockActivity, SimAction, SimState, TicketEntity, TicketView};
 use dojo_core::shift::Mode;
 use dojo_core::sim::action::Action;
+use dojo_core::sim::clock::{Activity, Clock};
 use dojo_core::sim::session::{Session, Status};
 use note_form::NoteForm;
 
@@ -46,6 +47,9 @@ pub struct ShiftUi {
     /// When (egui time) a text field last had the keyboard: single-key shortcuts wait
     /// a moment after it, so typing never fires one.
     pub typing_until: f64,
+    /// When (egui time) the trainee last typed into a text field: typing holds the
+    /// clock while it goes on (`docs/time.md`).
+    pub last_typed: Option<f64>,
     /// Asking "end the shift now?".
     pub confirm_end: bool,
     /// Show the keyboard shortcuts.
@@ -69,9 +73,6 @@ impl ShiftUi {
     }
 }
 
-/// How much faster the clock runs while the trainee is busy with an action.
-const BUSY_SPEED_UP: f64 = 4.0;
-
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<ShiftUi>()
         .add_systems(
@@ -87,13 +88,6 @@ pub(crate) fn plugin(app: &mut App) {
                 };
             },
         )
-        .add_systems(
-            Update,
-            fast_forward_while_busy
-                .before(SimSet::Tick)
-                .run_if(resource_exists::<SimState>)
-                .run_if(not(resource_exists::<crate::gui::state::MachinePaced>)),
-        )
         // The session ended: the result holds what was sent; the drafts file goes.
         .add_systems(OnExit(Screen::Shift), |ui: Res<ShiftUi>| {
             ui.drafts.remove_file()
@@ -105,20 +99,6 @@ pub(crate) fn plugin(app: &mut App) {
                 .run_if(in_state(Screen::Shift))
                 .run_if(resource_exists::<SimState>),
         );
-}
-
-/// While an action's minutes run, the clock runs faster: the queue's timers still move
-/// (that is the lesson), without the trainee waiting idle.
-fn fast_forward_while_busy(mut sim: ResMut<SimState>) {
-    let base = sim.session.shift.time_scale;
-    let wanted = if sim.session.now < sim.session.busy_until {
-        base * BUSY_SPEED_UP
-    } else {
-        base
-    };
-    if (sim.time_scale - wanted).abs() > f64::EPSILON {
-        sim.time_scale = wanted;
-    }
 }
 
 /// `2h 05m`, `45m`, or with a sign for overdue amounts.
@@ -159,9 +139,14 @@ fn shift_screen(
     mut ui_state: ResMut<ShiftUi>,
     mut actions: MessageWriter<SimAction>,
     mut end: MessageWriter<EndShift>,
+    mut activity: ResMut<ClockActivity>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let session = &sim.session;
+    let wanted = clock_activity(ctx, session, &mut ui_state);
+    if activity.0 != wanted {
+        activity.0 = wanted;
+    }
     let hints = session.shift.rules.hints_shown;
     let mut sent: Vec<Action> = Vec::new();
 
@@ -171,6 +156,7 @@ fn shift_screen(
     top_bar(
         &mut root,
         session,
+        &sim.clock,
         active.as_deref(),
         trainee.as_deref(),
         &mut ui_state,
@@ -239,9 +225,36 @@ fn shift_screen(
     Ok(())
 }
 
+/// What the real time passing is spent on: typing for a ticket (a key in a text field
+/// within the policy's typing pause) holds the clock; anything else is reading.
+fn clock_activity(ctx: &egui::Context, session: &Session, ui_state: &mut ShiftUi) -> Activity {
+    let now = ctx.input(|i| i.time);
+    let typed = ctx.egui_wants_keyboard_input()
+        && ctx.input(|i| {
+            i.events.iter().any(|e| {
+                matches!(
+                    e,
+                    egui::Event::Text(_)
+                        | egui::Event::Paste(_)
+                        | egui::Event::Key { pressed: true, .. }
+                )
+            })
+        });
+    if typed {
+        ui_state.last_typed = Some(now);
+    }
+    let pause = session.policy().clock.typing_pause_seconds;
+    let ticket = ui_state.note.as_ref().map(|f| f.ticket).or(session.current);
+    match (ui_state.last_typed, ticket) {
+        (Some(at), Some(ticket)) if now - at <= pause => Activity::Writing { ticket },
+        _ => Activity::Reading,
+    }
+}
+
 fn top_bar(
     root: &mut egui::Ui,
     session: &Session,
+    sim_clock: &Clock,
     active: Option<&ActiveShift>,
     trainee: Option<&Trainee>,
     ui_state: &mut ShiftUi,
@@ -269,6 +282,22 @@ fn top_bar(
                     ui,
                     &format!("working… until minute {}", session.busy_until),
                     palette::INFO,
+                );
+            } else if sim_clock.hold_seconds() >= 0.5 {
+                let held = sim_clock.hold_seconds().ceil() as u64;
+                theme::chip(
+                    ui,
+                    &format!(
+                        "clock held {}:{:02} to read and decide",
+                        held / 60,
+                        held % 60
+                    ),
+                    palette::MUTED,
+                )
+                .on_hover_text(
+                    "New text and each decision give you time to take them in: the clock \
+                     waits that long, then runs again. Actions cost their minutes; typing \
+                     holds the clock while you type.",
                 );
             }
             if let Some(limit) = active.and_then(|a| a.real_time_limit.map(|l| (a.started, l))) {
