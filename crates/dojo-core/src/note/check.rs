@@ -5,7 +5,7 @@
 use crate::policy::NoteVocabulary;
 use crate::scenario::{FindingKind, Scenario};
 
-use super::NoteContext;
+use super::prep::{Item, Prep};
 use super::text::{self, Lexicon};
 
 /// A step or a fix of the scenario.
@@ -92,7 +92,7 @@ fn opposite(a: Polarity, b: Polarity) -> bool {
 }
 
 /// How a finding reads as a whole: its kind first, then its words.
-fn finding_polarity(
+pub(crate) fn finding_polarity(
     scenario: &Scenario,
     target: Target,
     lower: &str,
@@ -121,17 +121,17 @@ fn finding_polarity(
 pub fn outcome(
     lower: &str,
     c: &About<'_>,
-    ctx: &NoteContext<'_>,
+    prep: &Prep,
     v: &NoteVocabulary,
     lex: &Lexicon,
     clear: bool,
 ) -> Outcome {
-    let finding_lower = c.finding.to_lowercase();
+    let item = prep.item(c.target);
     let claim = polarity(lower, v);
-    if clear && result_contradicts(lower, c, ctx, v, lex, &finding_lower) {
+    if clear && result_contradicts(lower, c, prep, v, lex) {
         return Outcome::Contradicts;
     }
-    if clear && (wrong_code(lower, &finding_lower, ctx) || wrong_quantity(lower, &finding_lower)) {
+    if clear && (wrong_code(lower, item, prep) || wrong_quantity(lower, &item.quantities)) {
         return Outcome::Contradicts;
     }
     if c.quoted || claim != Polarity::None || !text::quantities(lower).is_empty() {
@@ -142,8 +142,8 @@ pub fn outcome(
 }
 
 /// A code in the claim that the finding has in another form (event 8003 for 8004).
-fn wrong_code(claim: &str, finding: &str, ctx: &NoteContext<'_>) -> bool {
-    let found = text::codes(finding);
+fn wrong_code(claim: &str, item: &Item, prep: &Prep) -> bool {
+    let found = &item.codes;
     if found.is_empty() {
         return false;
     }
@@ -152,7 +152,7 @@ fn wrong_code(claim: &str, finding: &str, ctx: &NoteContext<'_>) -> bool {
             .map(|c| if c.is_ascii_digit() { '#' } else { c })
             .collect()
     };
-    let elsewhere = ctx.scenario.ticket_text.to_lowercase();
+    let elsewhere = &prep.ticket_lower;
     text::codes(claim).iter().any(|code| {
         !found.contains(code)
             && !elsewhere.contains(code.as_str())
@@ -161,8 +161,7 @@ fn wrong_code(claim: &str, finding: &str, ctx: &NoteContext<'_>) -> bool {
 }
 
 /// A quantity in the claim whose unit the finding uses, with a figure it does not have.
-fn wrong_quantity(claim: &str, finding: &str) -> bool {
-    let found = text::quantities(finding);
+fn wrong_quantity(claim: &str, found: &[(String, String)]) -> bool {
     text::quantities(claim).iter().any(|(n, unit)| {
         found.iter().any(|(_, u)| u == unit) && !found.iter().any(|(m, u)| u == unit && m == n)
     })
@@ -174,23 +173,17 @@ fn wrong_quantity(claim: &str, finding: &str) -> bool {
 fn result_contradicts(
     lower: &str,
     c: &About<'_>,
-    ctx: &NoteContext<'_>,
+    prep: &Prep,
     v: &NoteVocabulary,
     lex: &Lexicon,
-    finding_lower: &str,
 ) -> bool {
-    let sentences: Vec<(Vec<u64>, Polarity)> = text::clauses(finding_lower)
-        .into_iter()
-        .map(|(s, e)| {
-            let sentence = &finding_lower[s..e];
-            (lex.signature(sentence), polarity(sentence, v))
-        })
-        .collect();
-    let whole = finding_polarity(ctx.scenario, c.target, finding_lower, v);
+    let item = prep.item(c.target);
+    let sentences = &item.sentences;
+    let whole = item.polarity;
     // Whether the finding's kind (works, fails, an error, the cause) says how it went.
     let by_kind = match c.target {
         Target::Step(i) => {
-            let st = &ctx.scenario.steps[i];
+            let st = &prep.scenario().steps[i];
             st.reveals_cause
                 || matches!(
                     st.finding,
