@@ -5,7 +5,7 @@
 use crate::policy::NoteVocabulary;
 use crate::scenario::{FindingKind, Scenario};
 
-use super::prep::{Item, Prep};
+use super::NoteContext;
 use super::text::{self, Lexicon};
 
 /// A step or a fix of the scenario.
@@ -17,6 +17,32 @@ pub enum Target {
     Fix(usize),
 }
 
+/// A step or fix of the scenario as the scorer reads it, once per scenario instance
+/// (`note::prep`).
+#[derive(Debug)]
+pub struct Item {
+    /// Which one.
+    pub target: Target,
+    /// Distinctive stems of the label.
+    pub label_sig: Vec<u64>,
+    /// The label's first word, canonical (before the stopword and known-word filter).
+    pub label_verb: Option<u64>,
+    /// Per label stem: no other step or fix has it in its label.
+    pub label_unique: Vec<bool>,
+    /// Distinctive stems of the finding or outcome.
+    pub finding_sig: Vec<u64>,
+    /// The finding or outcome, lower-cased.
+    pub finding_lower: String,
+    /// Each sentence of the lower-cased finding: its signature and polarity.
+    pub sentences: Vec<(Vec<u64>, Polarity)>,
+    /// How the finding reads as a whole (its kind first, then its words).
+    pub polarity: Polarity,
+    /// Codes in the finding.
+    pub codes: Vec<String>,
+    /// Quantities in the finding.
+    pub quantities: Vec<(String, String)>,
+}
+
 /// The step or fix a claim is about, as the check needs it.
 #[derive(Debug, Clone, Copy)]
 pub struct About<'a> {
@@ -26,6 +52,8 @@ pub struct About<'a> {
     pub finding: &'a str,
     /// The claim quotes enough of the finding's own terms.
     pub quoted: bool,
+    /// The step or fix, read.
+    pub item: &'a Item,
 }
 
 /// What a claim says about its outcome.
@@ -121,17 +149,18 @@ pub(crate) fn finding_polarity(
 pub fn outcome(
     lower: &str,
     c: &About<'_>,
-    prep: &Prep,
+    ctx: &NoteContext<'_>,
+    ticket_lower: &str,
     v: &NoteVocabulary,
     lex: &Lexicon,
     clear: bool,
 ) -> Outcome {
-    let item = prep.item(c.target);
+    let item = c.item;
     let claim = polarity(lower, v);
-    if clear && result_contradicts(lower, c, prep, v, lex) {
+    if clear && result_contradicts(lower, c, ctx, v, lex) {
         return Outcome::Contradicts;
     }
-    if clear && (wrong_code(lower, item, prep) || wrong_quantity(lower, &item.quantities)) {
+    if clear && (wrong_code(lower, item, ticket_lower) || wrong_quantity(lower, &item.quantities)) {
         return Outcome::Contradicts;
     }
     if c.quoted || claim != Polarity::None || !text::quantities(lower).is_empty() {
@@ -142,7 +171,7 @@ pub fn outcome(
 }
 
 /// A code in the claim that the finding has in another form (event 8003 for 8004).
-fn wrong_code(claim: &str, item: &Item, prep: &Prep) -> bool {
+fn wrong_code(claim: &str, item: &Item, elsewhere: &str) -> bool {
     let found = &item.codes;
     if found.is_empty() {
         return false;
@@ -152,7 +181,6 @@ fn wrong_code(claim: &str, item: &Item, prep: &Prep) -> bool {
             .map(|c| if c.is_ascii_digit() { '#' } else { c })
             .collect()
     };
-    let elsewhere = &prep.ticket_lower;
     text::codes(claim).iter().any(|code| {
         !found.contains(code)
             && !elsewhere.contains(code.as_str())
@@ -173,17 +201,17 @@ fn wrong_quantity(claim: &str, found: &[(String, String)]) -> bool {
 fn result_contradicts(
     lower: &str,
     c: &About<'_>,
-    prep: &Prep,
+    ctx: &NoteContext<'_>,
     v: &NoteVocabulary,
     lex: &Lexicon,
 ) -> bool {
-    let item = prep.item(c.target);
+    let item = c.item;
     let sentences = &item.sentences;
     let whole = item.polarity;
     // Whether the finding's kind (works, fails, an error, the cause) says how it went.
     let by_kind = match c.target {
         Target::Step(i) => {
-            let st = &prep.scenario().steps[i];
+            let st = &ctx.scenario.steps[i];
             st.reveals_cause
                 || matches!(
                     st.finding,

@@ -183,7 +183,7 @@ pub fn read<'a>(
         related_words,
         topic,
     };
-    reading.claims = find_claims(&reading, policy, lex, prep);
+    reading.claims = find_claims(&reading, ctx, policy, lex, prep);
     reading
 }
 
@@ -480,7 +480,13 @@ fn fabricated(
     None
 }
 
-fn find_claims(r: &Reading<'_>, policy: &Policy, lex: &Lexicon, prep: &Prep) -> Vec<Claim> {
+fn find_claims(
+    r: &Reading<'_>,
+    ctx: &NoteContext<'_>,
+    policy: &Policy,
+    lex: &Lexicon,
+    prep: &Prep,
+) -> Vec<Claim> {
     let margin = policy.note.fabrication_margin;
     let mut out = Vec::new();
     for (k, clause) in r.clauses.iter().enumerate() {
@@ -530,11 +536,13 @@ fn find_claims(r: &Reading<'_>, policy: &Policy, lex: &Lexicon, prep: &Prep) -> 
             target: c.target,
             finding: c.finding,
             quoted: finding_hits >= 2.min(c.finding_sig.len().max(1)),
+            item: prep.item(c.target),
         };
         let kind = match check::outcome(
             &clause.lower,
             &about,
-            prep,
+            ctx,
+            &prep.ticket_lower,
             &policy.note.vocabulary,
             lex,
             clear,

@@ -15,33 +15,8 @@ use crate::policy::NoteVocabulary;
 use crate::scenario::Scenario;
 
 use super::SignatureCache;
-use super::check::{self, Polarity, Target};
+use super::check::{self, Item, Target};
 use super::text::{self, Bag, Lexicon};
-
-/// A step or fix of the scenario, read.
-#[derive(Debug)]
-pub struct Item {
-    /// Which one.
-    pub target: Target,
-    /// Distinctive stems of the label.
-    pub label_sig: Vec<u64>,
-    /// The label's first word, canonical (before the stopword and known-word filter).
-    pub label_verb: Option<u64>,
-    /// Per label stem: no other step or fix has it in its label.
-    pub label_unique: Vec<bool>,
-    /// Distinctive stems of the finding or outcome.
-    pub finding_sig: Vec<u64>,
-    /// The finding or outcome, lower-cased.
-    pub finding_lower: String,
-    /// Each sentence of the lower-cased finding: its signature and polarity.
-    pub sentences: Vec<(Vec<u64>, Polarity)>,
-    /// How the finding reads as a whole (its kind first, then its words).
-    pub polarity: Polarity,
-    /// Codes in the finding.
-    pub codes: Vec<String>,
-    /// Quantities in the finding.
-    pub quantities: Vec<(String, String)>,
-}
 
 /// A scenario instance, read.
 #[derive(Debug)]
@@ -81,11 +56,6 @@ pub struct Prep {
 }
 
 impl Prep {
-    /// The scenario it was read from.
-    pub fn scenario(&self) -> &Scenario {
-        &self.scenario
-    }
-
     /// The read step `i`.
     pub fn step(&self, i: usize) -> &Item {
         &self.items[i]
