@@ -17,6 +17,32 @@ pub enum Target {
     Fix(usize),
 }
 
+/// A step or fix of the scenario as the scorer reads it, once per scenario instance
+/// (`note::prep`).
+#[derive(Debug)]
+pub struct Item {
+    /// Which one.
+    pub target: Target,
+    /// Distinctive stems of the label.
+    pub label_sig: Vec<u64>,
+    /// The label's first word, canonical (before the stopword and known-word filter).
+    pub label_verb: Option<u64>,
+    /// Per label stem: no other step or fix has it in its label.
+    pub label_unique: Vec<bool>,
+    /// Distinctive stems of the finding or outcome.
+    pub finding_sig: Vec<u64>,
+    /// The finding or outcome, lower-cased.
+    pub finding_lower: String,
+    /// Each sentence of the lower-cased finding: its signature and polarity.
+    pub sentences: Vec<(Vec<u64>, Polarity)>,
+    /// How the finding reads as a whole (its kind first, then its words).
+    pub polarity: Polarity,
+    /// Codes in the finding.
+    pub codes: Vec<String>,
+    /// Quantities in the finding.
+    pub quantities: Vec<(String, String)>,
+}
+
 /// The step or fix a claim is about, as the check needs it.
 #[derive(Debug, Clone, Copy)]
 pub struct About<'a> {
@@ -26,6 +52,8 @@ pub struct About<'a> {
     pub finding: &'a str,
     /// The claim quotes enough of the finding's own terms.
     pub quoted: bool,
+    /// The step or fix, read.
+    pub item: &'a Item,
 }
 
 /// What a claim says about its outcome.
@@ -92,7 +120,7 @@ fn opposite(a: Polarity, b: Polarity) -> bool {
 }
 
 /// How a finding reads as a whole: its kind first, then its words.
-fn finding_polarity(
+pub(crate) fn finding_polarity(
     scenario: &Scenario,
     target: Target,
     lower: &str,
@@ -122,16 +150,17 @@ pub fn outcome(
     lower: &str,
     c: &About<'_>,
     ctx: &NoteContext<'_>,
+    ticket_lower: &str,
     v: &NoteVocabulary,
     lex: &Lexicon,
     clear: bool,
 ) -> Outcome {
-    let finding_lower = c.finding.to_lowercase();
+    let item = c.item;
     let claim = polarity(lower, v);
-    if clear && result_contradicts(lower, c, ctx, v, lex, &finding_lower) {
+    if clear && result_contradicts(lower, c, ctx, v, lex) {
         return Outcome::Contradicts;
     }
-    if clear && (wrong_code(lower, &finding_lower, ctx) || wrong_quantity(lower, &finding_lower)) {
+    if clear && (wrong_code(lower, item, ticket_lower) || wrong_quantity(lower, &item.quantities)) {
         return Outcome::Contradicts;
     }
     if c.quoted || claim != Polarity::None || !text::quantities(lower).is_empty() {
@@ -142,8 +171,8 @@ pub fn outcome(
 }
 
 /// A code in the claim that the finding has in another form (event 8003 for 8004).
-fn wrong_code(claim: &str, finding: &str, ctx: &NoteContext<'_>) -> bool {
-    let found = text::codes(finding);
+fn wrong_code(claim: &str, item: &Item, elsewhere: &str) -> bool {
+    let found = &item.codes;
     if found.is_empty() {
         return false;
     }
@@ -152,7 +181,6 @@ fn wrong_code(claim: &str, finding: &str, ctx: &NoteContext<'_>) -> bool {
             .map(|c| if c.is_ascii_digit() { '#' } else { c })
             .collect()
     };
-    let elsewhere = ctx.scenario.ticket_text.to_lowercase();
     text::codes(claim).iter().any(|code| {
         !found.contains(code)
             && !elsewhere.contains(code.as_str())
@@ -161,8 +189,7 @@ fn wrong_code(claim: &str, finding: &str, ctx: &NoteContext<'_>) -> bool {
 }
 
 /// A quantity in the claim whose unit the finding uses, with a figure it does not have.
-fn wrong_quantity(claim: &str, finding: &str) -> bool {
-    let found = text::quantities(finding);
+fn wrong_quantity(claim: &str, found: &[(String, String)]) -> bool {
     text::quantities(claim).iter().any(|(n, unit)| {
         found.iter().any(|(_, u)| u == unit) && !found.iter().any(|(m, u)| u == unit && m == n)
     })
@@ -177,16 +204,10 @@ fn result_contradicts(
     ctx: &NoteContext<'_>,
     v: &NoteVocabulary,
     lex: &Lexicon,
-    finding_lower: &str,
 ) -> bool {
-    let sentences: Vec<(Vec<u64>, Polarity)> = text::clauses(finding_lower)
-        .into_iter()
-        .map(|(s, e)| {
-            let sentence = &finding_lower[s..e];
-            (lex.signature(sentence), polarity(sentence, v))
-        })
-        .collect();
-    let whole = finding_polarity(ctx.scenario, c.target, finding_lower, v);
+    let item = c.item;
+    let sentences = &item.sentences;
+    let whole = item.polarity;
     // Whether the finding's kind (works, fails, an error, the cause) says how it went.
     let by_kind = match c.target {
         Target::Step(i) => {

@@ -10,6 +10,7 @@ use std::collections::HashSet;
 use crate::policy::{NoteVocabulary, Policy};
 
 use super::check::{self, Outcome};
+use super::prep::Prep;
 use super::text::{self, Bag, Lexicon};
 use super::{EscalationNote, NoteContext, NoteElement};
 
@@ -158,6 +159,7 @@ pub fn read<'a>(
     ctx: &NoteContext<'a>,
     policy: &Policy,
     lex: &Lexicon,
+    prep: &Prep,
 ) -> Reading<'a> {
     let vocab = &policy.note.vocabulary;
     let fields: Vec<Field> = note
@@ -166,12 +168,10 @@ pub fn read<'a>(
         .map(|(e, t)| field(e, t, vocab, lex))
         .collect();
     let mut clauses = split(&fields, vocab, lex);
-    mark_stuffing(&mut clauses, ctx, lex);
-    let candidates = candidates(ctx, lex);
-    let whole = fields
-        .iter()
-        .fold(Bag::default(), |acc, f| acc.union(&f.bag));
-    let topic = topic(ctx, lex);
+    mark_stuffing(&mut clauses, prep, lex);
+    let candidates = candidates(ctx, prep, lex);
+    let whole = Bag::all(fields.iter().map(|f| &f.bag));
+    let topic = prep.topic.clone();
     let (words, related_words) = relatedness(&fields, &topic, lex);
     let mut reading = Reading {
         fields,
@@ -183,7 +183,7 @@ pub fn read<'a>(
         related_words,
         topic,
     };
-    reading.claims = find_claims(&reading, ctx, policy, lex);
+    reading.claims = find_claims(&reading, ctx, policy, lex, prep);
     reading
 }
 
@@ -241,19 +241,16 @@ fn split(fields: &[Field], vocab: &NoteVocabulary, lex: &Lexicon) -> Vec<Clause>
                 section_negated = true;
             }
             let negated = section_negated || text::has_any(lower, &vocab.not_done);
+            let (bag, sig) = if repeat {
+                (Bag::default(), Vec::new())
+            } else {
+                lex.bag_and_signature(lower)
+            };
             out.push(Clause {
                 field: f.element,
                 text: f.text.get(s..e).unwrap_or_default().to_string(),
-                sig: if repeat {
-                    Vec::new()
-                } else {
-                    lex.signature(lower)
-                },
-                bag: if repeat {
-                    Bag::default()
-                } else {
-                    lex.bag(lower)
-                },
+                sig,
+                bag,
                 negated,
                 proposal: text::has_any(lower, &vocab.proposals),
                 hypothesis: f.element == NoteElement::Hypothesis
@@ -267,47 +264,49 @@ fn split(fields: &[Field], vocab: &NoteVocabulary, lex: &Lexicon) -> Vec<Clause>
     out
 }
 
-fn candidates<'a>(ctx: &NoteContext<'a>, lex: &Lexicon) -> Vec<Candidate<'a>> {
+fn candidates<'a>(ctx: &NoteContext<'a>, prep: &Prep, lex: &Lexicon) -> Vec<Candidate<'a>> {
     let s = ctx.scenario;
-    let sig = |t: &str| -> Vec<u64> {
-        match ctx.signatures.and_then(|c| c.get(t)) {
-            Some(raw) => lex.finish_signature(raw),
-            None => lex.signature(t),
-        }
-    };
     // What L1 knows without running anything: the ticket, the environment, the error.
-    let mut base: Vec<u64> = sig(&s.ticket_text);
-    for e in &s.environment {
-        base.extend(sig(e));
+    let mut base: Vec<u64> = prep.ticket.clone();
+    for e in &prep.environment {
+        base.extend_from_slice(e);
     }
-    if let Some(e) = &s.initial_error {
-        base.extend(sig(e));
+    if let Some(e) = &prep.initial_error {
+        base.extend_from_slice(e);
     }
     // The facts shown to L1: the error and a visible security indicator.
     for t in [&ctx.facts.error_text, &ctx.facts.security_indicator]
         .into_iter()
         .flatten()
     {
-        base.extend(sig(t));
+        match ctx.signatures.and_then(|c| c.get(t)) {
+            Some(raw) => base.extend(lex.finish_signature(raw)),
+            None => base.extend(lex.signature(t)),
+        }
     }
     let fix_done = |id: &str| ctx.fixes_applied.iter().any(|(f, _)| f == id);
     // ... plus what the session revealed.
     let mut known = base.clone();
-    for st in s.steps.iter().filter(|st| ctx.steps_run.contains(&st.id)) {
-        known.extend(sig(&st.reveals));
+    for (i, st) in s.steps.iter().enumerate() {
+        if ctx.steps_run.contains(&st.id) {
+            known.extend_from_slice(&prep.step(i).finding_sig);
+        }
     }
-    for f in s.fixes.iter().filter(|f| fix_done(&f.id)) {
-        known.extend(sig(&f.outcome));
+    for (i, f) in s.fixes.iter().enumerate() {
+        if fix_done(&f.id) {
+            known.extend_from_slice(&prep.item(Target::Fix(i)).finding_sig);
+        }
     }
-    for ev in s.events.iter() {
+    for (ev, sig) in s.events.iter().zip(&prep.events) {
         if ctx.events_fired.iter().any(|(id, _)| *id == ev.id) {
-            known.extend(sig(&ev.message));
+            known.extend_from_slice(sig);
         }
     }
     base.sort_unstable();
     known.sort_unstable();
-    let minus = |v: Vec<u64>, away: &[u64]| -> Vec<u64> {
-        v.into_iter()
+    let minus = |v: &[u64], away: &[u64]| -> Vec<u64> {
+        v.iter()
+            .copied()
             .filter(|k| away.binary_search(k).is_err())
             .collect()
     };
@@ -315,63 +314,35 @@ fn candidates<'a>(ctx: &NoteContext<'a>, lex: &Lexicon) -> Vec<Candidate<'a>> {
     let items = s
         .steps
         .iter()
-        .enumerate()
-        .map(|(i, st)| {
-            (
-                Target::Step(i),
-                &st.label,
-                &st.reveals,
-                ctx.steps_run.contains(&st.id),
-            )
-        })
+        .map(|st| (&st.label, &st.reveals, ctx.steps_run.contains(&st.id)))
         .chain(
             s.fixes
                 .iter()
-                .enumerate()
-                .map(|(i, f)| (Target::Fix(i), &f.label, &f.outcome, fix_done(&f.id))),
+                .map(|f| (&f.label, &f.outcome, fix_done(&f.id))),
         );
-    for (target, label, finding, done) in items {
-        let label_sig = sig(label);
+    for ((label, finding, done), item) in items.zip(&prep.items) {
         let label_known = if done {
-            vec![false; label_sig.len()]
+            vec![false; item.label_sig.len()]
         } else {
-            label_sig
+            item.label_sig
                 .iter()
                 .map(|k| known.binary_search(k).is_ok())
                 .collect()
         };
-        let finding_sig = minus(sig(finding), if done { &base } else { &known });
-        let mut verb = Vec::new();
-        if let Some((_, w)) = text::raw_words(label).next() {
-            lex.canon(w, &mut verb);
-        }
+        let finding_sig = minus(&item.finding_sig, if done { &base } else { &known });
         out.push(Candidate {
-            target,
+            target: item.target,
             label,
             finding,
             done,
-            label_verb: verb
-                .first()
-                .copied()
+            label_verb: item
+                .label_verb
                 .filter(|k| !lex.is_stop(*k) && (done || known.binary_search(k).is_err())),
             label_known,
-            label_unique: Vec::new(),
-            label_sig,
+            label_unique: item.label_unique.clone(),
+            label_sig: item.label_sig.clone(),
             finding_sig,
         });
-    }
-    let labels: Vec<Vec<u64>> = out.iter().map(|c| c.label_sig.clone()).collect();
-    for (i, c) in out.iter_mut().enumerate() {
-        c.label_unique = c
-            .label_sig
-            .iter()
-            .map(|k| {
-                !labels
-                    .iter()
-                    .enumerate()
-                    .any(|(j, l)| j != i && l.contains(k))
-            })
-            .collect();
     }
     out
 }
@@ -514,6 +485,7 @@ fn find_claims(
     ctx: &NoteContext<'_>,
     policy: &Policy,
     lex: &Lexicon,
+    prep: &Prep,
 ) -> Vec<Claim> {
     let margin = policy.note.fabrication_margin;
     let mut out = Vec::new();
@@ -564,11 +536,13 @@ fn find_claims(
             target: c.target,
             finding: c.finding,
             quoted: finding_hits >= 2.min(c.finding_sig.len().max(1)),
+            item: prep.item(c.target),
         };
         let kind = match check::outcome(
             &clause.lower,
             &about,
             ctx,
+            &prep.ticket_lower,
             &policy.note.vocabulary,
             lex,
             clear,
@@ -594,13 +568,8 @@ fn find_claims(
 
 /// Clauses of bare root-cause keywords: three or more words, no digit, no stopword (no
 /// sentence), four in five of them the root cause's keywords or area.
-fn mark_stuffing(clauses: &mut [Clause], ctx: &NoteContext<'_>, lex: &Lexicon) {
-    let truth = &ctx.scenario.root_cause;
-    let mut keys: Vec<u64> = lex.signature(&truth.area);
-    for k in &truth.keywords {
-        keys.extend(lex.signature(k));
-    }
-    keys.sort_unstable();
+fn mark_stuffing(clauses: &mut [Clause], prep: &Prep, lex: &Lexicon) {
+    let keys = &prep.stuffing_keys;
     for c in clauses.iter_mut() {
         if c.repeat || c.lower.chars().any(|ch| ch.is_ascii_digit()) {
             continue;
@@ -617,45 +586,6 @@ fn mark_stuffing(clauses: &mut [Clause], ctx: &NoteContext<'_>, lex: &Lexicon) {
             c.stuffing = hits * 5 >= sig.len() * 4;
         }
     }
-}
-
-/// The ticket's stems.
-fn topic(ctx: &NoteContext<'_>, lex: &Lexicon) -> Bag {
-    let s = ctx.scenario;
-    let mut topic: Vec<u64> = Vec::new();
-    // The pack's cached stems where it has them (its distinctive words: short and common
-    // words count as related anyway).
-    let mut add = |t: &str| match ctx.signatures.and_then(|c| c.get(t)) {
-        Some(raw) => topic.extend(lex.finish_signature(raw)),
-        None => topic.extend(lex.signature(t)),
-    };
-    add(&s.ticket_text);
-    add(&s.title);
-    add(&s.root_cause.area);
-    add(&s.root_cause.summary);
-    add(&s.impact.business_function);
-    add(&s.requester.role);
-    add(&s.client.org);
-    for e in &s.environment {
-        add(e);
-    }
-    for st in &s.steps {
-        add(&st.label);
-        add(&st.reveals);
-    }
-    for f in &s.fixes {
-        add(&f.label);
-        add(&f.outcome);
-    }
-    for ev in &s.events {
-        add(&ev.message);
-    }
-    for k in &s.root_cause.keywords {
-        add(k);
-    }
-    topic.sort_unstable();
-    topic.dedup();
-    Bag(topic)
 }
 
 /// Words in the note, and how many of them relate to the ticket.

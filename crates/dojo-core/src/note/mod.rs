@@ -16,6 +16,7 @@
 pub mod check;
 pub mod claims;
 mod model;
+mod prep;
 pub mod score;
 mod signature;
 pub mod text;

@@ -10,12 +10,20 @@ use crate::policy::NoteVocabulary;
 pub fn stem_key(word: &str) -> u64 {
     let mut buf = [0u8; 32];
     let mut len = 0;
-    for c in word.chars().flat_map(char::to_lowercase) {
-        let mut tmp = [0u8; 4];
-        for b in c.encode_utf8(&mut tmp).bytes() {
-            if len < buf.len() {
-                buf[len] = b;
-                len += 1;
+    if word.is_ascii() {
+        // The same bytes as the general case: ASCII lower-cases to ASCII, byte for byte.
+        for b in word.bytes().take(buf.len()) {
+            buf[len] = b.to_ascii_lowercase();
+            len += 1;
+        }
+    } else {
+        for c in word.chars().flat_map(char::to_lowercase) {
+            let mut tmp = [0u8; 4];
+            for b in c.encode_utf8(&mut tmp).bytes() {
+                if len < buf.len() {
+                    buf[len] = b;
+                    len += 1;
+                }
             }
         }
     }
@@ -56,9 +64,17 @@ pub fn stem_key(word: &str) -> u64 {
 pub fn raw_words(text: &str) -> impl Iterator<Item = (usize, &str)> {
     let bytes = text.as_bytes();
     let mut i = 0;
+    // The character at byte `i`: ASCII read from its byte, the rest decoded.
+    let at = move |i: usize| -> Option<char> {
+        match bytes.get(i) {
+            Some(b) if b.is_ascii() => Some(char::from(*b)),
+            Some(_) => text[i..].chars().next(),
+            None => None,
+        }
+    };
     std::iter::from_fn(move || {
         while i < bytes.len() {
-            let c = text[i..].chars().next()?;
+            let c = at(i)?;
             if c.is_alphanumeric() {
                 break;
             }
@@ -69,7 +85,7 @@ pub fn raw_words(text: &str) -> impl Iterator<Item = (usize, &str)> {
         }
         let start = i;
         while i < bytes.len() {
-            let c = text[i..].chars().next()?;
+            let c = at(i)?;
             let keep = c.is_alphanumeric()
                 || ((c == '.' || c == ':')
                     && i > start
@@ -84,11 +100,34 @@ pub fn raw_words(text: &str) -> impl Iterator<Item = (usize, &str)> {
     })
 }
 
+/// Hashes a key that is already a hash (a stem key) as itself.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn write_u64(&mut self, k: u64) {
+        self.0 = k;
+    }
+}
+
+/// A map keyed by stem keys (or other hashes).
+pub(crate) type KeyMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<KeyHasher>>;
+
 /// The vocabulary compiled for matching: stems to their canonical stems.
 #[derive(Debug, Default)]
 pub struct Lexicon {
     /// Stem → the canonical stems it stands for (abbreviations expand, synonyms merge).
-    map: HashMap<u64, Vec<u64>>,
+    map: KeyMap<Vec<u64>>,
     /// Stems of the stopwords, sorted.
     stop: Vec<u64>,
 }
@@ -96,7 +135,7 @@ pub struct Lexicon {
 impl Lexicon {
     /// Compiles a vocabulary.
     pub fn new(v: &NoteVocabulary) -> Lexicon {
-        let mut map: HashMap<u64, Vec<u64>> = HashMap::new();
+        let mut map: KeyMap<Vec<u64>> = KeyMap::default();
         for group in &v.synonyms {
             let Some(first) = group.first() else { continue };
             let canon: Vec<u64> = raw_words(first).map(|(_, w)| stem_key(w)).collect();
@@ -163,6 +202,29 @@ impl Lexicon {
         out.sort_unstable();
         out.dedup();
         Bag(out)
+    }
+
+    /// `bag(text)` and `signature(text)` in one pass over the words.
+    pub fn bag_and_signature(&self, text: &str) -> (Bag, Vec<u64>) {
+        let mut all = Vec::new();
+        let mut distinctive = Vec::new();
+        for (_, w) in raw_words(text) {
+            let k = stem_key(w);
+            let canon: &[u64] = match self.map.get(&k) {
+                Some(e) => e,
+                None => std::slice::from_ref(&k),
+            };
+            all.extend_from_slice(canon);
+            if is_distinctive(w) {
+                distinctive.extend_from_slice(canon);
+            }
+        }
+        all.sort_unstable();
+        all.dedup();
+        distinctive.retain(|k| !self.is_stop(*k));
+        distinctive.sort_unstable();
+        distinctive.dedup();
+        (Bag(all), distinctive)
     }
 
     /// The distinctive stems of a text: no stopwords; 3+ characters or containing a digit
@@ -237,6 +299,17 @@ impl Bag {
         }
     }
 
+    /// The stems of all the bags.
+    pub fn all<'b>(bags: impl IntoIterator<Item = &'b Bag>) -> Bag {
+        let mut all = Vec::new();
+        for b in bags {
+            all.extend_from_slice(&b.0);
+        }
+        all.sort_unstable();
+        all.dedup();
+        Bag(all)
+    }
+
     /// Both bags' stems.
     pub fn union(&self, other: &Bag) -> Bag {
         let mut all = Vec::with_capacity(self.0.len() + other.0.len());
@@ -288,7 +361,7 @@ fn automaton(phrases: &[String]) -> std::rc::Rc<aho_corasick::AhoCorasick> {
     use std::cell::RefCell;
     use std::rc::Rc;
     thread_local! {
-        static CACHE: RefCell<HashMap<u64, Rc<aho_corasick::AhoCorasick>>> = RefCell::new(HashMap::new());
+        static CACHE: RefCell<KeyMap<Rc<aho_corasick::AhoCorasick>>> = RefCell::new(KeyMap::default());
     }
     // Keyed by where the list lives and its ends: the lists are the policy's, alive and
     // unchanged while a note is scored; a list with other words gets its own entry.
@@ -325,33 +398,43 @@ pub fn spans_of(lower: &str, phrases: &[String]) -> Vec<(usize, usize, usize)> {
         return Vec::new();
     }
     let ac = automaton(phrases);
-    let bytes = lower.as_bytes();
-    let alnum_before = |i: usize| {
-        lower[..i]
-            .chars()
-            .next_back()
-            .is_some_and(char::is_alphanumeric)
-    };
-    let alnum_at = |i: usize| lower[i..].chars().next().is_some_and(char::is_alphanumeric);
     let mut out = Vec::new();
     for m in ac.find_overlapping_iter(lower) {
         let (s, e) = (m.start(), m.end());
-        if !lower.is_char_boundary(s) || !lower.is_char_boundary(e) {
-            continue;
+        if on_boundaries(lower, s, e) {
+            out.push((s, e, m.pattern().as_usize()));
         }
-        let first = bytes[s].is_ascii_alphanumeric() || !bytes[s].is_ascii();
-        let last = bytes[e - 1].is_ascii_alphanumeric() || !bytes[e - 1].is_ascii();
-        if (first && alnum_before(s)) || (last && alnum_at(e)) {
-            continue;
-        }
-        out.push((s, e, m.pattern().as_usize()));
     }
     out
 }
 
-/// True when any phrase occurs in the lower-cased text.
+/// True when any phrase occurs in the lower-cased text (as `spans_of` finds them, stopping
+/// at the first).
 pub fn has_any(lower: &str, phrases: &[String]) -> bool {
-    !spans_of(lower, phrases).is_empty()
+    if phrases.is_empty() || lower.is_empty() {
+        return false;
+    }
+    let ac = automaton(phrases);
+    ac.find_overlapping_iter(lower)
+        .any(|m| on_boundaries(lower, m.start(), m.end()))
+}
+
+/// A match at `s..e` stands on character and word boundaries.
+fn on_boundaries(lower: &str, s: usize, e: usize) -> bool {
+    if !lower.is_char_boundary(s) || !lower.is_char_boundary(e) {
+        return false;
+    }
+    let bytes = lower.as_bytes();
+    let first = bytes[s].is_ascii_alphanumeric() || !bytes[s].is_ascii();
+    let last = bytes[e - 1].is_ascii_alphanumeric() || !bytes[e - 1].is_ascii();
+    let alnum_before = || {
+        lower[..s]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric)
+    };
+    let alnum_at = || lower[e..].chars().next().is_some_and(char::is_alphanumeric);
+    !((first && alnum_before()) || (last && alnum_at()))
 }
 
 /// The first byte offset at which any phrase occurs.

@@ -4,7 +4,8 @@
 use crate::policy::Policy;
 
 use super::super::claims::{Clause, Reading};
-use super::super::text::{self, Bag, Lexicon};
+use super::super::prep::Prep;
+use super::super::text::{self, Bag};
 use super::super::{NoteContext, NoteElement};
 use super::{Judged, Scope, place};
 
@@ -21,12 +22,12 @@ fn judge_scope(
     r: &Reading<'_>,
     ctx: &NoteContext<'_>,
     policy: &Policy,
-    lex: &Lexicon,
+    prep: &Prep,
     scope: Scope,
 ) -> Judged {
     let v = &policy.note.vocabulary;
     let facts = ctx.facts;
-    let role = lex.signature(&ctx.scenario.requester.role);
+    let role = &prep.role;
     // Outside its field, only clauses about the people count as client context.
     let clauses: Vec<&Clause> = r
         .scope(NoteElement::ClientContext, scope)
@@ -34,7 +35,7 @@ fn judge_scope(
             scope == Scope::Field
                 || users_hit(c, ctx, policy)
                 || text::has_any(&c.lower, &v.patience)
-                || (!role.is_empty() && c.bag.share(&role) >= 0.5)
+                || (!role.is_empty() && c.bag.share(role) >= 0.5)
         })
         .collect();
     if clauses.is_empty() {
@@ -43,7 +44,7 @@ fn judge_scope(
             vec!["No client context: L2 cannot judge urgency.".into()],
         );
     }
-    let bag = clauses.iter().fold(Bag::default(), |b, c| b.union(&c.bag));
+    let bag = Bag::all(clauses.iter().map(|c| &c.bag));
     let lower: String = clauses.iter().map(|c| format!("{}\n", c.lower)).collect();
     let mut parts: Vec<bool> = Vec::new();
     let mut problems = Vec::new();
@@ -55,8 +56,7 @@ fn judge_scope(
             facts.users_affected
         ));
     }
-    let function = bag.share(&lex.signature(&ctx.scenario.impact.business_function)) >= 0.5
-        || text::has_any(&lower, &v.business);
+    let function = bag.share(&prep.function) >= 0.5 || text::has_any(&lower, &v.business);
     parts.push(function);
     if !function {
         problems.push(format!(
@@ -70,7 +70,7 @@ fn judge_scope(
         problems.push("The client's patience (calm, chasing, frustrated) is not stated.".into());
     }
     if facts.vip {
-        let hit = text::has_any(&lower, &["vip".to_string()]) || bag.share(&role) >= 0.5;
+        let hit = text::has_any(&lower, &["vip".to_string()]) || bag.share(role) >= 0.5;
         parts.push(hit);
         if !hit {
             problems.push(format!(
@@ -94,8 +94,8 @@ fn judge_scope(
 }
 
 /// The client-context element.
-pub fn judge(r: &Reading<'_>, ctx: &NoteContext<'_>, policy: &Policy, lex: &Lexicon) -> Judged {
-    let field = judge_scope(r, ctx, policy, lex, Scope::Field);
-    let whole = judge_scope(r, ctx, policy, lex, Scope::Whole);
+pub fn judge(r: &Reading<'_>, ctx: &NoteContext<'_>, policy: &Policy, prep: &Prep) -> Judged {
+    let field = judge_scope(r, ctx, policy, prep, Scope::Field);
+    let whole = judge_scope(r, ctx, policy, prep, Scope::Whole);
     place(NoteElement::ClientContext, field, whole, policy)
 }

@@ -4,18 +4,19 @@
 use crate::policy::Policy;
 
 use super::super::claims::{Clause, Reading};
+use super::super::prep::Prep;
 use super::super::text::{self, Bag, Lexicon};
 use super::super::{NoteContext, NoteElement};
 use super::{Judged, Scope, place};
 
-struct Truth {
-    area: Vec<u64>,
-    keywords: Vec<Vec<u64>>,
+struct Truth<'a> {
+    area: &'a [u64],
+    keywords: &'a [Vec<u64>],
 }
 
-impl Truth {
+impl Truth<'_> {
     fn hit(&self, bag: &Bag) -> bool {
-        bag.share(&self.area) >= 0.5
+        bag.share(self.area) >= 0.5
             || self
                 .keywords
                 .iter()
@@ -83,12 +84,13 @@ fn judge_scope(
     ctx: &NoteContext<'_>,
     policy: &Policy,
     lex: &Lexicon,
+    prep: &Prep,
     scope: Scope,
 ) -> Judged {
     let root = &ctx.scenario.root_cause;
     let truth = Truth {
-        area: lex.signature(&root.area),
-        keywords: root.keywords.iter().map(|k| lex.signature(k)).collect(),
+        area: &prep.area,
+        keywords: &prep.keywords,
     };
     let grounded = ctx
         .steps_run
@@ -141,8 +143,14 @@ fn judge_scope(
 }
 
 /// The hypothesis element.
-pub fn judge(r: &Reading<'_>, ctx: &NoteContext<'_>, policy: &Policy, lex: &Lexicon) -> Judged {
-    let field = judge_scope(r, ctx, policy, lex, Scope::Field);
-    let whole = judge_scope(r, ctx, policy, lex, Scope::Whole);
+pub fn judge(
+    r: &Reading<'_>,
+    ctx: &NoteContext<'_>,
+    policy: &Policy,
+    lex: &Lexicon,
+    prep: &Prep,
+) -> Judged {
+    let field = judge_scope(r, ctx, policy, lex, prep, Scope::Field);
+    let whole = judge_scope(r, ctx, policy, lex, prep, Scope::Whole);
     place(NoteElement::Hypothesis, field, whole, policy)
 }

@@ -18,6 +18,7 @@ use std::rc::Rc;
 use crate::policy::Policy;
 
 use super::claims::{self, ClaimKind, Clause, Reading};
+use super::prep;
 use super::text::Lexicon;
 use super::{ElementScore, EscalationNote, NoteContext, NoteElement, NoteScore};
 
@@ -72,7 +73,9 @@ pub fn place(e: NoteElement, field: Judged, whole: Judged, policy: &Policy) -> J
     }
 }
 
-fn lexicon(policy: &Policy) -> Rc<Lexicon> {
+/// The compiled vocabulary, and a fingerprint of what the scenario's reading depends on
+/// (the lexicon's lists and the outcome phrases).
+fn lexicon(policy: &Policy) -> (Rc<Lexicon>, u64) {
     thread_local! {
         static CACHE: RefCell<Option<(u64, Rc<Lexicon>)>> = const { RefCell::new(None) };
     }
@@ -97,7 +100,7 @@ fn lexicon(policy: &Policy) -> Rc<Lexicon> {
         }
         feed("|");
     }
-    CACHE.with(|c| {
+    let lex = CACHE.with(|c| {
         let mut c = c.borrow_mut();
         match &*c {
             Some((key, lex)) if *key == h => Rc::clone(lex),
@@ -107,7 +110,19 @@ fn lexicon(policy: &Policy) -> Rc<Lexicon> {
                 lex
             }
         }
-    })
+    });
+    let mut reading = h;
+    for list in [&v.positive_outcomes, &v.negative_outcomes] {
+        for w in list {
+            for b in w.bytes().chain([0xff]) {
+                reading ^= u64::from(b);
+                reading = reading.wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        reading ^= 0xfe;
+        reading = reading.wrapping_mul(0x0100_0000_01b3);
+    }
+    (lex, reading)
 }
 
 fn clamp(x: f64) -> u32 {
@@ -121,16 +136,23 @@ pub fn score(
     policy: &Policy,
     detail: bool,
 ) -> NoteScore {
-    let lex = lexicon(policy);
-    let r = claims::read(note, ctx, policy, &lex);
+    let (lex, vocabulary) = lexicon(policy);
+    let prep = prep::get(
+        ctx.scenario,
+        &lex,
+        vocabulary,
+        &policy.note.vocabulary,
+        ctx.signatures,
+    );
+    let r = claims::read(note, ctx, policy, &lex, &prep);
     let judged = [
         steps::judge(&r, ctx, policy),
-        state::judge(&r, ctx, policy, &lex),
-        context::judge(&r, ctx, policy, &lex),
-        hypothesis::judge(&r, ctx, policy, &lex),
+        state::judge(&r, ctx, policy, &lex, &prep),
+        context::judge(&r, ctx, policy, &prep),
+        hypothesis::judge(&r, ctx, policy, &lex, &prep),
         sla::judge(&r, ctx, policy),
     ];
-    let charges = vague::charges(&r, ctx, policy);
+    let charges = vague::charges(&r, ctx, policy, &prep);
     let mut elements: Vec<ElementScore> = Vec::with_capacity(5);
     for (e, j) in NoteElement::ALL.into_iter().zip(judged) {
         let mut score = j.score;

@@ -5,18 +5,18 @@ use crate::policy::Policy;
 use crate::scenario::FindingKind;
 
 use super::super::claims::Reading;
+use super::super::prep::Prep;
 use super::super::text::{self, Bag, Lexicon};
 use super::super::{NoteContext, NoteElement};
 use super::{Judged, Scope, place};
 
 fn scope_bag(r: &Reading<'_>, scope: Scope) -> (Bag, String) {
-    let mut bag = Bag::default();
     let mut lower = String::new();
     for c in r.scope(NoteElement::CurrentState, scope) {
-        bag = bag.union(&c.bag);
         lower.push_str(&c.lower);
         lower.push('\n');
     }
+    let bag = Bag::all(r.scope(NoteElement::CurrentState, scope).map(|c| &c.bag));
     (bag, lower)
 }
 
@@ -25,26 +25,34 @@ fn judge_scope(
     ctx: &NoteContext<'_>,
     policy: &Policy,
     lex: &Lexicon,
+    prep: &Prep,
     scope: Scope,
 ) -> Judged {
     let (bag, lower) = scope_bag(r, scope);
-    let run: Vec<&crate::scenario::Step> = ctx
+    // The steps run, with their place in the scenario (their read signatures).
+    let run: Vec<(&crate::scenario::Step, &[u64])> = ctx
         .steps_run
         .iter()
-        .filter_map(|id| ctx.scenario.step(id))
+        .filter_map(|id| {
+            let i = ctx.scenario.steps.iter().position(|s| s.id == *id)?;
+            Some((&ctx.scenario.steps[i], prep.step(i).finding_sig.as_slice()))
+        })
         .collect();
     let mut parts: Vec<f64> = Vec::new();
     let mut problems = Vec::new();
-    let errors: Vec<&str> = run
+    let error: Option<(&str, Option<&[u64]>)> = run
         .iter()
-        .filter(|s| matches!(s.finding, FindingKind::ErrorText | FindingKind::LogLine))
-        .map(|s| s.reveals.as_str())
-        .chain(ctx.facts.error_text.as_deref())
-        .collect();
-    if let Some(error) = errors.first() {
+        .filter(|(s, _)| matches!(s.finding, FindingKind::ErrorText | FindingKind::LogLine))
+        .map(|(s, sig)| (s.reveals.as_str(), Some(*sig)))
+        .chain(ctx.facts.error_text.as_deref().map(|e| (e, None)))
+        .next();
+    if let Some((error, sig)) = error {
         let codes = text::codes(error);
         let quoted = if codes.is_empty() {
-            bag.share(&lex.signature(error)) >= 0.6
+            match sig {
+                Some(sig) => bag.share(sig) >= 0.6,
+                None => bag.share(&lex.signature(error)) >= 0.6,
+            }
         } else {
             codes.iter().any(|c| lower.contains(c.as_str()))
         };
@@ -62,11 +70,11 @@ fn judge_scope(
             ));
         }
     }
-    for change in run
+    for (change, sig) in run
         .iter()
-        .filter(|s| s.finding == FindingKind::RecentChange)
+        .filter(|(s, _)| s.finding == FindingKind::RecentChange)
     {
-        let hit = bag.share(&lex.signature(&change.reveals)) >= 0.4;
+        let hit = bag.share(sig) >= 0.4;
         parts.push(if hit { 1.0 } else { 0.0 });
         if !hit {
             problems.push(format!(
@@ -75,16 +83,13 @@ fn judge_scope(
             ));
         }
     }
-    let works: Vec<&str> = run
+    let works: Vec<&[u64]> = run
         .iter()
-        .filter(|s| matches!(s.finding, FindingKind::Works | FindingKind::DoesNotWork))
-        .map(|s| s.reveals.as_str())
+        .filter(|(s, _)| matches!(s.finding, FindingKind::Works | FindingKind::DoesNotWork))
+        .map(|(_, sig)| *sig)
         .collect();
     if !works.is_empty() {
-        let hit = works
-            .iter()
-            .filter(|w| bag.share(&lex.signature(w)) >= 0.3)
-            .count();
+        let hit = works.iter().filter(|w| bag.share(w) >= 0.3).count();
         parts.push(hit as f64 / works.len() as f64);
         if hit < works.len() {
             problems.push("Not everything that works and doesn't work is stated.".to_string());
@@ -113,13 +118,7 @@ fn judge_scope(
     if parts.is_empty() {
         // Nothing revealed to check against: credit a specific description of the symptom.
         let specific = r.scope(NoteElement::CurrentState, scope).any(|c| {
-            c.bag.hits(&lex.signature(&c.lower)) >= 3
-                && lex
-                    .signature(&c.lower)
-                    .iter()
-                    .filter(|k| r.topic.contains(**k))
-                    .count()
-                    >= 2
+            c.bag.hits(&c.sig) >= 3 && c.sig.iter().filter(|k| r.topic.contains(**k)).count() >= 2
         });
         return if specific {
             Judged::new(90.0, problems)
@@ -137,8 +136,14 @@ fn judge_scope(
 }
 
 /// The current-state element.
-pub fn judge(r: &Reading<'_>, ctx: &NoteContext<'_>, policy: &Policy, lex: &Lexicon) -> Judged {
-    let field = judge_scope(r, ctx, policy, lex, Scope::Field);
-    let whole = judge_scope(r, ctx, policy, lex, Scope::Whole);
+pub fn judge(
+    r: &Reading<'_>,
+    ctx: &NoteContext<'_>,
+    policy: &Policy,
+    lex: &Lexicon,
+    prep: &Prep,
+) -> Judged {
+    let field = judge_scope(r, ctx, policy, lex, prep, Scope::Field);
+    let whole = judge_scope(r, ctx, policy, lex, prep, Scope::Whole);
     place(NoteElement::CurrentState, field, whole, policy)
 }

@@ -7,33 +7,36 @@ use crate::policy::Policy;
 use super::super::NoteContext;
 use super::super::NoteElement;
 use super::super::claims::Reading;
+use super::super::prep::Prep;
 use super::super::text;
 
 /// Texts L1 may quote: the ticket, the error, the findings, the events.
-fn quotable(ctx: &NoteContext<'_>) -> Vec<String> {
+fn quotable<'p>(ctx: &NoteContext<'_>, prep: &'p Prep) -> Vec<&'p str> {
     let s = ctx.scenario;
-    let mut out = vec![s.ticket_text.to_lowercase()];
-    out.extend(s.initial_error.iter().map(|e| e.to_lowercase()));
-    for st in s.steps.iter().filter(|st| ctx.steps_run.contains(&st.id)) {
-        out.push(st.reveals.to_lowercase());
+    let mut out = vec![prep.ticket_lower.as_str()];
+    out.extend(prep.initial_error_lower.as_deref());
+    for (i, st) in s.steps.iter().enumerate() {
+        if ctx.steps_run.contains(&st.id) {
+            out.push(&prep.step(i).finding_lower);
+        }
     }
-    for ev in &s.events {
+    for (ev, lower) in s.events.iter().zip(&prep.events_lower) {
         if ctx.events_fired.iter().any(|(id, _)| *id == ev.id) {
-            out.push(ev.message.to_lowercase());
+            out.push(lower);
         }
     }
     out
 }
 
-/// The vague phrases charged, with the element whose field holds each.
 pub fn charges(
     r: &Reading<'_>,
     ctx: &NoteContext<'_>,
     policy: &Policy,
+    prep: &Prep,
 ) -> Vec<(NoteElement, String)> {
     let v = &policy.note.vocabulary;
     let mut out = Vec::new();
-    let mut quotes: Option<Vec<String>> = None;
+    let mut quotes: Option<Vec<&str>> = None;
     for f in &r.fields {
         let mut spans = text::spans_of(&f.lower, &policy.note.vague_phrases);
         if spans.is_empty() {
@@ -44,7 +47,7 @@ pub fn charges(
             .map(|(s, e, _)| (s, e))
             .collect();
         spans.retain(|(s, e, _)| !framework.iter().any(|(fs, fe)| fs < e && s < fe));
-        let quotes = quotes.get_or_insert_with(|| quotable(ctx));
+        let quotes = quotes.get_or_insert_with(|| quotable(ctx, prep));
         spans.retain(|(s, e, k)| {
             let phrase = policy.note.vague_phrases[*k].to_lowercase();
             let lo = floor(&f.lower, s.saturating_sub(60));
