@@ -28,6 +28,10 @@ fn open(
     err: &mut dyn Write,
 ) -> std::io::Result<i32> {
     let args = &cli.trainer;
+    if let Some(problem) = crate::cli::display::missing_display(|k| std::env::var_os(k)) {
+        writeln!(err, "error: {problem}")?;
+        return Ok(1);
+    }
     if let Some(file) = &scenario_file
         && !file.is_file()
     {
