@@ -87,11 +87,11 @@ impl ReadError {
             }
             ReadError::TooLarge { size, limit, .. } => match size {
                 Some(size) => format!(
-                    "file is {size} bytes; the limit for this kind of file is {} ({limit} bytes)",
+                    "file is {size} bytes; files of this kind are limited to {} ({limit} bytes)",
                     human_size(*limit)
                 ),
                 None => format!(
-                    "file is larger than the limit for this kind of file, {} ({limit} bytes)",
+                    "file is larger than files of this kind are limited to, {} ({limit} bytes)",
                     human_size(*limit)
                 ),
             },
