@@ -5,7 +5,6 @@
 //! is a note.
 
 use std::ffi::OsStr;
-use std::path::Path;
 
 use crate::{compete_as, competition, ideal, listing, run, run_ideal, texts};
 
@@ -287,5 +286,4 @@ fn a_pack_replacing_a_builtin_id_is_a_note_not_an_error() {
     assert!(stdout.contains("packs replace by id"), "{stdout}");
     assert!(stdout.contains("— 0 error(s)"), "{stdout}");
     assert!(!stdout.contains("duplicate-id"), "{stdout}");
-    let _ = Path::new("");
 }

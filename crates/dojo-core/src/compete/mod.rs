@@ -161,7 +161,9 @@ impl Competition {
     /// SHA-256 (hex) of the competition file's bytes, as `sha256sum` prints it. Results
     /// carry it; a result stamped with another hash was played under another file. For a
     /// competition read with [`parse`](Competition::parse) or [`read`](Competition::read),
-    /// the hash of the bytes read; for one made with [`new`](Competition::new), the hash
+    /// the hash of the text read (the reader drops a BOM and reads CRLF as LF, so a copy
+    /// saved by a Windows editor keeps its identity; a plain LF file's hash is what
+    /// `sha256sum` prints); for one made with [`new`](Competition::new), the hash
     /// of its `to_ron()` text (fields changed afterwards are not reflected: write the
     /// text and read it back).
     pub fn content_hash(&self) -> &str {
