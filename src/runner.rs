@@ -29,6 +29,7 @@ use dojo_core::grading::SessionGrade;
 use dojo_core::history::{GradedSession, Role};
 use dojo_core::pack::Pack;
 use dojo_core::shift::Shift;
+use dojo_core::sim::action::Script;
 use dojo_core::sim::record::{self, LogHeader, LogWriter, ReadLog, SessionResult};
 use dojo_core::sim::session::Session;
 use dojo_store::Store;
@@ -124,37 +125,7 @@ impl Run {
         store: Option<&Store>,
         played_at: DateTime<Utc>,
     ) -> Result<(Run, Session, Option<LogWriter>), StartError> {
-        let (session, header, entry) = match play {
-            Play::Shift {
-                shift,
-                seed,
-                trainee,
-                team,
-            } => {
-                let trainee = match (trainee, store) {
-                    (Some(name), Some(s)) => Some(
-                        s.require(name, Role::Trainee)
-                            .map_err(|e| e.to_string())?
-                            .name,
-                    ),
-                    (t, _) => t.clone(),
-                };
-                let session = Session::with_shift(Arc::clone(pack), (**shift).clone(), *seed)
-                    .map_err(|e| e.to_string())?;
-                let header = LogHeader::for_session(&session, trainee, team.clone());
-                (session, header, false)
-            }
-            Play::Competition {
-                competition,
-                participant,
-            } => {
-                let session = competition
-                    .start_session(Arc::clone(pack))
-                    .map_err(|e| e.to_string())?;
-                let header = competition.header(&session, participant);
-                (session, header, true)
-            }
-        };
+        let (session, header, entry) = prepare(pack, play, store)?;
         let (log_path, own_log) = match log {
             LogPlace::Named(p) => (Some(p.clone()), false),
             LogPlace::Temporary(p) => (Some(p.clone()), true),
@@ -188,6 +159,28 @@ impl Run {
             history_id,
         };
         Ok((run, session, writer))
+    }
+
+    /// For a scripted play (`dojo run`): the history session this exact play is already
+    /// stored as, found by playing the script in memory first (the simulation is
+    /// deterministic, so the log is the one the real play would write). Asked before
+    /// [`Run::start`], so running the same script twice fails at once, before the shift
+    /// is played and before anything is recorded.
+    pub fn already_stored(
+        pack: &Arc<Pack>,
+        play: &Play,
+        script: &Script,
+        store: &Store,
+    ) -> Result<Option<i64>, StartError> {
+        let (mut session, header, entry) = prepare(pack, play, Some(store))?;
+        let Some(trainee) = header.trainee.clone().filter(|_| !entry) else {
+            return Ok(None);
+        };
+        record::play_script(&mut session, script, 0, None, None).map_err(|e| e.to_string())?;
+        session.finish();
+        let sha =
+            dojo_core::compete::sha256_hex(record::log_text(&header, &session.log).as_bytes());
+        store.stored_log(&trainee, &sha).map_err(|e| e.to_string())
     }
 
     /// Resumes an interrupted session from its log: replayed on the pack (refused when
@@ -263,6 +256,16 @@ impl Run {
         if let (Some(id), Some(s)) = (self.history_id, store) {
             match s.finish_session(id, &graded, now) {
                 Ok(()) => stored_as = Some(id),
+                Err(e @ dojo_store::StoreError::Duplicate(_)) => {
+                    // The same play stored meanwhile: this row is filed as abandoned, never
+                    // left in progress (its log is copied into the history).
+                    let filed = s.abandon(id, now).is_ok();
+                    problems.push(if filed {
+                        format!("{e} — this attempt (session {id}) is filed as abandoned")
+                    } else {
+                        e.to_string()
+                    });
+                }
                 Err(e) => {
                     store_failed = true;
                     problems.push(format!(
@@ -272,7 +275,14 @@ impl Run {
             }
         }
         let result_safe = !saved_to.is_empty() || stored_as.is_some();
-        if self.own_log
+        // A resumed `RESULT.log` (the log `dojo run --out RESULT` made) goes like any log
+        // the runner made, once RESULT is written: no stray log refuses the next run.
+        let temporary = self.log_path.as_deref().is_some_and(|log| {
+            saved_to
+                .iter()
+                .any(|out| same_path(&record::temporary_log_of(out), log))
+        });
+        if (self.own_log || temporary)
             && result_safe
             && !store_failed
             && let Some(log) = &self.log_path
@@ -290,6 +300,46 @@ impl Run {
     }
 }
 
+/// The session and its header for what is played (the trainee checked in the history):
+/// what [`Run::start`] begins, and what [`Run::already_stored`] plays in memory.
+fn prepare(
+    pack: &Arc<Pack>,
+    play: &Play,
+    store: Option<&Store>,
+) -> Result<(Session, LogHeader, bool), StartError> {
+    Ok(match play {
+        Play::Shift {
+            shift,
+            seed,
+            trainee,
+            team,
+        } => {
+            let trainee = match (trainee, store) {
+                (Some(name), Some(s)) => Some(
+                    s.require(name, Role::Trainee)
+                        .map_err(|e| e.to_string())?
+                        .name,
+                ),
+                (t, _) => t.clone(),
+            };
+            let session = Session::with_shift(Arc::clone(pack), (**shift).clone(), *seed)
+                .map_err(|e| e.to_string())?;
+            let header = LogHeader::for_session(&session, trainee, team.clone());
+            (session, header, false)
+        }
+        Play::Competition {
+            competition,
+            participant,
+        } => {
+            let session = competition
+                .start_session(Arc::clone(pack))
+                .map_err(|e| e.to_string())?;
+            let header = competition.header(&session, participant);
+            (session, header, true)
+        }
+    })
+}
+
 /// A log file name unique to this session: date, shift, seed and process.
 fn log_name(header: &LogHeader, played_at: DateTime<Utc>) -> String {
     format!(
@@ -299,6 +349,13 @@ fn log_name(header: &LogHeader, played_at: DateTime<Utc>) -> String {
         header.seed,
         std::process::id()
     )
+}
+
+fn same_path(a: &Path, b: &Path) -> bool {
+    match (std::path::absolute(a), std::path::absolute(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }
 
 /// True when the log lies in one of the store's own folders (`logs/`, `sessions/`).

@@ -13,7 +13,7 @@ use dojo_core::pack::Pack;
 use dojo_core::shift::Shift;
 use dojo_core::sim::record;
 use dojo_core::sim::session::Session;
-use dojo_core::validate::{self, Diagnostic, Item, Source};
+use dojo_core::validate::{self, Diagnostic, Item};
 use dojo_store::Store;
 
 use super::Cli;
@@ -55,13 +55,10 @@ pub fn find_shift(pack: &Pack, key: &str) -> Result<Shift, String> {
         return Ok(s.clone());
     }
     let path = Path::new(key);
-    if path.is_file() {
-        let bytes = std::fs::read(path).map_err(|e| format!("{key}: {e}"))?;
-        let file = validate::parse_source(&Source {
-            name: key.to_string(),
-            bytes,
-        })
-        .map_err(|d| d.to_string())?;
+    // A FIFO or device is named and refused by the reader, never opened.
+    if path.is_file() || (path.exists() && !path.is_dir()) {
+        let source = dojo_core::pack::read_source(path).map_err(|d| d.to_string())?;
+        let file = validate::parse_source(&source).map_err(|d| d.to_string())?;
         return match file.item {
             Item::Shift(s) => Ok(*s),
             _ => Err(format!("{key}: not a shift file")),

@@ -229,6 +229,12 @@ fn cmd_new(
             ),
         );
     }
+    // `--out cup/competition.ron` makes `cup/` (the folder the results are handed in to).
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && let Err(e) = std::fs::create_dir_all(dir)
+    {
+        return fail(err, format!("{}: {e}", dir.display()));
+    }
     if let Err(e) = record::write_atomic(path, &text) {
         return fail(err, e);
     }
@@ -348,6 +354,16 @@ fn verify_dir(
             return Ok(None);
         }
     };
+    if files.is_empty() {
+        fail(
+            err,
+            format!(
+                "{}: no files found: no result file (`*.ron`, besides the competition file) in this folder",
+                dir.display()
+            ),
+        )?;
+        return Ok(None);
+    }
     match compete::verify::verify(&competition, pack, &files) {
         Ok(v) => Ok(Some((competition, v))),
         Err(e) => {

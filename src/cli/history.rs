@@ -122,7 +122,8 @@ pub enum HistoryCommand {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// File an interrupted session as abandoned (its log is kept in the history).
+    /// File an interrupted session as abandoned (its log, if it still has one, is kept in
+    /// the history).
     Abandon {
         /// Session id.
         id: i64,
@@ -259,6 +260,7 @@ pub fn cmd_history(
                     actions: actions.clone(),
                     seed: 0,
                     out: result.clone(),
+                    force: false,
                     log: None,
                     resume: Some(s.log_path),
                     trainee: None,
@@ -455,10 +457,18 @@ fn history_read(
         }
         HistoryCommand::Abandon { id } => {
             try_store!(err, store.abandon(*id, now()));
-            writeln!(
-                out,
-                "session {id} filed as abandoned; its log is kept in the history (`dojo history log {id}`)"
-            )?;
+            // Say what is true: a session whose log file was gone has no log to keep.
+            if matches!(store.session_log(*id), Ok(Some(_))) {
+                writeln!(
+                    out,
+                    "session {id} filed as abandoned; its log is kept in the history (`dojo history log {id}`)"
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "session {id} filed as abandoned; it has no log to keep (its log file was missing or unreadable), so nothing of its play is stored"
+                )?;
+            }
             Ok(0)
         }
         HistoryCommand::Import { .. } | HistoryCommand::Resume { .. } => Ok(1),

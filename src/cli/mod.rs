@@ -12,9 +12,11 @@ use dojo_core::validate::{self, Diagnostic};
 
 pub mod common;
 pub mod compete;
+pub mod display;
 pub mod grade;
 pub mod history;
 pub mod run;
+pub mod terminal;
 #[cfg(feature = "gui")]
 pub mod trainer;
 
@@ -130,9 +132,13 @@ pub enum Command {
         /// Session seed.
         #[arg(long, default_value_t = 0)]
         seed: u64,
-        /// Write the result (outcomes and the full log) here.
+        /// Write the result (outcomes and the full log) here (checked before the shift
+        /// starts: never a folder, never over an existing file without --force).
         #[arg(long, value_name = "RESULT")]
         out: Option<PathBuf>,
+        /// Replace an existing --out file.
+        #[arg(long, requires = "out")]
+        force: bool,
         /// Append the log here as the session goes (default: RESULT.log while running).
         #[arg(long, value_name = "LOG")]
         log: Option<PathBuf>,
@@ -316,6 +322,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             actions,
             seed,
             out: result_path,
+            force,
             log,
             resume,
             trainee,
@@ -331,6 +338,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                 actions: actions.clone(),
                 seed: *seed,
                 out: result_path.clone(),
+                force: *force,
                 log: log.clone(),
                 resume: resume.clone(),
                 trainee: trainee.clone(),
@@ -412,6 +420,10 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         }
     };
     result.unwrap_or_else(|e| {
+        // `dojo run … | head`: the reader went away; nothing to say, nobody to say it to.
+        if terminal::is_broken_pipe(&e) {
+            return terminal::BROKEN_PIPE_EXIT;
+        }
         let _ = writeln!(err, "error: {e}");
         1
     })

@@ -25,6 +25,8 @@ pub struct RunArgs {
     pub seed: u64,
     /// Result file.
     pub out: Option<PathBuf>,
+    /// Replace an existing result file.
+    pub force: bool,
     /// Log file.
     pub log: Option<PathBuf>,
     /// Log to resume.
@@ -50,6 +52,12 @@ pub fn cmd_run(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> std::io::Result<i32> {
+    // Where the result goes is checked before anything is loaded or played.
+    if let Some(path) = &args.out
+        && let Err(e) = check_out(path, args.force)
+    {
+        return fail(err, e);
+    }
     let Some(pack) = load_pack(cli, err)? else {
         return Ok(1);
     };
@@ -95,6 +103,26 @@ pub fn cmd_run(
             return Ok(1);
         };
         store = Some(s);
+    }
+    // The same script played again by the same trainee is the same log: refused now,
+    // before the shift is played and before the history records anything.
+    if args.resume.is_none()
+        && let Some(s) = &store
+    {
+        match start_play(&pack, args, &script, competition.as_ref())
+            .and_then(|play| Run::already_stored(&pack, &play, &script, s))
+        {
+            Ok(Some(id)) => {
+                return fail(
+                    err,
+                    format!(
+                        "this play is already stored (session {id}): the same script on the same shift and seed gives the same session; nothing was played or recorded"
+                    ),
+                );
+            }
+            Ok(None) => {}
+            Err(e) => return fail(err, e),
+        }
     }
     let started = match &args.resume {
         Some(log_path) => resume(
@@ -165,7 +193,59 @@ fn start(
     store: Option<&dojo_store::Store>,
     played_at: chrono::DateTime<chrono::Utc>,
 ) -> Result<Started, String> {
-    let play = match competition {
+    let play = start_play(pack, args, script, competition)?;
+    // The log: named with --log; else next to --out (removed once the result is
+    // written); else, for a stored run, in the data folder's logs/.
+    let log = match (&args.log, &args.out, store) {
+        (Some(path), _, _) => LogPlace::Named(path.clone()),
+        (None, Some(o), _) => LogPlace::Temporary(record::temporary_log_of(o)),
+        (None, None, Some(s)) => LogPlace::In(
+            s.path()
+                .parent()
+                .map_or_else(|| PathBuf::from("logs"), |p| p.join("logs")),
+        ),
+        (None, None, None) => LogPlace::None,
+    };
+    let (run, session, writer) = Run::start(pack, &play, &log, store, played_at)?;
+    Ok((run, session, writer, 0))
+}
+
+/// `--out RESULT` checked before the shift starts: not a folder, its folder exists, and
+/// not an existing file unless `--force`.
+pub fn check_out(path: &Path, force: bool) -> Result<(), String> {
+    if path.is_dir() {
+        return Err(format!(
+            "--out {}: is a folder; name the result file to write, e.g. --out {}",
+            path.display(),
+            path.join("result.ron").display()
+        ));
+    }
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+        && !parent.is_dir()
+    {
+        return Err(format!(
+            "--out {}: no folder {} to write it in",
+            path.display(),
+            parent.display()
+        ));
+    }
+    if path.symlink_metadata().is_ok() && !force {
+        return Err(format!(
+            "--out {}: the file already exists and is never overwritten; pass --force to replace it, or choose another name",
+            path.display()
+        ));
+    }
+    Ok(())
+}
+
+/// What `dojo run` plays: the competition's entry, or the shift with the seed.
+fn start_play(
+    pack: &Arc<Pack>,
+    args: &RunArgs,
+    script: &Script,
+    competition: Option<&Arc<Competition>>,
+) -> Result<Play, String> {
+    Ok(match competition {
         Some(c) => {
             let name = args
                 .trainee
@@ -192,21 +272,7 @@ fn start(
                 team: args.team.clone(),
             }
         }
-    };
-    // The log: named with --log; else next to --out (removed once the result is
-    // written); else, for a stored run, in the data folder's logs/.
-    let log = match (&args.log, &args.out, store) {
-        (Some(path), _, _) => LogPlace::Named(path.clone()),
-        (None, Some(o), _) => LogPlace::Temporary(PathBuf::from(format!("{}.log", o.display()))),
-        (None, None, Some(s)) => LogPlace::In(
-            s.path()
-                .parent()
-                .map_or_else(|| PathBuf::from("logs"), |p| p.join("logs")),
-        ),
-        (None, None, None) => LogPlace::None,
-    };
-    let (run, session, writer) = Run::start(pack, &play, &log, store, played_at)?;
-    Ok((run, session, writer, 0))
+    })
 }
 
 /// `dojo run --resume LOG` (and `dojo history resume`): the logged actions replayed,

@@ -28,6 +28,10 @@ fn open(
     err: &mut dyn Write,
 ) -> std::io::Result<i32> {
     let args = &cli.trainer;
+    if let Some(problem) = crate::cli::display::missing_display(|k| std::env::var_os(k)) {
+        writeln!(err, "error: {problem}")?;
+        return Ok(1);
+    }
     if let Some(file) = &scenario_file
         && !file.is_file()
     {
@@ -70,7 +74,7 @@ fn open(
             }
         })
     });
-    Ok(gui::run(TrainerOptions {
+    let options = TrainerOptions {
         pack: Arc::new(pack),
         pack_options: cli.pack_options(),
         autoplay,
@@ -84,5 +88,27 @@ fn open(
         ui_scale: args.ui_scale,
         scenario_file,
         competition: args.competition.clone(),
-    }))
+    };
+    Ok(run_window(options))
+}
+
+/// Runs the window. A display that is set but cannot be reached (`DISPLAY=:99` with no
+/// server) makes the window library panic while it builds its event loop: that panic is
+/// said in one plain sentence with the headless commands, exit 1, no backtrace.
+fn run_window(options: TrainerOptions) -> i32 {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info.payload_as_str().unwrap_or_default();
+        if message.contains("event loop") {
+            eprintln!(
+                "error: cannot open a window ({}): {message}\nThese commands work without a display: {}.",
+                std::env::var("DISPLAY")
+                    .map_or_else(|_| "DISPLAY unset".to_string(), |d| format!("DISPLAY={d}")),
+                crate::cli::display::headless_commands().join(", ")
+            );
+        } else {
+            previous(info);
+        }
+    }));
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| gui::run(options))).unwrap_or(1)
 }

@@ -592,14 +592,14 @@ fn complete_lines(path: &Path) -> usize {
 }
 
 /// Starts a paced stored run and kills it once a dozen actions are in its log.
-fn killed_run(data: &Path, shift: &str, script: &Path) -> PathBuf {
+fn killed_run(data: &Path, shift: &str, script: &Path, seed: &str) -> PathBuf {
     let mut child = dojo(data)
         .args([
             "run",
             "--shift",
             shift,
             "--seed",
-            "7",
+            seed,
             "--pace-ms",
             "25",
             "--trainee",
@@ -642,7 +642,7 @@ fn a_run_killed_mid_session_is_found_at_the_next_start_and_resumed_or_abandoned(
     let shift = "competition-mixed";
     let script = root().join(format!("examples/scripts/{shift}.ideal.ron"));
 
-    let log = killed_run(&data, shift, &script);
+    let log = killed_run(&data, shift, &script, "7");
     // The next start says so.
     let o = dojo(&data)
         .args(["progress", "--trainee", "Ana"])
@@ -702,8 +702,9 @@ fn a_run_killed_mid_session_is_found_at_the_next_start_and_resumed_or_abandoned(
         "the history's own log goes once the session is stored"
     );
 
-    // A second one is filed as abandoned, its log kept in the history.
-    let log = killed_run(&data, shift, &script);
+    // A second one is filed as abandoned, its log kept in the history. (Another seed: the
+    // same script on the same seed is the stored session, refused before it plays.)
+    let log = killed_run(&data, shift, &script, "8");
     let found = json(&data, &["history", "interrupted", "--format", "json"]);
     let id = found[0]["id"].to_string();
     let logged = found[0]["actions_logged"].as_u64().unwrap() as usize;

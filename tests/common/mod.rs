@@ -75,3 +75,24 @@ pub fn one_ticket_session(
     };
     dojo_core::sim::session::Session::with_shift(std::sync::Arc::clone(pack), shift, 1).unwrap()
 }
+
+/// Makes a FIFO (named pipe) at `path` with the system's `mkfifo`.
+pub fn mkfifo(path: &std::path::Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs");
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+/// The text with every LF turned into CRLF (a file saved by a Windows editor).
+pub fn crlf(text: &str) -> String {
+    text.replace('\n', "\r\n")
+}
+
+/// The bytes with a UTF-8 byte-order mark in front (Windows Notepad).
+pub fn with_bom(text: &str) -> Vec<u8> {
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend_from_slice(text.as_bytes());
+    bytes
+}

@@ -113,10 +113,15 @@ pub struct Source {
     pub bytes: Vec<u8>,
 }
 
-/// Checks the raw bytes (empty, too big, binary, not UTF-8) and returns the text.
+/// Checks the raw bytes (empty, too big, binary, not UTF-8) and returns the text, a
+/// leading UTF-8 byte-order mark left out (files read from disk come through
+/// the `input` module, which also reads CRLF as LF).
 pub fn check_text(source: &Source) -> Result<&str, Diagnostic> {
     let name = &source.name;
-    let bytes = &source.bytes;
+    let bytes = source
+        .bytes
+        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+        .unwrap_or(&source.bytes);
     if bytes.len() > MAX_FILE_BYTES {
         return Err(Diagnostic::error(
             "too-large",

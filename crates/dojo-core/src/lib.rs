@@ -18,14 +18,16 @@
 //! | [`grading`] | ticket grades, session metrics, coaching |
 //! | [`compete`] | competitions: verification and the leaderboard |
 //! | [`history`], [`report`], [`drill`], [`spaced`] | the model of a trainee's history, the coach's report, drills and spaced repetition |
+//! | [`input`], [`escape`] | the one safe file reader (regular files only, size limit while reading, BOM and CRLF); user text made safe for CSV, Markdown and the terminal |
 //!
 //! # Architecture invariants
 //! This crate deliberately knows nothing of Bevy, SQLite, clap, the file system's
 //! data folders or the wall clock: its `Cargo.toml` does not depend on them, so the
 //! compiler keeps it so. Time is always passed in (sim minutes, or a date from the
 //! caller); randomness is ChaCha8 from a seed; the same inputs give the same bytes on
-//! every machine. Text is checked by [`validate::check_text`] (size, binary, UTF-8)
-//! and written atomically by [`sim::record`].
+//! every machine. Files are read by [`input`] (regular files only, a size limit while
+//! reading, one text form), text is checked by [`validate::check_text`] (size, binary,
+//! UTF-8) and written atomically by [`sim::record`].
 
 // Diagnostics are the cold path and carry their location and hint by value.
 #![allow(clippy::result_large_err)]
@@ -36,10 +38,12 @@ pub mod curriculum;
 pub mod diag;
 pub mod drill;
 pub mod engine;
+pub mod escape;
 pub mod explain;
 pub mod grading;
 pub mod handwriting;
 pub mod history;
+pub mod input;
 pub mod kb;
 pub mod note;
 pub mod pace;

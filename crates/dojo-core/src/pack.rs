@@ -11,6 +11,7 @@ use include_dir::{Dir, include_dir};
 use sha2::{Digest, Sha256};
 
 use crate::curriculum::Curriculum;
+use crate::input;
 use crate::kb::KbArticle;
 use crate::policy::Policy;
 use crate::scenario::Scenario;
@@ -66,15 +67,21 @@ pub fn builtin_policy() -> Result<Policy, Diagnostic> {
     }
 }
 
-/// Every `.ron` file under a path (a file, or a folder searched recursively), sorted.
-/// A path that cannot be read becomes a diagnostic.
+/// Every `.ron` file under a path (a file, or a folder searched recursively), sorted,
+/// read by [`crate::input`] (regular files only, 1 MiB at most, BOM and CRLF read as
+/// plain text). A path that cannot be read, and a folder with no `.ron` file in it,
+/// become diagnostics. A folder linked twice (or a symlink loop) is searched once.
 pub fn sources_from_path(path: &Path) -> (Vec<Source>, Vec<Diagnostic>) {
     let mut sources = Vec::new();
     let mut problems = Vec::new();
     let mut files = Vec::new();
     if path.is_dir() {
         let mut stack = vec![path.to_path_buf()];
+        let mut seen = BTreeSet::new();
         while let Some(dir) = stack.pop() {
+            if !seen.insert(std::fs::canonicalize(&dir).unwrap_or_else(|_| dir.clone())) {
+                continue;
+            }
             match std::fs::read_dir(&dir) {
                 Ok(entries) => {
                     for entry in entries.flatten() {
@@ -90,19 +97,68 @@ pub fn sources_from_path(path: &Path) -> (Vec<Source>, Vec<Diagnostic>) {
             }
         }
         files.sort();
+        if files.is_empty() && problems.is_empty() {
+            problems.push(Diagnostic {
+                severity: Severity::Error,
+                code: "no-files",
+                file: path.display().to_string(),
+                line: None,
+                column: None,
+                field: None,
+                message: "no files found: the folder holds no `.ron` file".into(),
+                hint: Some(
+                    "pack files end in `.ron`; name a file or a folder that holds some".into(),
+                ),
+            });
+        }
     } else {
         files.push(path.to_path_buf());
     }
     for file in files {
-        match std::fs::read(&file) {
-            Ok(bytes) => sources.push(Source {
-                name: file.display().to_string(),
-                bytes,
-            }),
-            Err(e) => problems.push(io_problem(&file, &e)),
+        match read_source(&file) {
+            Ok(source) => sources.push(source),
+            Err(d) => problems.push(d),
         }
     }
     (sources, problems)
+}
+
+/// One pack file (or policy) through [`crate::input`], as a [`Source`]; a problem as a
+/// located diagnostic (`not-a-file`, `too-large`, `io`).
+pub fn read_source(path: &Path) -> Result<Source, Diagnostic> {
+    match input::read_bytes(path, input::MAX_TEXT_BYTES) {
+        Ok(bytes) => Ok(Source {
+            name: path.display().to_string(),
+            bytes: input::normalise(bytes),
+        }),
+        Err(e) => Err(read_problem(&e)),
+    }
+}
+
+/// A reader's error as a diagnostic.
+pub fn read_problem(e: &input::ReadError) -> Diagnostic {
+    let (code, hint) = match e {
+        input::ReadError::NotAFile { .. } => (
+            "not-a-file",
+            Some("name a regular file (a FIFO, device or folder is never read)"),
+        ),
+        input::ReadError::TooLarge { .. } => (
+            "too-large",
+            Some("split it into several files, one scenario or article each"),
+        ),
+        input::ReadError::NotUtf8 { .. } => ("not-utf8", Some("save the file as UTF-8")),
+        input::ReadError::Io { .. } => ("io", None),
+    };
+    Diagnostic {
+        severity: Severity::Error,
+        code,
+        file: e.path().to_string(),
+        line: None,
+        column: None,
+        field: None,
+        message: e.reason(),
+        hint: hint.map(str::to_string),
+    }
 }
 
 fn io_problem(path: &Path, e: &std::io::Error) -> Diagnostic {
@@ -359,13 +415,10 @@ fn gather_sources(options: &PackOptions) -> (Vec<Source>, Vec<Diagnostic>) {
 /// The policy source: `--policy FILE` or the built-in one.
 fn policy_source(options: &PackOptions, problems: &mut Vec<Diagnostic>) -> Option<Source> {
     match &options.policy {
-        Some(path) => match std::fs::read(path) {
-            Ok(bytes) => Some(Source {
-                name: path.display().to_string(),
-                bytes,
-            }),
-            Err(e) => {
-                problems.push(io_problem(path, &e));
+        Some(path) => match read_source(path) {
+            Ok(source) => Some(source),
+            Err(d) => {
+                problems.push(d);
                 None
             }
         },
@@ -392,6 +445,14 @@ pub fn validate_paths(paths: &[PathBuf], options: &PackOptions) -> Report {
             let (s, p) = sources_from_path(path);
             sources.extend(s);
             problems.extend(p);
+        }
+        if sources.is_empty() {
+            // Nothing to check (an empty folder, a path that cannot be read): the
+            // problems alone, not the built-in policy counted as "1 file checked".
+            return Report {
+                diagnostics: problems,
+                ..Report::default()
+            };
         }
         context = authoring_context(options);
         context.policy = None;
@@ -432,7 +493,8 @@ pub struct ExplainTarget {
 /// when the file cannot be read as a scenario or no policy loads.
 pub fn explain_target(options: &PackOptions, key: &str) -> Result<ExplainTarget, Vec<Diagnostic>> {
     let path = Path::new(key);
-    let file = if path.is_file() {
+    // A FIFO or device is named (and refused by the reader), never taken for an id.
+    let file = if path.is_file() || (path.exists() && !path.is_dir()) {
         let (sources, problems) = sources_from_path(path);
         if !problems.is_empty() {
             return Err(problems);

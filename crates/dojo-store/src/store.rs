@@ -471,6 +471,23 @@ impl Store {
 
     // ---- sessions --------------------------------------------------------------
 
+    /// The finished session of this trainee whose log has this SHA-256, if any: what
+    /// [`StoreError::Duplicate`] would name. `dojo run` asks before it plays a shift, so
+    /// the same script run twice fails at once and records nothing.
+    pub fn stored_log(&self, trainee: &str, log_sha256: &str) -> Result<Option<i64>, StoreError> {
+        let Some(person) = self.person(trainee)? else {
+            return Ok(None);
+        };
+        self.conn
+            .query_row(
+                "SELECT id FROM sessions WHERE trainee_id = ?1 AND log_sha256 = ?2 AND state = 'finished'",
+                params![person.id, log_sha256],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.e(e))
+    }
+
     /// Stores a finished session for a trainee, in one transaction: the session with its
     /// full log and grade, its tickets and flags, and the trainee's updated schedule.
     /// The same log stored twice for a trainee is [`StoreError::Duplicate`].
@@ -667,7 +684,9 @@ impl Store {
         let log = record::read_log(&s.log_path)
             .ok()
             .map(|l| record::log_text(&l.header, &l.entries))
-            .or_else(|| std::fs::read_to_string(&s.log_path).ok());
+            .or_else(|| {
+                dojo_core::input::read_text(&s.log_path, dojo_core::input::MAX_RECORD_BYTES).ok()
+            });
         let tx = self.conn.unchecked_transaction().map_err(|e| self.e(e))?;
         tx.execute(
             "UPDATE sessions SET state = 'abandoned', ended_at = ?2 WHERE id = ?1",

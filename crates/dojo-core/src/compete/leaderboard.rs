@@ -518,27 +518,11 @@ fn esc(s: &str) -> String {
     out
 }
 
+/// One CSV row, every cell through [`crate::escape::csv_cell`] (OWASP: a cell starting
+/// with `=`, `+`, `-`, `@`, tab or CR gets a leading `'`; the board's numbers never
+/// start with one).
 fn csv_row(out: &mut String, fields: &[String]) {
-    let cells: Vec<String> = fields
-        .iter()
-        .map(|f| {
-            // A leading = + - @ would be a formula in a spreadsheet: quote it with a tick.
-            let f = if f.starts_with(['=', '+', '@'])
-                || (f.starts_with('-')
-                    && f.len() > 1
-                    && !f[1..].starts_with(|c: char| c.is_ascii_digit()))
-            {
-                format!("'{f}")
-            } else {
-                f.clone()
-            };
-            if f.contains([',', '"', '\n', '\r']) {
-                format!("\"{}\"", f.replace('"', "\"\""))
-            } else {
-                f
-            }
-        })
-        .collect();
+    let cells: Vec<String> = fields.iter().map(|f| crate::escape::csv_cell(f)).collect();
     out.push_str(&cells.join(","));
     out.push('\n');
 }

@@ -161,7 +161,9 @@ impl Competition {
     /// SHA-256 (hex) of the competition file's bytes, as `sha256sum` prints it. Results
     /// carry it; a result stamped with another hash was played under another file. For a
     /// competition read with [`parse`](Competition::parse) or [`read`](Competition::read),
-    /// the hash of the bytes read; for one made with [`new`](Competition::new), the hash
+    /// the hash of the text read (the reader drops a BOM and reads CRLF as LF, so a copy
+    /// saved by a Windows editor keeps its identity; a plain LF file's hash is what
+    /// `sha256sum` prints); for one made with [`new`](Competition::new), the hash
     /// of its `to_ron()` text (fields changed afterwards are not reflected: write the
     /// text and read it back).
     pub fn content_hash(&self) -> &str {
@@ -198,16 +200,17 @@ impl Competition {
     /// Reads a competition file from disk and checks it (see [`Competition::parse`]).
     pub fn read(path: &Path, pack: Option<&Pack>) -> Result<Competition, Vec<Diagnostic>> {
         let name = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| {
+        let bytes = crate::input::read_bytes(path, crate::input::MAX_TEXT_BYTES).map_err(|e| {
             vec![diagnostic(
                 "io",
                 &name,
                 None,
                 None,
-                format!("cannot read the competition file: {e}"),
+                format!("cannot read the competition file: {}", e.reason()),
                 Some("`dojo compete new --shift ID --out FILE` writes one"),
             )]
         })?;
+        let bytes = crate::input::normalise(bytes);
         Competition::parse(&Source { name, bytes }, pack)
     }
 
@@ -566,7 +569,9 @@ pub fn read_results_dir(dir: &Path, competition_file: &Path) -> std::io::Result<
     paths.sort();
     let mut files = Vec::new();
     for path in paths {
-        let bytes = std::fs::read(&path)?;
+        let bytes = crate::input::read_bytes(&path, MAX_RESULT_BYTES)
+            .map(crate::input::normalise)
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
         if starts_with_identifier(&bytes, "Competition") {
             continue;
         }

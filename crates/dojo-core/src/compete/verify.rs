@@ -302,15 +302,17 @@ fn check_file(
             ),
         ));
     }
-    if file.bytes.iter().all(u8::is_ascii_whitespace) {
+    // The one text form (BOM dropped, CRLF as LF), as `dojo replay` reads a result.
+    let bytes = crate::input::normalised(&file.bytes);
+    if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err((
             "unreadable",
             None,
             "the file is empty: not a result (cut off while copying?)".into(),
         ));
     }
-    let text = std::str::from_utf8(&file.bytes).map_err(|e| {
-        let line = file.bytes[..e.valid_up_to()]
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        let line = bytes[..e.valid_up_to()]
             .iter()
             .filter(|b| **b == b'\n')
             .count()
@@ -334,8 +336,11 @@ fn check_file(
                     "the file ends early at line {} (cut off while copying?): not a complete result",
                     e.span.start.line
                 )
-            } else {
+            } else if crate::sim::record::looks_like_result(text) {
                 format!("not a result file: {}", e.code)
+            } else {
+                // Nothing of a file that is not a result is echoed (it may be anything).
+                crate::sim::record::NOT_A_RESULT.to_string()
             },
         )
     })?;

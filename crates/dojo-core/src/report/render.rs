@@ -45,7 +45,12 @@ fn date(d: &chrono::DateTime<chrono::Utc>) -> String {
 }
 
 fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    crate::escape::markdown_cell(s)
+}
+
+/// User text (names, teams, reasons, titles) outside a table: no HTML ever rendered.
+fn md(s: &str) -> String {
+    crate::escape::markdown(s)
 }
 
 fn trend_line(t: &Trend) -> String {
@@ -60,11 +65,11 @@ fn trend_line(t: &Trend) -> String {
 /// The report as Markdown.
 pub fn to_markdown(r: &TrainerReport) -> String {
     let mut o = String::new();
-    let _ = writeln!(o, "# Coaching report: {}", r.trainee);
+    let _ = writeln!(o, "# Coaching report: {}", md(&r.trainee));
     let _ = writeln!(
         o,
         "\nTeam: {} · sessions: {}{} · {} · generated {}\n",
-        r.team.as_deref().unwrap_or("none"),
+        md(r.team.as_deref().unwrap_or("none")),
         r.sessions.len(),
         if r.abandoned > 0 {
             format!(" (+{} abandoned)", r.abandoned)
@@ -170,7 +175,7 @@ pub fn to_markdown(r: &TrainerReport) -> String {
                 "- session {} ({}): {}",
                 e.session,
                 date(&e.played_at),
-                e.line
+                md(&e.line)
             );
         }
         let _ = writeln!(o, "\n> {}\n", f.advice);
@@ -179,12 +184,13 @@ pub fn to_markdown(r: &TrainerReport) -> String {
         let _ = writeln!(
             o,
             "## Against the team median ({}, {} member(s))\n",
-            tc.team, tc.members
+            md(&tc.team),
+            tc.members
         );
         let _ = writeln!(
             o,
             "| metric | {} | team median | |\n|---|---|---|---|",
-            r.trainee
+            md_cell(&r.trainee)
         );
         for row in &tc.rows {
             let _ = writeln!(
@@ -208,8 +214,8 @@ pub fn to_markdown(r: &TrainerReport) -> String {
             "### Session {}, ticket {}: {}\n\n{} · your call: {} · framework: {} · score {}{}\n",
             q.session,
             q.ticket,
-            q.title,
-            q.scenario,
+            md(&q.title),
+            md(&q.scenario),
             call_text(q.call),
             short_owner(q.right_call),
             q.score,
@@ -237,17 +243,21 @@ pub fn to_markdown(r: &TrainerReport) -> String {
         let _ = writeln!(
             o,
             "- Session {}, ticket {} ({}): automatic grade {} → {} now",
-            ov.session, ov.ticket, ov.scenario, ov.automatic_score, ov.score
+            ov.session,
+            ov.ticket,
+            md(&ov.scenario),
+            ov.automatic_score,
+            ov.score
         );
         for e in &ov.trail {
             let _ = writeln!(
                 o,
                 "  - {} by {}: {} → {} — “{}”",
                 date(&e.at),
-                e.coach,
+                md(&e.coach),
                 e.old_score,
                 e.new_score,
-                e.reason
+                md(&e.reason)
             );
         }
     }
@@ -272,12 +282,9 @@ pub fn to_markdown(r: &TrainerReport) -> String {
     o
 }
 
+/// A text cell, neutralised against formula injection (see [`crate::escape::csv_cell`]).
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
+    crate::escape::csv_cell(s)
 }
 
 /// The report as CSV: one row per finished session with every trended metric (rates as

@@ -213,7 +213,8 @@ impl Script {
     /// Reads a script file; a syntax error names the file, line and column and shows
     /// what a script looks like.
     pub fn read(path: &std::path::Path) -> Result<Script, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text = crate::input::read_text(path, crate::input::MAX_RECORD_BYTES)
+            .map_err(|e| e.to_string())?;
         ron::from_str::<Script>(&text).map_err(|e| {
             format!(
                 "{}:{}:{}: {} (an action script is `Script(actions: [(at: Some(0), action: Open(ticket: 1)), ...])`)",

@@ -347,14 +347,16 @@ fn lock(file: &File, path: &Path) -> Result<(), RecordError> {
 
 /// True when a running process is writing this log (holds its lock).
 pub fn log_in_use(path: &Path) -> bool {
-    File::open(path).is_ok_and(|f| match f.try_lock() {
-        Ok(()) => {
-            let _ = f.unlock();
-            false
-        }
-        Err(std::fs::TryLockError::WouldBlock) => true,
-        Err(std::fs::TryLockError::Error(_)) => false,
-    })
+    // Only a regular file is opened: a FIFO put in a log's place never blocks.
+    crate::input::is_regular_file(path)
+        && File::open(path).is_ok_and(|f| match f.try_lock() {
+            Ok(()) => {
+                let _ = f.unlock();
+                false
+            }
+            Err(std::fs::TryLockError::WouldBlock) => true,
+            Err(std::fs::TryLockError::Error(_)) => false,
+        })
 }
 
 impl LogWriter {
@@ -425,8 +427,13 @@ pub struct ReadLog {
 /// Reads a line log. A torn last line (from a crash mid-write) is dropped; any other
 /// bad line is a located error.
 pub fn read_log(path: &Path) -> Result<ReadLog, RecordError> {
-    let file = File::open(path).map_err(|e| io_err(path, e))?;
-    let mut reader = BufReader::new(file);
+    // Through the one reader (regular files only, the size limit while reading). The
+    // bytes stay raw: the resume point is a byte offset in the file, and a torn last line
+    // may end inside a character. A BOM is skipped, CRLF lines read as LF.
+    let raw = crate::input::read_bytes(path, crate::input::MAX_RECORD_BYTES)
+        .map_err(|e| read_err(path, e))?;
+    let bom = crate::input::bom_len(&raw);
+    let mut reader = BufReader::new(&raw[bom..]);
     let mut lines: Vec<(String, bool)> = Vec::new();
     loop {
         let mut buf = Vec::new();
@@ -450,10 +457,15 @@ pub fn read_log(path: &Path) -> Result<ReadLog, RecordError> {
     let header: LogHeader = ron::from_str(first.trim_end()).map_err(|e| RecordError::Format {
         path: name.clone(),
         line: 1,
-        message: format!("not a log header: {e}"),
+        message: if first.trim_start().starts_with("(format:") {
+            format!("not a log header: {e}")
+        } else {
+            // Nothing of a file that is not a log is echoed (it may be anything).
+            "not a log header (a log's first line starts with `(format:`)".into()
+        },
     })?;
     let mut entries = Vec::new();
-    let mut valid_len = first.len() as u64;
+    let mut valid_len = (bom + first.len()) as u64;
     let mut torn_tail = false;
     let count = lines.len();
     for (i, (line, complete)) in lines.iter().enumerate().skip(1) {
@@ -488,14 +500,46 @@ pub fn read_log(path: &Path) -> Result<ReadLog, RecordError> {
 }
 
 /// Reads a result file (pretty RON document).
+/// The text of a result read in the one text form (BOM dropped, CRLF as LF), so a
+/// result saved by a Windows editor compares equal to its re-simulation.
 pub fn read_result(path: &Path) -> Result<(SessionResult, String), RecordError> {
-    let text = std::fs::read_to_string(path).map_err(|e| io_err(path, e))?;
+    let text = crate::input::read_text(path, crate::input::MAX_RECORD_BYTES)
+        .map_err(|e| read_err(path, e))?;
     let result = ron::from_str::<SessionResult>(&text).map_err(|e| RecordError::Format {
         path: path.display().to_string(),
         line: e.span.start.line,
-        message: e.code.to_string(),
+        message: if looks_like_result(&text) {
+            e.code.to_string()
+        } else {
+            NOT_A_RESULT.to_string()
+        },
     })?;
     Ok((result, text))
+}
+
+/// What is said of a file that is not a result — and nothing of its content, which
+/// may be anything (a password file behind a symlink).
+pub const NOT_A_RESULT: &str = "not a result file (a result starts with `SessionResult(`)";
+
+/// True when a text starts (after comments and a BOM) with `SessionResult`: a result,
+/// maybe a broken one, whose parse errors may be quoted.
+pub fn looks_like_result(text: &str) -> bool {
+    crate::diag::leading_identifier(text) == Some("SessionResult")
+}
+
+fn read_err(path: &Path, e: crate::input::ReadError) -> RecordError {
+    match e {
+        crate::input::ReadError::Io { source, .. } => io_err(path, source),
+        crate::input::ReadError::NotUtf8 { line, .. } => RecordError::Format {
+            path: path.display().to_string(),
+            line,
+            message: e.reason(),
+        },
+        other => RecordError::Io {
+            path: path.display().to_string(),
+            source: std::io::Error::other(other.reason()),
+        },
+    }
 }
 
 /// A recorded session read back: its header, its actions, and the result document's
@@ -518,6 +562,8 @@ pub fn read_recorded(path: &Path) -> Result<Recorded, String> {
             entries: result.log,
             result_text: Some(text),
         }),
+        // A file the reader refuses (FIFO, device, too large, missing) is said once.
+        Err(RecordError::Io { path, source }) => Err(format!("{path}: {source}")),
         Err(result_error) => match read_log(path) {
             Ok(log) => Ok(Recorded {
                 header: log.header,
@@ -529,6 +575,14 @@ pub fn read_recorded(path: &Path) -> Result<Recorded, String> {
             )),
         },
     }
+}
+
+/// The log `dojo run --out RESULT` writes while the shift is played: `RESULT.log`,
+/// removed once the result is written (also when the run was resumed from it).
+pub fn temporary_log_of(result: &Path) -> PathBuf {
+    let mut name = result.as_os_str().to_owned();
+    name.push(".log");
+    PathBuf::from(name)
 }
 
 /// Writes a file atomically: a temporary file in the same folder, synced, then renamed.

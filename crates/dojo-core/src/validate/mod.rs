@@ -292,7 +292,7 @@ fn unclosed_string_line(text: &str, line: usize) -> Option<usize> {
 }
 
 /// The outcome of validating a set of files.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Report {
     /// Files read.
     pub files: usize,
@@ -405,6 +405,22 @@ pub fn lint(files: &[ParsedFile], context: &Context) -> Vec<Diagnostic> {
             Item::Policy(_) => continue,
         };
         if let Some(first) = seen.get(&(kind, id.clone())) {
+            if first.starts_with("builtin:") && !file.name.starts_with("builtin:") {
+                // `--pack DIR` replaces content by id: what it replaces is noted, not an
+                // error. The pack's own file is what is played.
+                out.push(
+                    Diagnostic::warning(
+                        "replaces-builtin",
+                        &file.name,
+                        format!("replaces the built-in `{id}` ({first}): packs replace by id"),
+                    )
+                    .at(locate(&file.text, &format!("\"{id}\"")))
+                    .field("id")
+                    .hint("intended? nothing to do; else give it another id"),
+                );
+                seen.insert((kind, id.clone()), file.name.clone());
+                continue;
+            }
             out.push(
                 Diagnostic::error(
                     "duplicate-id",

@@ -57,7 +57,7 @@ impl Drafts {
         let path = log.map(drafts_path);
         let by_ticket: BTreeMap<u32, TicketDraft> = path
             .as_deref()
-            .and_then(|p| std::fs::read_to_string(p).ok())
+            .and_then(|p| dojo_core::input::read_text(p, dojo_core::input::MAX_TEXT_BYTES).ok())
             .and_then(|text| ron::from_str(&text).ok())
             .unwrap_or_default();
         Drafts {
