@@ -16,6 +16,7 @@
 //! | [`agents`] | the scripted trainees (personas) |
 //! | [`grading`] | ticket grades, session metrics, coaching |
 //! | [`compete`] | competitions: verification and the leaderboard |
+//! | [`names`] | the one rule for names of people, teams and participants (NFC, printable, collapsed, capped; told apart by case-folded TS #39 skeleton) |
 //! | [`history`], [`report`], [`drill`], [`spaced`] | the model of a trainee's history, the coach's report, drills and spaced repetition |
 //!
 //! # Architecture invariants
@@ -40,6 +41,7 @@ pub mod grading;
 pub mod handwriting;
 pub mod history;
 pub mod kb;
+pub mod names;
 pub mod note;
 pub mod pack;
 pub mod policy;
