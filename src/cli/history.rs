@@ -544,7 +544,12 @@ fn import(
                 failed += 1;
                 if matches!(
                     e,
-                    StoreError::Sql { .. } | StoreError::Io { .. } | StoreError::Damaged { .. }
+                    StoreError::Sql { .. }
+                        | StoreError::Io { .. }
+                        | StoreError::Damaged { .. }
+                        | StoreError::Busy { .. }
+                        | StoreError::ReadOnly { .. }
+                        | StoreError::Inaccessible { .. }
                 ) {
                     break;
                 }
