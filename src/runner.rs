@@ -149,7 +149,7 @@ impl Run {
                 participant,
             } => {
                 let session = competition
-                    .start_session(Arc::clone(pack))
+                    .start_session(Arc::clone(pack), participant)
                     .map_err(|e| e.to_string())?;
                 let header = competition.header(&session, participant);
                 (session, header, true)
