@@ -67,7 +67,7 @@ fn play_own(c: &Competition, name: &str, persona: Persona, i: usize) -> SessionR
     let mut actions = Vec::new();
     for entry in base.actions {
         let opened = match &entry.action {
-            Action::Open { ticket } if (*ticket as usize + i) % 2 == 0 => Some(*ticket),
+            Action::Open { ticket } if (*ticket as usize + i).is_multiple_of(2) => Some(*ticket),
             _ => None,
         };
         actions.push(entry);
@@ -89,7 +89,12 @@ fn play_own(c: &Competition, name: &str, persona: Persona, i: usize) -> SessionR
 /// variant may change).
 fn signature(i: usize) -> String {
     let letters = |n: usize| char::from(b'a' + (n % 26) as u8);
-    format!("agent {}{}{}", letters(i / 676), letters(i / 26), letters(i))
+    format!(
+        "agent {}{}{}",
+        letters(i / 676),
+        letters(i / 26),
+        letters(i)
+    )
 }
 
 /// A result handed in under another name (the file edited, nothing else).
