@@ -41,7 +41,7 @@ fn bench(c: &mut Criterion) {
         .participant("Bench Player", None)
         .expect("enters");
     let mut session = competition
-        .start_session(Arc::clone(&pack))
+        .start_session(Arc::clone(&pack), &participant)
         .expect("starts");
     let header = competition.header(&session, &participant);
     record::play_script(&mut session, &script, 0, None, None).expect("runs");
@@ -57,14 +57,37 @@ fn bench(c: &mut Criterion) {
         text.len()
     );
 
-    // A room of 200 participants (same play, different names, so no duplicates).
+    // A room of 200 participants: each plays their own personal variant, with a few
+    // client updates of their own (identical logs under different names are copies).
     let room: Vec<ResultFile> = (0..200)
         .map(|i| {
-            let mut r = result.clone();
-            r.header.trainee = Some(format!("Participant {i:03}"));
+            let name = format!("Participant {i:03}");
+            let participant = competition.participant(&name, None).expect("enters");
+            let mut actions = script.actions.clone();
+            for k in 0..30 {
+                actions.insert(
+                    1 + k * 2,
+                    dojo_core::sim::action::ScriptEntry {
+                        at: None,
+                        action: dojo_core::sim::action::Action::UpdateClient {
+                            ticket: 1,
+                            message: format!("{name}, update {k}"),
+                        },
+                    },
+                );
+            }
+            let own = dojo_core::sim::action::Script {
+                actions,
+                ..script.clone()
+            };
+            let mut s = competition
+                .start_session(Arc::clone(&pack), &participant)
+                .expect("starts");
+            let header = competition.header(&s, &participant);
+            record::play_script(&mut s, &own, 0, None, None).expect("runs");
             ResultFile {
                 name: format!("p{i:03}.ron"),
-                bytes: r.to_ron().into_bytes(),
+                bytes: compete::finish_result(&mut s, header).to_ron().into_bytes(),
             }
         })
         .collect();

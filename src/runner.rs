@@ -332,7 +332,7 @@ fn prepare(
             participant,
         } => {
             let session = competition
-                .start_session(Arc::clone(pack))
+                .start_session(Arc::clone(pack), participant)
                 .map_err(|e| e.to_string())?;
             let header = competition.header(&session, participant);
             (session, header, true)

@@ -34,6 +34,7 @@ pub fn hundred_ticket_shift(pack: &Pack) -> Shift {
             hints_shown: false,
             real_time_limit_minutes: None,
         },
+        variant: None,
     }
 }
 

@@ -195,13 +195,37 @@ fn cmd_new(
     let seed = seed.unwrap_or_else(random_seed);
     let mut roster = std::collections::BTreeMap::new();
     for entry in teams {
-        let Some((who, team)) = entry.split_once('=') else {
+        // Split at the last `=`: a name may contain `=`, a team name may not.
+        let Some((who, team)) = dojo_core::names::split_name_team(entry) else {
             return fail(
                 err,
-                format!("--team `{entry}`: write it NAME=TEAM, e.g. --team \"Ana Lopez=north\""),
+                format!(
+                    "--team `{}`: write it NAME=TEAM, e.g. --team \"Ana Lopez=north\"",
+                    entry.escape_debug()
+                ),
             );
         };
-        roster.insert(who.trim().to_string(), team.trim().to_string());
+        let clean = |what: &str, value: &str| {
+            dojo_core::names::clean(value)
+                .map_err(|e| format!("--team `{}`: the {what} name: {e}", entry.escape_debug()))
+        };
+        let (who, team) = match (clean("participant", who), clean("team", team)) {
+            (Ok(w), Ok(t)) => (w, t),
+            (Err(e), _) | (_, Err(e)) => return fail(err, e),
+        };
+        if let Some(other) = roster
+            .keys()
+            .find(|n: &&String| dojo_core::names::same(n, &who))
+        {
+            return fail(
+                err,
+                format!(
+                    "--team `{}`: `{who}` is the same participant as `{other}` (names are told apart without case, spacing, Unicode form or look-alike characters)",
+                    entry.escape_debug()
+                ),
+            );
+        }
+        roster.insert(who, team);
     }
     let text = Competition::new(name.unwrap_or(&shift.title), &shift, seed, pack, roster).to_ron();
     // The written text must read back cleanly (names, roster, hashes).
@@ -347,14 +371,15 @@ fn verify_dir(
     let Some(competition) = read_competition(pack, &path, err)? else {
         return Ok(None);
     };
-    let files = match compete::read_results_dir(dir, &path) {
+    // Every entry of the folder is verified or listed with why it was not read.
+    let folder = match compete::read_results_folder(dir, &path) {
         Ok(f) => f,
         Err(e) => {
             fail(err, format!("{}: {e}", dir.display()))?;
             return Ok(None);
         }
     };
-    if files.is_empty() {
+    if folder.files.is_empty() && folder.refused.is_empty() {
         fail(
             err,
             format!(
@@ -364,7 +389,7 @@ fn verify_dir(
         )?;
         return Ok(None);
     }
-    match compete::verify::verify(&competition, pack, &files) {
+    match compete::verify::verify_folder(&competition, pack, &folder) {
         Ok(v) => Ok(Some((competition, v))),
         Err(e) => {
             fail(err, e)?;

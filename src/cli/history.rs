@@ -554,7 +554,12 @@ fn import(
                 failed += 1;
                 if matches!(
                     e,
-                    StoreError::Sql { .. } | StoreError::Io { .. } | StoreError::Damaged { .. }
+                    StoreError::Sql { .. }
+                        | StoreError::Io { .. }
+                        | StoreError::Damaged { .. }
+                        | StoreError::Busy { .. }
+                        | StoreError::ReadOnly { .. }
+                        | StoreError::Inaccessible { .. }
                 ) {
                     break;
                 }

@@ -124,6 +124,7 @@ pub fn preview_shift(scenario_id: &str) -> Shift {
             hints_shown: true,
             real_time_limit_minutes: None,
         },
+        variant: None,
     }
 }
 

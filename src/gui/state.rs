@@ -112,9 +112,19 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// Where this participant's result is handed in.
+    /// Where this participant's next attempt is handed in: its own file
+    /// (`<slug>.attempt-<n>.result.ron`, the first `n` free), never one already there.
     pub fn result_path(&self) -> PathBuf {
-        folder_of(&self.file).join(compete::result_file_name(&self.participant.name))
+        compete::attempt_path(&folder_of(&self.file), &self.participant.name)
+    }
+
+    /// True when an attempt of this participant is already in the folder.
+    pub fn has_attempt(&self) -> bool {
+        let first = folder_of(&self.file).join(format!(
+            "{}.attempt-1.result.ron",
+            compete::result_file_name(&self.participant.name).trim_end_matches(".result.ron")
+        ));
+        first.exists()
     }
 }
 

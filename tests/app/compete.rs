@@ -274,7 +274,7 @@ fn read_example(pack: &Pack) -> Competition {
 /// Plays a script under the competition, as the app (or `dojo run --competition`) does.
 fn play_script(f_pack: &Arc<Pack>, c: &Competition, script: &Script, name: &str) -> SessionResult {
     let participant = c.participant(name, None).unwrap();
-    let mut session = c.start_session(Arc::clone(f_pack)).unwrap();
+    let mut session = c.start_session(Arc::clone(f_pack), &participant).unwrap();
     let header = c.header(&session, &participant);
     record::play_script(&mut session, script, 0, None, None).unwrap();
     compete::finish_result(&mut session, header)
@@ -658,6 +658,8 @@ fn accepted(name: &str, team: Option<&str>, composite: f64, sim: u32, notes: f64
             grade: 90,
             graded_tickets: 10,
         },
+        fingerprint: Vec::new(),
+        text: String::new(),
     }))
 }
 

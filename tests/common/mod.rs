@@ -72,6 +72,7 @@ pub fn one_ticket_session(
             hints_shown: true,
             real_time_limit_minutes: None,
         },
+        variant: None,
     };
     dojo_core::sim::session::Session::with_shift(std::sync::Arc::clone(pack), shift, 1).unwrap()
 }

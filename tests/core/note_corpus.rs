@@ -137,6 +137,7 @@ fn replay(c: &Corpus) -> Session {
             hints_shown: true,
             real_time_limit_minutes: None,
         },
+        variant: None,
     };
     let mut s = Session::with_shift(Arc::clone(&PACK), shift, 1).unwrap();
     let script = Script {

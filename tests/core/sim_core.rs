@@ -38,6 +38,7 @@ fn shift_of(ids: &[&str], arrivals: Vec<u32>, pause_allowed: bool) -> Shift {
             hints_shown: pause_allowed,
             real_time_limit_minutes: None,
         },
+        variant: None,
     }
 }
 

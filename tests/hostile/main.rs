@@ -1,15 +1,20 @@
 //! Hostile and careless input (#15): every file refused or accepted with its exact
 //! outcome, exports that cannot attack their reader, `--out` and session messages that
-//! say what is true, a missing display and a closed pipe. Through the built `dojo`
-//! binary, each test in its own temporary folder and data folder.
+//! say what is true, a missing display and a closed pipe; the store under many
+//! processes, locked, unreadable, read-only or tampered files; the one rule for names;
+//! competitions nobody can pass off. Each test asserts the exact outcome: the error with
+//! its path, the exit code, nothing moved, nothing lost, the rejection's reason.
 
 #[path = "../common/mod.rs"]
 mod common;
 
 mod cli_out;
+mod compete;
 mod display;
 mod exports;
 mod files;
+mod names;
+mod store;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

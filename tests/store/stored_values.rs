@@ -35,12 +35,20 @@ fn stored_session() -> (tempfile::TempDir, i64, GradedSession) {
 }
 
 /// Edits the database behind the store's back, as an older version (or a broken tool)
-/// would have left it; the trigger that keeps stored logs unchanged is lifted for it.
+/// would have left it: the triggers that keep stored logs and grades unchanged are lifted
+/// for it, and the file is taken back to schema 3 (before grades were sealed), so the
+/// next open migrates it and seals what the older version wrote.
 fn sql(dir: &tempfile::TempDir, statement: &str) {
     rusqlite::Connection::open(dir.path().join(DB_FILE))
         .unwrap()
         .execute_batch(&format!(
-            "DROP TRIGGER IF EXISTS session_logs_unchanged; {statement}"
+            "DROP TRIGGER IF EXISTS session_logs_unchanged;
+             DROP TRIGGER IF EXISTS sessions_graded_unchanged;
+             DROP TRIGGER IF EXISTS tickets_unchanged; DROP TRIGGER IF EXISTS tickets_kept;
+             DROP TRIGGER IF EXISTS flags_unchanged; DROP TRIGGER IF EXISTS flags_kept;
+             DROP TRIGGER IF EXISTS reviews_unchanged; DROP TRIGGER IF EXISTS reviews_kept;
+             {statement}
+             ALTER TABLE sessions DROP COLUMN seal; PRAGMA user_version = 3;"
         ))
         .unwrap();
 }

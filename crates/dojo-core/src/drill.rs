@@ -389,6 +389,7 @@ pub fn build(
             hints_shown: false,
             real_time_limit_minutes: None,
         },
+        variant: None,
     };
     let plan = DrillPlan { shift, focus };
     // The drill must be a valid shift file of this pack, like any shipped one.

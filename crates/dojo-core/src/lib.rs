@@ -17,6 +17,7 @@
 //! | [`agents`] | the scripted trainees (personas) |
 //! | [`grading`] | ticket grades, session metrics, coaching |
 //! | [`compete`] | competitions: verification and the leaderboard |
+//! | [`names`] | the one rule for names of people, teams and participants (NFC, printable, collapsed, capped; told apart by case-folded TS #39 skeleton) |
 //! | [`history`], [`report`], [`drill`], [`spaced`] | the model of a trainee's history, the coach's report, drills and spaced repetition |
 //! | [`input`], [`escape`] | the one safe file reader (regular files only, size limit while reading, BOM and CRLF); user text made safe for CSV, Markdown and the terminal |
 //!
@@ -45,6 +46,7 @@ pub mod handwriting;
 pub mod history;
 pub mod input;
 pub mod kb;
+pub mod names;
 pub mod note;
 pub mod pace;
 pub mod pack;

@@ -99,4 +99,11 @@ pub struct Shift {
     pub time_scale: f64,
     /// The mode's rules.
     pub rules: Rules,
+    /// A personal variant (competitions, `compete::Competition::variant_of`): the seed
+    /// of the surface details — every template variable that sets no fact (names, IPs,
+    /// error ids) — drawn apart from the session seed, so the tickets, arrivals, facts,
+    /// verdicts and scoring are everyone's and the text is the participant's own. `None`:
+    /// the session seed draws everything (and the field is not written).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<u64>,
 }

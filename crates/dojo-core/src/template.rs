@@ -95,7 +95,30 @@ pub fn values_for(scenario: &Scenario, seed: u64) -> BTreeMap<String, String> {
 /// facts, `variables` kept for reference. Deterministic: same scenario and seed, same
 /// instance.
 pub fn instantiate(scenario: &Scenario, seed: u64) -> Scenario {
-    let values = values_for(scenario, seed);
+    instantiate_variant(scenario, seed, None)
+}
+
+/// True when a variable only changes text (a pool, or a range that sets no fact).
+pub fn is_surface(variable: &Variable) -> bool {
+    !matches!(variable, Variable::Range { sets: Some(_), .. })
+}
+
+/// [`instantiate`] with a personal variant: the variables that set a fact (users
+/// affected, a deadline, patience) are drawn from `seed` as for everyone; the surface
+/// ones (names, IPs, error ids: [`is_surface`]) from `surface` when it is given. The same
+/// facts, verdicts and scoring; other words.
+pub fn instantiate_variant(scenario: &Scenario, seed: u64, surface: Option<u64>) -> Scenario {
+    let mut values = values_for(scenario, seed);
+    if let Some(surface) = surface {
+        let personal = values_for(scenario, surface);
+        for (name, variable) in &scenario.variables {
+            if is_surface(variable)
+                && let Some(v) = personal.get(name)
+            {
+                values.insert(name.clone(), v.clone());
+            }
+        }
+    }
     let mut instance = scenario.clone();
     if !values.is_empty() {
         instance.for_each_text_mut(&mut |text| {

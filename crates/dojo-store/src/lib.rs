@@ -4,8 +4,16 @@
 //!
 //! SQLite through `rusqlite` (compiled in), one file `history.sqlite3` in the data
 //! directory ([`data_dir`]): WAL journal, `synchronous=FULL`, schema migrations counted in
-//! `PRAGMA user_version`. A damaged file is moved aside and refused with a clear error; a
-//! file of a newer schema is refused and left as it is. Nothing is ever deleted.
+//! `PRAGMA user_version`. A damaged file (not SQLite, or failing its integrity check) is
+//! moved aside and refused with a clear error; a file that is locked, unreadable or
+//! read-only, of a newer schema or of another program is refused and left as it is.
+//! Nothing is ever deleted.
+//!
+//! Any number of processes may use one data folder at once: every write is an
+//! immediate transaction (`BEGIN IMMEDIATE`, waiting up to [`BUSY_TIMEOUT`] for the
+//! writer before it), and schema creation and migration run under an exclusive lock.
+//! A finished session's stored grade is sealed (SHA-256 of its rows) and guarded by
+//! triggers; a row changed outside the app is refused with [`StoreError::Tampered`].
 //!
 //! # Architecture invariant
 //! The store keeps what the core computes; it grades nothing itself and never reads the
@@ -24,7 +32,7 @@ use std::path::{Path, PathBuf};
 use dojo_core::history::Role;
 
 pub use report::trainer_report;
-pub use store::{MIGRATIONS, SCHEMA_VERSION, Store};
+pub use store::{BUSY_TIMEOUT, MIGRATIONS, SCHEMA_VERSION, Store};
 
 /// The environment variable naming the data directory.
 pub const DATA_DIR_ENV: &str = "DOJO_DATA_DIR";
@@ -59,8 +67,8 @@ pub fn resolve_data_dir(flag: Option<&Path>, env: Option<std::ffi::OsString>) ->
 /// What can go wrong with the store. Every message says what happened to the file.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// The file is not a readable SQLite database, or fails its integrity check. It was
-    /// renamed, never deleted.
+    /// The file is not an SQLite database, or fails its integrity check. It was renamed,
+    /// never deleted. (A locked, unreadable or read-only file is never called damaged.)
     #[error(
         "{path}: the history database is damaged ({reason}). It was moved aside to {kept_at} — nothing was deleted. The next start begins a new, empty history; to go on with the old one, restore a backup to {path} first."
     )]
@@ -93,6 +101,49 @@ pub enum StoreError {
         path: String,
         /// Why.
         reason: String,
+    },
+    /// Another process held the history longer than the busy timeout. Nothing was
+    /// written and the file was left as it is.
+    #[error(
+        "{path}: the history is busy: another Escalation Dojo process (or another program) held it for more than {seconds} s. Nothing was written and the file was left as it is — try again when the other process has finished."
+    )]
+    Busy {
+        /// The database file.
+        path: String,
+        /// How long this process waited.
+        seconds: u64,
+    },
+    /// The file or its folder cannot be written. Left untouched.
+    #[error(
+        "{path}: the history is read-only ({reason}). The file was left as it is and nothing was written: make it and its folder writable, or point --data-dir elsewhere."
+    )]
+    ReadOnly {
+        /// The database file.
+        path: String,
+        /// What refused the write.
+        reason: String,
+    },
+    /// The file exists but cannot be opened by this user. Left untouched.
+    #[error(
+        "{path}: the history cannot be opened ({reason}). The file was left as it is: check its owner and permissions, or point --data-dir elsewhere."
+    )]
+    Inaccessible {
+        /// The database file.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// A stored grade that does not match its seal: a row was changed outside the app.
+    #[error(
+        "{path}: session {session}: {what} — the stored grade was changed outside Escalation Dojo (with sqlite3?), so it is not shown; nothing was changed. Its log is kept (`dojo history log {session}`); restore the file from a backup, or re-import the log to grade it again."
+    )]
+    Tampered {
+        /// The database file.
+        path: String,
+        /// The session.
+        session: i64,
+        /// What does not match.
+        what: String,
     },
     /// An SQLite error while using a healthy database.
     #[error("{path}: {source}")]

@@ -6,8 +6,12 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
+use rusqlite::types::ValueRef;
+use rusqlite::{
+    Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
+};
 
+use dojo_core::compete::sha256_hex;
 use dojo_core::history::{
     GradedSession, InProgress, NoteSummary, Override, Person, Role, SessionQuery, SessionState,
     SessionSummary, Team, TicketSummary, closest, session_score,
@@ -16,10 +20,17 @@ use dojo_core::history::{
 use crate::{DB_FILE, StoreError};
 use dojo_core::curriculum::DrillSettings;
 use dojo_core::grading::{FlaggedPattern, SessionNumbers, Timing};
+use dojo_core::names;
 use dojo_core::note::NoteElement;
 use dojo_core::scenario::Owner;
 use dojo_core::sim::record::{self, LogHeader};
 use dojo_core::spaced::{self, Rating, TypeSchedule};
+
+/// How long a process waits for another one's write (or an exclusive lock) before it
+/// gives up with [`StoreError::Busy`]. Every write transaction is `BEGIN IMMEDIATE`, so
+/// the wait is honoured (a deferred transaction upgrading to a write lock would fail at
+/// once instead).
+pub const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// `PRAGMA application_id` of a Dojo history ("Dojo" in ASCII).
 const APPLICATION_ID: i32 = 0x446F_6A6F;
@@ -147,7 +158,32 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (trainee_id, ticket_type)
     ) WITHOUT ROWID;
     "#,
+    // 4: stored grades protected like logs: a finished session's row carries a seal
+    // (SHA-256 of its grade-bearing rows, checked on every read; filled in for the
+    // sessions already stored by the migration), and triggers refuse changing or deleting
+    // a graded session's rows.
+    r#"
+    ALTER TABLE sessions ADD COLUMN seal TEXT;
+    CREATE TRIGGER sessions_graded_unchanged BEFORE UPDATE ON sessions
+        WHEN OLD.state = 'abandoned' OR (OLD.state = 'finished' AND OLD.seal IS NOT NULL)
+        BEGIN SELECT RAISE(ABORT, 'stored sessions are never changed once finished or abandoned'); END;
+    CREATE TRIGGER tickets_unchanged BEFORE UPDATE ON tickets
+        BEGIN SELECT RAISE(ABORT, 'stored grades are never changed'); END;
+    CREATE TRIGGER tickets_kept BEFORE DELETE ON tickets
+        BEGIN SELECT RAISE(ABORT, 'stored grades are never deleted'); END;
+    CREATE TRIGGER flags_unchanged BEFORE UPDATE ON flags
+        BEGIN SELECT RAISE(ABORT, 'stored grades are never changed'); END;
+    CREATE TRIGGER flags_kept BEFORE DELETE ON flags
+        BEGIN SELECT RAISE(ABORT, 'stored grades are never deleted'); END;
+    CREATE TRIGGER reviews_unchanged BEFORE UPDATE ON reviews
+        BEGIN SELECT RAISE(ABORT, 'stored grades are never changed'); END;
+    CREATE TRIGGER reviews_kept BEFORE DELETE ON reviews
+        BEGIN SELECT RAISE(ABORT, 'stored grades are never deleted'); END;
+    "#,
 ];
+
+/// The migration after which stored sessions are sealed ([`MIGRATIONS`]`[3]`).
+const SEAL_VERSION: u32 = 4;
 
 /// The schema version this build writes and reads.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -158,6 +194,7 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     drill: DrillSettings,
+    busy: std::time::Duration,
 }
 
 fn ts(at: DateTime<Utc>) -> String {
@@ -188,9 +225,12 @@ fn parse_owner(s: &str) -> Owner {
 
 /// Why a file that exists cannot be opened as it is.
 enum Refusal {
+    /// Not SQLite, or a failed integrity check: moved aside.
     Damaged(String),
     Newer(u32),
     Foreign(String),
+    /// Locked, unreadable, read-only, or an SQLite error: left as it is.
+    Kept(StoreError),
 }
 
 impl Store {
@@ -215,8 +255,43 @@ impl Store {
     /// Opens and migrates up to `version` only (for migration tests).
     #[doc(hidden)]
     pub fn open_to(path: &Path, version: u32) -> Result<Store, StoreError> {
-        let existed = std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
-        if existed && let Err(refusal) = check_existing(path) {
+        Self::open_with(path, version, BUSY_TIMEOUT)
+    }
+
+    /// [`Store::open`] waiting at most `busy` for another process (to test a locked file
+    /// without waiting [`BUSY_TIMEOUT`]).
+    #[doc(hidden)]
+    pub fn open_waiting(path: &Path, busy: std::time::Duration) -> Result<Store, StoreError> {
+        Self::open_with(path, SCHEMA_VERSION, busy)
+    }
+
+    fn open_with(
+        path: &Path,
+        version: u32,
+        busy: std::time::Duration,
+    ) -> Result<Store, StoreError> {
+        let shown = || path.display().to_string();
+        let existed = match std::fs::metadata(path) {
+            Ok(m) if !m.is_file() => {
+                return Err(StoreError::Inaccessible {
+                    path: shown(),
+                    reason: if m.is_dir() {
+                        "it is a folder, not a database file".into()
+                    } else {
+                        "it is not a regular file".into()
+                    },
+                });
+            }
+            Ok(m) => m.len() > 0,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+            Err(e) => {
+                return Err(StoreError::Inaccessible {
+                    path: shown(),
+                    reason: e.to_string(),
+                });
+            }
+        };
+        if existed && let Err(refusal) = preflight(path) {
             return Err(refuse(path, refusal));
         }
         let conn = Connection::open_with_flags(
@@ -225,12 +300,26 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_CREATE
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
-        .map_err(|e| sql(path, e))?;
+        .map_err(|e| classify(path, e, busy))?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
             drill: DrillSettings::default(),
+            busy,
         };
+        store
+            .conn
+            .busy_timeout(busy)
+            .map_err(|e| classify(path, e, busy))?;
+        // Every `transaction()` is `BEGIN IMMEDIATE`: it takes the write lock up front,
+        // waiting for the busy timeout, instead of failing on upgrade.
+        store
+            .conn
+            .set_transaction_behavior(TransactionBehavior::Immediate);
+        if existed && let Err(refusal) = check_existing(&store.conn, path, busy) {
+            drop(store);
+            return Err(refuse(path, refusal));
+        }
         store.configure()?;
         store.migrate(version)?;
         Ok(store)
@@ -238,13 +327,10 @@ impl Store {
 
     fn configure(&self) -> Result<(), StoreError> {
         let p = &self.path;
-        self.conn
-            .busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(|e| sql(p, e))?;
         let mode: String = self
             .conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-            .map_err(|e| sql(p, e))?;
+            .map_err(|e| self.e(e))?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::Invalid(format!(
                 "{}: the file system refused the WAL journal (journal mode `{mode}`)",
@@ -254,24 +340,45 @@ impl Store {
         // FULL: a committed session survives a power cut, not only a crash.
         self.conn
             .execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")
-            .map_err(|e| sql(p, e))
+            .map_err(|e| self.e(e))
     }
 
+    /// Creates or migrates the schema under an exclusive lock: of many processes starting
+    /// on one new file at once, one creates the tables and the others wait, then find
+    /// them made.
     fn migrate(&mut self, target: u32) -> Result<(), StoreError> {
         let path = self.path.clone();
-        let current = self.schema_version()?;
-        for version in current..target.min(SCHEMA_VERSION) {
-            let tx = self.conn.transaction().map_err(|e| sql(&path, e))?;
-            tx.execute_batch(MIGRATIONS[version as usize])
-                .map_err(|e| sql(&path, e))?;
-            tx.execute_batch(&format!(
-                "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {};",
-                version + 1
-            ))
-            .map_err(|e| sql(&path, e))?;
-            tx.commit().map_err(|e| sql(&path, e))?;
+        let busy = self.busy;
+        let e = |e| classify(&path, e, busy);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Exclusive)
+            .map_err(e)?;
+        let current = tx
+            .query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+            .map_err(e)? as u32;
+        if current > SCHEMA_VERSION {
+            return Err(StoreError::NewerSchema {
+                path: path.display().to_string(),
+                found: current,
+                supported: SCHEMA_VERSION,
+            });
         }
-        Ok(())
+        let target = target.min(SCHEMA_VERSION);
+        if current >= target {
+            return Ok(());
+        }
+        for version in current..target {
+            tx.execute_batch(MIGRATIONS[version as usize]).map_err(e)?;
+            if version + 1 == SEAL_VERSION {
+                seal_all(&tx).map_err(e)?;
+            }
+        }
+        tx.execute_batch(&format!(
+            "PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {target};"
+        ))
+        .map_err(e)?;
+        tx.commit().map_err(e)
     }
 
     /// The file.
@@ -315,23 +422,21 @@ impl Store {
     }
 
     fn e(&self, e: rusqlite::Error) -> StoreError {
-        sql(&self.path, e)
+        classify(&self.path, e, self.busy)
     }
 
     // ---- people ----------------------------------------------------------------
 
-    /// Adds a team (or returns the existing one of that name).
+    /// Adds a team (or returns the existing one of that name: the same under the name
+    /// rule, `dojo_core::names` — case and look-alike characters do not make a new team).
     pub fn add_team(&self, name: &str, at: DateTime<Utc>) -> Result<Team, StoreError> {
         let name = clean_name(name, "team")?;
-        self.conn
-            .execute(
-                "INSERT INTO teams (name, created_at) VALUES (?1, ?2) ON CONFLICT(name) DO NOTHING",
-                params![name, ts(at)],
-            )
-            .map_err(|e| self.e(e))?;
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.e(e))?;
+        let id = team_id(&tx, &name, at).map_err(|e| self.e(e))?;
+        tx.commit().map_err(|e| self.e(e))?;
         self.teams()?
             .into_iter()
-            .find(|t| t.name.eq_ignore_ascii_case(&name))
+            .find(|t| t.id == id)
             .ok_or_else(|| StoreError::Invalid(format!("team `{name}` could not be added")))
     }
 
@@ -357,7 +462,10 @@ impl Store {
     }
 
     /// Adds a trainee or coach, in a team if given (the team is created if new). Names
-    /// are unique, case-insensitively, across trainees and coaches.
+    /// follow the one rule for names (`dojo_core::names`: NFC, printable, whitespace
+    /// collapsed, at most 80 characters) and are unique across trainees and coaches,
+    /// case-insensitively and by confusable skeleton: "Ana Lopez" with a zero-width space,
+    /// a no-break space or a Cyrillic "А" is refused as the existing Ana Lopez.
     pub fn add_person(
         &self,
         name: &str,
@@ -366,9 +474,20 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<Person, StoreError> {
         let name = clean_name(name, role.as_str())?;
-        if let Some(p) = self.person(&name)? {
+        let team = team.map(|t| clean_name(t, "team")).transpose()?;
+        // One immediate transaction: two processes adding look-alikes at once cannot both
+        // pass the check.
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.e(e))?;
+        if let Some(p) = person_by_name(&tx, &name).map_err(|e| self.e(e))? {
+            let same = if p.name == name {
+                String::new()
+            } else {
+                format!(
+                    " (`{name}` is the same name under the name rule: case, spacing and look-alike characters do not tell people apart)"
+                )
+            };
             return Err(StoreError::Invalid(format!(
-                "`{}` is already a {}{}",
+                "`{}` is already a {}{}{same}",
                 p.name,
                 p.role,
                 p.team
@@ -376,16 +495,16 @@ impl Store {
                     .unwrap_or_default()
             )));
         }
-        let team_id = match team {
-            Some(t) => Some(self.add_team(t, at)?.id),
+        let team_id = match &team {
+            Some(t) => Some(team_id(&tx, t, at).map_err(|e| self.e(e))?),
             None => None,
         };
-        self.conn
-            .execute(
-                "INSERT INTO people (name, role, team_id, created_at) VALUES (?1, ?2, ?3, ?4)",
-                params![name, role.as_str(), team_id, ts(at)],
-            )
-            .map_err(|e| self.e(e))?;
+        tx.execute(
+            "INSERT INTO people (name, role, team_id, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![name, role.as_str(), team_id, ts(at)],
+        )
+        .map_err(|e| self.e(e))?;
+        tx.commit().map_err(|e| self.e(e))?;
         self.person(&name)?
             .ok_or_else(|| StoreError::Invalid(format!("`{name}` could not be added")))
     }
@@ -400,31 +519,26 @@ impl Store {
         let person = self
             .person(name)?
             .ok_or_else(|| self.unknown(name, Role::Trainee))?;
-        let team_id = match team {
-            Some(t) => Some(self.add_team(t, at)?.id),
+        let team = team.map(|t| clean_name(t, "team")).transpose()?;
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.e(e))?;
+        let team_id = match &team {
+            Some(t) => Some(team_id(&tx, t, at).map_err(|e| self.e(e))?),
             None => None,
         };
-        self.conn
-            .execute(
-                "UPDATE people SET team_id = ?1 WHERE id = ?2",
-                params![team_id, person.id],
-            )
-            .map_err(|e| self.e(e))?;
-        self.person(name)?
+        tx.execute(
+            "UPDATE people SET team_id = ?1 WHERE id = ?2",
+            params![team_id, person.id],
+        )
+        .map_err(|e| self.e(e))?;
+        tx.commit().map_err(|e| self.e(e))?;
+        self.person(&person.name)?
             .ok_or_else(|| self.unknown(name, Role::Trainee))
     }
 
-    /// A person by name (case-insensitive).
+    /// A person by name: the same name under the name rule (`dojo_core::names::key`:
+    /// case, spacing, normalisation and look-alike characters ignored).
     pub fn person(&self, name: &str) -> Result<Option<Person>, StoreError> {
-        self.conn
-            .query_row(
-                "SELECT p.id, p.name, p.role, t.name, p.created_at FROM people p
-                 LEFT JOIN teams t ON t.id = p.team_id WHERE p.name = ?1 COLLATE NOCASE",
-                params![name.trim()],
-                person_row,
-            )
-            .optional()
-            .map_err(|e| self.e(e))
+        person_by_name(&self.conn, name).map_err(|e| self.e(e))
     }
 
     /// Everyone (of a role, if given), by name.
@@ -557,26 +671,28 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let person = self.require(trainee, Role::Trainee)?;
         let log_path = std::path::absolute(log_path).unwrap_or_else(|_| log_path.to_path_buf());
-        self.conn
-            .execute(
-                "INSERT INTO sessions (trainee_id, state, shift_id, shift_title, mode, seed, played_at,
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.e(e))?;
+        tx.execute(
+            "INSERT INTO sessions (trainee_id, state, shift_id, shift_title, mode, seed, played_at,
                     log_path, app_version, pack_hash, policy_hash)
                  VALUES (?1, 'in_progress', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                params![
-                    person.id,
-                    header.shift.id,
-                    header.shift.title,
-                    format!("{:?}", header.shift.mode),
-                    header.seed as i64,
-                    ts(started_at),
-                    log_path.to_string_lossy(),
-                    header.app_version,
-                    header.pack_hash,
-                    header.policy_hash,
-                ],
-            )
-            .map_err(|e| self.e(e))?;
-        Ok(self.conn.last_insert_rowid())
+            params![
+                person.id,
+                header.shift.id,
+                header.shift.title,
+                format!("{:?}", header.shift.mode),
+                header.seed as i64,
+                ts(started_at),
+                log_path.to_string_lossy(),
+                header.app_version,
+                header.pack_hash,
+                header.policy_hash,
+            ],
+        )
+        .map_err(|e| self.e(e))?;
+        let id = tx.last_insert_rowid();
+        tx.commit().map_err(|e| self.e(e))?;
+        Ok(id)
     }
 
     /// Finishes a session registered with [`Store::begin_session`]: its log, grade,
@@ -716,17 +832,33 @@ impl Store {
     }
 
     /// The stored log text of a session (line-log format; `dojo replay` reads it).
+    /// A finished session's log is checked against the SHA-256 stored with it.
     pub fn session_log(&self, id: i64) -> Result<Option<String>, StoreError> {
-        self.session_state(id)?
+        let state = self
+            .session_state(id)?
             .ok_or(StoreError::NoSuchSession(id))?;
-        self.conn
+        let row: Option<(String, Option<String>)> = self
+            .conn
             .query_row(
-                "SELECT log FROM session_logs WHERE session_id = ?1",
+                "SELECT l.log, s.log_sha256 FROM session_logs l JOIN sessions s ON s.id = l.session_id
+                 WHERE l.session_id = ?1",
                 params![id],
-                |r| r.get::<_, String>(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()
-            .map_err(|e| self.e(e))
+            .map_err(|e| self.e(e))?;
+        if state == SessionState::Finished
+            && let Some((log, sha)) = &row
+            && sha.as_deref() != Some(sha256_hex(log.as_bytes()).as_str())
+        {
+            return Err(StoreError::Tampered {
+                path: self.path.display().to_string(),
+                session: id,
+                what: "its stored log does not match the SHA-256 recorded when it was stored"
+                    .into(),
+            });
+        }
+        Ok(row.map(|(log, _)| log))
     }
 
     /// The full stored grade of a finished session (as computed when it was stored).
@@ -745,9 +877,26 @@ impl Store {
             )
             .optional()
             .map_err(|e| self.e(e))?;
-        text.flatten()
+        let grade: Option<dojo_core::grading::SessionGrade> = text
+            .flatten()
             .map(|t| crate::stored::from_json(&t).map_err(|e| self.unreadable(id, "grade", e)))
-            .transpose()
+            .transpose()?;
+        // The full grade against the sealed session row (the seal covers the row).
+        let summary = self.session(id)?;
+        if let Some(g) = &grade
+            && (summary.score != Some(g.score) || summary.critical != g.critical)
+        {
+            return Err(StoreError::Tampered {
+                path: self.path.display().to_string(),
+                session: id,
+                what: format!(
+                    "its stored grade says {} but its sealed row says {}",
+                    g.score,
+                    summary.score.map_or("nothing".into(), |s| s.to_string())
+                ),
+            });
+        }
+        Ok(grade)
     }
 
     /// One session's summary.
@@ -761,19 +910,34 @@ impl Store {
     /// applied) and flags.
     pub fn sessions(&self, q: &SessionQuery) -> Result<Vec<SessionSummary>, StoreError> {
         let since = q.since.map(ts);
+        // Names as stored: the spelling asked for may differ by case, spacing or form.
+        let canonical = |name: &Option<String>| -> Result<Option<String>, StoreError> {
+            Ok(match name {
+                Some(n) => Some(self.person(n)?.map_or_else(|| n.clone(), |p| p.name)),
+                None => None,
+            })
+        };
+        let trainee = canonical(&q.trainee)?;
+        let except = canonical(&q.except_trainee)?;
+        let team = match &q.team {
+            Some(t) => {
+                let key = names::key(t);
+                Some(
+                    self.teams()?
+                        .into_iter()
+                        .find(|x| names::key(&x.name) == key)
+                        .map_or_else(|| t.clone(), |x| x.name),
+                )
+            }
+            None => None,
+        };
         self.summaries(
             "(?1 IS NULL OR p.name = ?1 COLLATE NOCASE)
              AND (?2 IS NULL OR t.name = ?2 COLLATE NOCASE)
              AND (?3 IS NULL OR s.played_at >= ?3)
              AND (?4 = 0 OR s.state = 'finished')
              AND (?5 IS NULL OR p.name <> ?5 COLLATE NOCASE)",
-            &[
-                &q.trainee,
-                &q.team,
-                &since,
-                &q.finished_only,
-                &q.except_trainee,
-            ],
+            &[&trainee, &team, &since, &q.finished_only, &except],
         )
     }
 
@@ -787,12 +951,15 @@ impl Store {
         );
         let mut out: Vec<SessionSummary> = Vec::new();
         let mut index: HashMap<i64, usize> = HashMap::new();
+        // Per session: the seal text being built from the rows read, and the stored seal.
+        let mut seals: Vec<(Seal, Option<String>)> = Vec::new();
         {
             let mut stmt = self
                 .conn
                 .prepare(&format!(
                     "SELECT s.id, p.name, t.name, s.state, s.shift_id, s.shift_title, s.mode, s.seed,
-                        s.played_at, s.ended_at, s.score, s.critical, s.numbers
+                        s.played_at, s.ended_at, s.score, s.critical, s.numbers,
+                        s.trainee_id, s.log_sha256, s.seal
                      {from} ORDER BY s.played_at, s.id"
                 ))
                 .map_err(|e| self.e(e))?;
@@ -800,6 +967,11 @@ impl Store {
             while let Some(r) = rows.next().map_err(|e| self.e(e))? {
                 let numbers: Option<String> = r.get(12).map_err(|e| self.e(e))?;
                 let id: i64 = r.get(0).map_err(|e| self.e(e))?;
+                let mut seal = Seal::default();
+                for i in SEAL_FROM_SUMMARY {
+                    seal.value(r.get_ref(i).map_err(|e| self.e(e))?);
+                }
+                seals.push((seal, r.get(15).map_err(|e| self.e(e))?));
                 let s = SessionSummary {
                     id,
                     trainee: r.get(1).map_err(|e| self.e(e))?,
@@ -874,6 +1046,7 @@ impl Store {
                 let sid: i64 = r.get(0).map_err(|e| self.e(e))?;
                 let t = ticket_row(r).map_err(|e| self.e(e))?;
                 let Some(&i) = index.get(&sid) else { continue };
+                seals[i].0.row(r, 1..=20, 'k').map_err(|e| self.e(e))?;
                 let mut t = t;
                 if let Some(&score) = overridden.get(&(sid, t.number)) {
                     t.effective_score = score;
@@ -886,7 +1059,7 @@ impl Store {
             let mut stmt = self
                 .conn
                 .prepare(&format!(
-                    "SELECT f.session_id, f.pattern FROM flags f JOIN sessions s ON s.id = f.session_id
+                    "SELECT f.session_id, f.pattern, f.flag FROM flags f JOIN sessions s ON s.id = f.session_id
                      JOIN people p ON p.id = s.trainee_id LEFT JOIN teams t ON t.id = p.team_id
                      WHERE {filter} ORDER BY f.session_id, f.flag"
                 ))
@@ -896,10 +1069,16 @@ impl Store {
                 let sid: i64 = r.get(0).map_err(|e| self.e(e))?;
                 let text: String = r.get(1).map_err(|e| self.e(e))?;
                 if let Some(&i) = index.get(&sid) {
+                    seals[i].0.row(r, [2, 1], 'f').map_err(|e| self.e(e))?;
                     let p = crate::stored::from_json(&text)
                         .map_err(|e| self.unreadable(sid, "flagged pattern", e))?;
                     out[i].flags.push(p);
                 }
+            }
+        }
+        for (s, (seal, stored)) in out.iter().zip(seals) {
+            if s.is_finished() || stored.is_some() {
+                self.check_seal(s.id, &seal.finish(), stored.as_deref())?;
             }
         }
         for s in &mut out {
@@ -1099,6 +1278,20 @@ impl Store {
         tx.commit().map_err(|e| sql(&path, e))
     }
 
+    /// A finished session's rows against its seal.
+    fn check_seal(&self, id: i64, computed: &str, stored: Option<&str>) -> Result<(), StoreError> {
+        let what = match stored {
+            None => "it is marked finished but carries no seal".to_string(),
+            Some(seal) if seal == computed => return Ok(()),
+            Some(_) => "its score, tickets, flags or owner do not match its seal".to_string(),
+        };
+        Err(StoreError::Tampered {
+            path: self.path.display().to_string(),
+            session: id,
+            what,
+        })
+    }
+
     /// Runs `PRAGMA integrity_check`: `ok`, or what is wrong.
     pub fn integrity_check(&self) -> Result<String, StoreError> {
         self.conn
@@ -1108,20 +1301,90 @@ impl Store {
 }
 
 fn sql(path: &Path, e: rusqlite::Error) -> StoreError {
-    StoreError::Sql {
-        path: path.display().to_string(),
-        source: e,
+    classify(path, e, BUSY_TIMEOUT)
+}
+
+/// An SQLite error as what it means for the file: busy or locked (another process held
+/// it past the timeout), read-only, cannot be opened — or any other SQL error. Never
+/// "damaged": only [`check_existing`] says that.
+fn classify(path: &Path, e: rusqlite::Error, busy: std::time::Duration) -> StoreError {
+    let shown = path.display().to_string();
+    let code = match &e {
+        rusqlite::Error::SqliteFailure(f, _) => Some(f.code),
+        _ => None,
+    };
+    match code {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Busy {
+            path: shown,
+            seconds: busy.as_secs().max(u64::from(busy.as_millis() > 0)),
+        },
+        Some(ErrorCode::ReadOnly) => StoreError::ReadOnly {
+            path: shown,
+            reason: e.to_string(),
+        },
+        Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => StoreError::Inaccessible {
+            path: shown,
+            reason: e.to_string(),
+        },
+        _ => StoreError::Sql {
+            path: shown,
+            source: e,
+        },
     }
 }
 
+/// A name under the one rule for names (`dojo_core::names::clean`), or why not.
 fn clean_name(name: &str, what: &str) -> Result<String, StoreError> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().any(char::is_control) || name.chars().count() > 80 {
-        return Err(StoreError::Invalid(format!(
-            "a {what} name is 1 to 80 printable characters"
-        )));
+    names::clean(name).map_err(|e| {
+        StoreError::Invalid(format!(
+            "a {what} name is 1 to {} printable characters: {e}",
+            names::MAX_NAME_CHARS
+        ))
+    })
+}
+
+/// The person whose name is `name` under the name rule: the exact spelling (without
+/// case) first, else the one with the same [`names::key`].
+fn person_by_name(conn: &Connection, name: &str) -> rusqlite::Result<Option<Person>> {
+    let select = "SELECT p.id, p.name, p.role, t.name, p.created_at FROM people p
+                  LEFT JOIN teams t ON t.id = p.team_id";
+    let exact = conn
+        .query_row(
+            &format!("{select} WHERE p.name = ?1 COLLATE NOCASE"),
+            params![name.trim()],
+            person_row,
+        )
+        .optional()?;
+    if exact.is_some() {
+        return Ok(exact);
     }
-    Ok(name.to_string())
+    let key = names::key(name);
+    let mut stmt = conn.prepare(&format!("{select} ORDER BY p.id"))?;
+    let rows = stmt.query_map([], person_row)?;
+    for p in rows {
+        let p = p?;
+        if names::key(&p.name) == key {
+            return Ok(Some(p));
+        }
+    }
+    Ok(None)
+}
+
+/// The id of the team named `name` under the name rule, created if there is none.
+fn team_id(conn: &Connection, name: &str, at: DateTime<Utc>) -> rusqlite::Result<i64> {
+    let key = names::key(name);
+    let mut stmt = conn.prepare("SELECT id, name FROM teams ORDER BY id")?;
+    let existing = stmt
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    if let Some((id, _)) = existing.iter().find(|(_, n)| names::key(n) == key) {
+        return Ok(*id);
+    }
+    conn.execute(
+        "INSERT INTO teams (name, created_at) VALUES (?1, ?2)",
+        params![name, ts(at)],
+    )?;
+    Ok(conn.last_insert_rowid())
 }
 
 fn person_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Person> {
@@ -1262,6 +1525,103 @@ fn write_finished(
     for f in &g.coaching.flags {
         flag.execute(params![id, format!("{:?}", f.flag), json(f)])?;
     }
+    seal_session(tx, id)
+}
+
+/// The columns of a session row its seal covers, as indices of the summaries query.
+const SEAL_FROM_SUMMARY: [usize; 10] = [0, 13, 3, 4, 7, 8, 14, 10, 11, 12];
+
+/// The same columns, for one session.
+const SEAL_SESSION_QUERY: &str =
+    "SELECT s.id, s.trainee_id, s.state, s.shift_id, s.seed, s.played_at,
+    s.log_sha256, s.score, s.critical, s.numbers FROM sessions s WHERE s.id = ?1";
+
+/// A finished session's seal being built: its row, its ticket rows (by number) and its
+/// flag rows (by flag), every value tagged with its type, then SHA-256. Not a secret:
+/// it catches a row changed by hand (with `sqlite3`), not a forger who recomputes it.
+#[derive(Default)]
+struct Seal(String);
+
+impl Seal {
+    fn value(&mut self, v: ValueRef<'_>) {
+        use std::fmt::Write;
+        let _ = match v {
+            ValueRef::Null => write!(self.0, "n;"),
+            ValueRef::Integer(i) => write!(self.0, "i{i};"),
+            ValueRef::Real(f) => write!(self.0, "r{:016x};", f.to_bits()),
+            ValueRef::Text(t) => write!(self.0, "t{}:{};", t.len(), String::from_utf8_lossy(t)),
+            ValueRef::Blob(b) => write!(self.0, "b{}:{};", b.len(), sha256_hex(b)),
+        };
+    }
+
+    fn row(
+        &mut self,
+        r: &rusqlite::Row<'_>,
+        columns: impl IntoIterator<Item = usize>,
+        tag: char,
+    ) -> rusqlite::Result<()> {
+        self.0.push('\n');
+        self.0.push(tag);
+        for i in columns {
+            self.value(r.get_ref(i)?);
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> String {
+        sha256_hex(self.0.as_bytes())
+    }
+}
+
+/// Computes a session's seal from its stored rows.
+fn compute_seal(conn: &Connection, id: i64) -> rusqlite::Result<String> {
+    let mut seal = Seal::default();
+    conn.query_row(SEAL_SESSION_QUERY, params![id], |r| {
+        for i in 0..10 {
+            seal.value(r.get_ref(i)?);
+        }
+        Ok(())
+    })?;
+    let mut stmt = conn.prepare(
+        "SELECT k.session_id, k.number, k.scenario, k.ticket_type, k.title, k.call, k.right_call,
+            k.timing, k.decided_at, k.window_elapsed, k.window_limit, k.score, k.critical,
+            k.handed_over, k.window_escalation, k.note_total, k.note_steps, k.note_state,
+            k.note_context, k.note_hypothesis, k.note_sla
+         FROM tickets k WHERE k.session_id = ?1 ORDER BY k.number",
+    )?;
+    let mut rows = stmt.query(params![id])?;
+    while let Some(r) = rows.next()? {
+        seal.row(r, 1..=20, 'k')?;
+    }
+    let mut stmt = conn.prepare(
+        "SELECT f.session_id, f.pattern, f.flag FROM flags f WHERE f.session_id = ?1 ORDER BY f.flag",
+    )?;
+    let mut rows = stmt.query(params![id])?;
+    while let Some(r) = rows.next()? {
+        seal.row(r, [2, 1], 'f')?;
+    }
+    Ok(seal.finish())
+}
+
+/// Seals a finished session (its seal is still empty: the triggers allow that once).
+fn seal_session(conn: &Connection, id: i64) -> rusqlite::Result<()> {
+    let seal = compute_seal(conn, id)?;
+    conn.execute(
+        "UPDATE sessions SET seal = ?2 WHERE id = ?1",
+        params![id, seal],
+    )?;
+    Ok(())
+}
+
+/// Seals every finished session (the migration that brings seals in).
+fn seal_all(conn: &Connection) -> rusqlite::Result<()> {
+    let ids: Vec<i64> = conn
+        .prepare("SELECT id FROM sessions WHERE state = 'finished' AND seal IS NULL")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in ids {
+        seal_session(conn, id)?;
+    }
     Ok(())
 }
 
@@ -1370,26 +1730,82 @@ fn refresh_schedule(
     Ok(())
 }
 
-/// Checks a file that exists before SQLite writes anything to it.
-fn check_existing(path: &Path) -> Result<(), Refusal> {
+/// Checks a file that exists with the file system before SQLite opens it: readable by
+/// this user (else [`StoreError::Inaccessible`]), an SQLite file (else damaged), writable
+/// (else [`StoreError::ReadOnly`]). Opening for writing creates nothing and changes
+/// nothing.
+fn preflight(path: &Path) -> Result<(), Refusal> {
+    let shown = || path.display().to_string();
     let mut head = [0u8; 16];
-    let read = std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut head));
-    if read.is_err() || &head != b"SQLite format 3\0" {
-        return Err(Refusal::Damaged("not an SQLite database file".into()));
+    let mut file = std::fs::File::open(path).map_err(|e| {
+        Refusal::Kept(StoreError::Inaccessible {
+            path: shown(),
+            reason: if e.kind() == std::io::ErrorKind::PermissionDenied {
+                "permission denied: this user cannot read it".into()
+            } else {
+                e.to_string()
+            },
+        })
+    })?;
+    match file.read_exact(&mut head) {
+        Ok(()) if &head == b"SQLite format 3\0" => {}
+        Ok(()) => return Err(Refusal::Damaged("not an SQLite database file".into())),
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+            return Err(Refusal::Damaged(
+                "not an SQLite database file (shorter than its header)".into(),
+            ));
+        }
+        Err(e) => {
+            return Err(Refusal::Kept(StoreError::Inaccessible {
+                path: shown(),
+                reason: e.to_string(),
+            }));
+        }
     }
-    // Read-write without create: a healthy WAL database may need its journal replayed.
-    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE)
-        .map_err(|e| Refusal::Damaged(e.to_string()))?;
+    if let Err(e) = std::fs::OpenOptions::new().write(true).open(path) {
+        return Err(Refusal::Kept(StoreError::ReadOnly {
+            path: shown(),
+            reason: if e.kind() == std::io::ErrorKind::PermissionDenied {
+                "permission denied: this user cannot write it".into()
+            } else {
+                e.to_string()
+            },
+        }));
+    }
+    Ok(())
+}
+
+/// Checks an existing SQLite file through the open connection (busy timeout set, so a
+/// file another process holds is waited for, never taken for damage): integrity,
+/// application id, schema version.
+fn check_existing(
+    conn: &Connection,
+    path: &Path,
+    busy: std::time::Duration,
+) -> Result<(), Refusal> {
+    // One read transaction: every probe sees the same snapshot (another process may be
+    // creating the schema meanwhile).
     let probe = || -> rusqlite::Result<(i64, i64, i64, String)> {
-        let app: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        let objects: i64 =
-            conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
-        let integrity: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        let tx = Transaction::new_unchecked(conn, TransactionBehavior::Deferred)?;
+        let objects: i64 = tx.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+        let app: i64 = tx.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let integrity: String = tx.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        tx.commit()?;
         Ok((app, version, objects, integrity))
     };
-    let (app, version, objects, integrity) =
-        probe().map_err(|e| Refusal::Damaged(e.to_string()))?;
+    let (app, version, objects, integrity) = probe().map_err(|e| {
+        let code = match &e {
+            rusqlite::Error::SqliteFailure(f, _) => Some(f.code),
+            _ => None,
+        };
+        match code {
+            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
+                Refusal::Damaged(e.to_string())
+            }
+            _ => Refusal::Kept(classify(path, e, busy)),
+        }
+    })?;
     if integrity != "ok" {
         return Err(Refusal::Damaged(format!(
             "integrity check: {}",
@@ -1421,6 +1837,7 @@ fn refuse(path: &Path, refusal: Refusal) -> StoreError {
             path: shown,
             reason,
         },
+        Refusal::Kept(e) => e,
         Refusal::Damaged(reason) => {
             let name = path
                 .file_name()

@@ -173,10 +173,10 @@ fn competition_screen(
                             .map_or(String::new(), |t| format!(" (team {t})")),
                         entry.result_path().display()
                     ));
-                    if entry.result_path().exists() {
+                    if entry.has_attempt() {
                         ui.colored_label(
                             palette::HALF,
-                            "A result of yours is already there: playing again replaces it, and only one result per participant counts.",
+                            "An attempt of yours is already there: playing again hands in another attempt beside it (nothing is replaced), and a participant with more than one valid attempt is not ranked until the team lead removes the ones that do not count.",
                         );
                     }
                     ui.horizontal(|ui| {

@@ -66,6 +66,12 @@ pub struct Competition {
     pub teams: BTreeMap<String, String>,
     /// The leaderboard's composite.
     pub scoring: Composite,
+    /// Each participant plays a personal variant of the shift ([`Competition::variant_of`]):
+    /// the same tickets, arrivals, facts, verdicts and scoring, but their own surface
+    /// details (names, IPs, error ids), so a log copied from someone else does not fit the
+    /// copier. Absent (older files): everyone plays the same text.
+    #[serde(default)]
+    pub personal_variants: bool,
     /// SHA-256 of the file's bytes (set when read; not part of the file).
     #[serde(skip)]
     hash: String,
@@ -95,6 +101,9 @@ pub enum CompeteError {
     /// The participant cannot enter.
     #[error("{0}")]
     Participant(String),
+    /// The name breaks the one rule for names ([`crate::names`]).
+    #[error("{0}")]
+    Name(String),
 }
 
 /// SHA-256 of bytes, lower-case hex (what `sha256sum` prints).
@@ -105,9 +114,11 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// The key participants are told apart by: trimmed, case-folded.
+/// The key participants are told apart by: the one rule for names
+/// ([`crate::names::key`]: normalised, spacing collapsed, case-folded, by confusable
+/// skeleton), so look-alike names are one participant.
 pub fn participant_key(name: &str) -> String {
-    name.trim().to_lowercase()
+    crate::names::key(name)
 }
 
 impl Competition {
@@ -137,6 +148,7 @@ impl Competition {
             policy_hash: pack.policy_hash.clone(),
             teams,
             scoring: pack.policy.competition.clone(),
+            personal_variants: true,
             hash: String::new(),
         };
         c.hash = sha256_hex(c.to_ron().as_bytes());
@@ -266,6 +278,29 @@ impl Competition {
         let mut seen: BTreeMap<String, &str> = BTreeMap::new();
         for (name, team) in &self.teams {
             let needle = format!("\"{name}\"");
+            for (what, value) in [("participant", name), ("team", team)] {
+                match crate::names::clean(value) {
+                    Ok(clean) if clean == *value => {}
+                    Ok(clean) => error(
+                        "name-rule",
+                        &needle,
+                        &format!("teams[\"{}\"]", name.escape_debug()),
+                        format!(
+                            "the {what} name \"{}\" is not written as the name rule gives it: \"{clean}\" (Unicode NFC, single spaces, no spaces at the ends)",
+                            value.escape_debug()
+                        ),
+                        Some("write the name as shown"),
+                    ),
+                    Err(crate::names::NameError::Empty) => {}
+                    Err(e) => error(
+                        "name-rule",
+                        &needle,
+                        &format!("teams[\"{}\"]", name.escape_debug()),
+                        format!("the {what} name \"{}\": {e}", value.escape_debug()),
+                        Some("a name is printable text: no control, format or bidi characters"),
+                    ),
+                }
+            }
             if name.trim().is_empty() {
                 error(
                     "empty",
@@ -281,7 +316,7 @@ impl Competition {
                     &format!("teams[\"{name}\"]"),
                     format!(
                         "`{name}` and `{other}` are the same participant (names are told apart \
-                         without case or surrounding spaces)"
+                         without case, spacing, Unicode form or look-alike characters)"
                     ),
                     Some("list each participant once"),
                 );
@@ -372,9 +407,38 @@ impl Competition {
         Ok(())
     }
 
-    /// The shift as played in the competition: the pack's definition with mode
-    /// `Competition` and the competition's rules. Every participant's log header embeds
-    /// exactly this.
+    /// A participant's personal variant: the seed of their surface details, derived from
+    /// the competition (its seed and pack) and the participant's name under the name rule
+    /// ([`crate::names::key`]), so look-alike spellings get the same variant. `None` when
+    /// the competition has no personal variants.
+    pub fn variant_of(&self, name: &str) -> Option<u64> {
+        if !self.personal_variants {
+            return None;
+        }
+        let digest = Sha256::digest(
+            format!(
+                "escalation-dojo personal variant\n{}\n{}\n{}",
+                self.seed,
+                self.pack_hash,
+                crate::names::key(name)
+            )
+            .as_bytes(),
+        );
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(&digest[..8]);
+        Some(u64::from_le_bytes(bytes))
+    }
+
+    /// The shift as a participant plays it: [`Competition::effective_shift`] with their
+    /// personal variant. Their log header embeds exactly this.
+    pub fn shift_for(&self, pack: &Pack, participant: &str) -> Result<Shift, CompeteError> {
+        let mut shift = self.effective_shift(pack)?;
+        shift.variant = self.variant_of(participant);
+        Ok(shift)
+    }
+
+    /// The shift as played in the competition, before personal variants: the pack's
+    /// definition with mode `Competition` and the competition's rules.
     pub fn effective_shift(&self, pack: &Pack) -> Result<Shift, CompeteError> {
         let mut shift = pack
             .shifts
@@ -387,25 +451,53 @@ impl Competition {
     }
 
     /// Starts a participant's session: checks the content, builds the shift with the
-    /// competition's rules and seed.
-    pub fn start_session(&self, pack: Arc<Pack>) -> Result<Session, CompeteError> {
+    /// competition's rules, seed and the participant's personal variant.
+    pub fn start_session(
+        &self,
+        pack: Arc<Pack>,
+        participant: &Participant,
+    ) -> Result<Session, CompeteError> {
         self.check_content(&pack)
             .map_err(CompeteError::WrongContent)?;
-        let shift = self.effective_shift(&pack)?;
+        let shift = self.shift_for(&pack, &participant.name)?;
         Ok(Session::with_shift(pack, shift, self.seed)?)
     }
 
     /// Who may enter under this name: the roster's spelling and team. With a roster, the
     /// name must be on it and a team given must be the roster's; without one, anyone
     /// enters with the team they give.
+    ///
+    /// The name and team follow the one rule for names ([`crate::names`]): a name with a
+    /// control, format or bidi character or over the length cap is refused
+    /// ([`CompeteError::Name`]); on the roster, a name matches its entry case-insensitively
+    /// and by confusable skeleton.
     pub fn participant(&self, name: &str, team: Option<&str>) -> Result<Participant, CompeteError> {
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(CompeteError::Participant(
-                "a competition result needs the participant's name".into(),
-            ));
-        }
-        let team = team.map(str::trim).filter(|t| !t.is_empty());
+        let name = match crate::names::clean(name) {
+            Ok(n) => n,
+            Err(crate::names::NameError::Empty) => {
+                return Err(CompeteError::Participant(
+                    "a competition result needs the participant's name".into(),
+                ));
+            }
+            Err(e) => {
+                return Err(CompeteError::Name(format!(
+                    "participant \"{}\": {e}",
+                    name.escape_debug()
+                )));
+            }
+        };
+        let name = name.as_str();
+        let team = match team.map(crate::names::clean) {
+            None | Some(Err(crate::names::NameError::Empty)) => None,
+            Some(Ok(t)) => Some(t),
+            Some(Err(e)) => {
+                return Err(CompeteError::Name(format!(
+                    "team \"{}\": {e}",
+                    team.unwrap_or_default().escape_debug()
+                )));
+            }
+        };
+        let team = team.as_deref();
         if self.teams.is_empty() {
             return Ok(Participant {
                 name: name.to_string(),
@@ -423,7 +515,7 @@ impl Competition {
             )));
         };
         if let Some(team) = team
-            && team != roster_team
+            && !crate::names::same(team, roster_team)
         {
             return Err(CompeteError::Participant(format!(
                 "`{listed}` plays for team `{roster_team}` in \"{}\", not `{team}`",
@@ -461,9 +553,13 @@ impl Competition {
             .map(|(_, t)| t.clone())
     }
 
-    /// The ticket queue every participant gets, in arrival order.
+    /// The ticket queue every participant gets, in arrival order (the text before
+    /// personal variants: each participant's names, IPs and error ids are their own).
     pub fn tickets(&self, pack: Arc<Pack>) -> Result<Vec<QueueEntry>, CompeteError> {
-        let session = self.start_session(pack)?;
+        self.check_content(&pack)
+            .map_err(CompeteError::WrongContent)?;
+        let shift = self.effective_shift(&pack)?;
+        let session = Session::with_shift(pack, shift, self.seed)?;
         Ok(session
             .tickets
             .iter()
@@ -546,45 +642,207 @@ pub fn result_file_name(participant: &str) -> String {
     )
 }
 
+/// Where a participant's next attempt is handed in: `<slug>.attempt-<n>.result.ron` in
+/// `folder` with the first `n` not taken, so a hand-in never replaces a file — not a
+/// second attempt of the same participant, not another participant whose name gives the
+/// same slug. Write it with [`write_result_new`].
+pub fn attempt_path(folder: &Path, participant: &str) -> PathBuf {
+    let name = result_file_name(participant);
+    let stem = name.trim_end_matches(".result.ron");
+    (1u32..)
+        .map(|n| folder.join(format!("{stem}.attempt-{n}.result.ron")))
+        .find(|p| std::fs::symlink_metadata(p).is_err())
+        .unwrap_or_else(|| folder.join(name))
+}
+
+/// Hands a result in without ever replacing a file: written to a temporary file and
+/// synced, then linked to `path` only if nothing is there (`EEXIST` otherwise, the file
+/// there untouched). [`attempt_path`] gives the path.
+pub fn write_result_new(path: &Path, result: &SessionResult) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        std::process::id()
+    ));
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)?;
+    let written = file
+        .write_all(result.to_ron().as_bytes())
+        .and_then(|()| file.sync_all())
+        .and_then(|()| std::fs::hard_link(&tmp, path));
+    let _ = std::fs::remove_file(&tmp);
+    written
+}
+
 /// Writes a result atomically (a synced temporary file, then a rename): a crash never
-/// leaves half a result in the shared folder.
+/// leaves half a result in the shared folder. It replaces a file already at `path`: hand
+/// ins use [`attempt_path`] and [`write_result_new`].
 pub fn write_result(path: &Path, result: &SessionResult) -> Result<(), RecordError> {
     record::write_atomic(path, &result.to_ron())
 }
 
-/// The result files of a competition folder: every `*.ron` file directly in `dir`,
-/// sorted by name, except hidden files, the competition file itself and any other file
-/// that is a competition file.
-pub fn read_results_dir(dir: &Path, competition_file: &Path) -> std::io::Result<Vec<ResultFile>> {
+/// A competition folder as read: the result files to verify, and every entry that was
+/// not read, by name with the reason (as rejections, so they are listed and counted).
+#[derive(Debug, Clone, Default)]
+pub struct ResultsFolder {
+    /// The `.ron` files read (any case of the extension), by name.
+    pub files: Vec<ResultFile>,
+    /// Entries not verified: not a `.ron` file, a folder, a FIFO or device, a symbolic
+    /// link out of the folder or that cannot be followed, a file that cannot be read, a
+    /// hidden file, another competition file. Each with its reason; nothing of their
+    /// content is shown.
+    pub refused: Vec<Rejection>,
+}
+
+/// True for a `.ron` name, any case (`ANA.RON`).
+fn is_ron(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("ron"))
+}
+
+/// Reads a competition folder: every regular `.ron` file directly in `dir` (symbolic
+/// links followed only to a file inside the folder), sorted by name; every other entry
+/// reported with its reason, and the rest read on. Only the folder itself failing to list
+/// is an error. A file is never opened unless it is a regular file, and is read at most
+/// [`MAX_RESULT_BYTES`] + 1 bytes.
+pub fn read_results_folder(dir: &Path, competition_file: &Path) -> std::io::Result<ResultsFolder> {
     let skip = std::fs::canonicalize(competition_file).ok();
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)?
+    let root = std::fs::canonicalize(dir)?;
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "ron"))
-        .filter(|p| {
-            !p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-        })
-        .filter(|p| skip.is_none() || std::fs::canonicalize(p).ok() != skip)
         .collect();
-    paths.sort();
-    let mut files = Vec::new();
-    for path in paths {
-        let bytes = crate::input::read_bytes(&path, MAX_RESULT_BYTES)
-            .map(crate::input::normalise)
-            .map_err(|e| std::io::Error::other(e.to_string()))?;
-        if starts_with_identifier(&bytes, "Competition") {
+    entries.sort();
+    let mut folder = ResultsFolder::default();
+    let refuse = |folder: &mut ResultsFolder, path: &Path, code: &'static str, reason: String| {
+        folder.refused.push(Rejection {
+            file: path.display().to_string(),
+            participant: None,
+            code,
+            line: None,
+            reason,
+        });
+    };
+    for path in entries {
+        let canonical = std::fs::canonicalize(&path).ok();
+        if skip.is_some() && canonical == skip {
             continue;
         }
-        files.push(ResultFile {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let Ok(link) = std::fs::symlink_metadata(&path) else {
+            refuse(
+                &mut folder,
+                &path,
+                "unreadable",
+                "the entry vanished while the folder was read".into(),
+            );
+            continue;
+        };
+        if link.file_type().is_symlink() {
+            match &canonical {
+                None => {
+                    refuse(&mut folder, &path, "not-followed", "a symbolic link that cannot be followed (a loop, or its target is missing): not read".into());
+                    continue;
+                }
+                Some(target) if target.parent() != Some(root.as_path()) => {
+                    refuse(
+                        &mut folder,
+                        &path,
+                        "not-followed",
+                        "a symbolic link to a file outside the folder: not followed, not read"
+                            .into(),
+                    );
+                    continue;
+                }
+                Some(_) => {}
+            }
+        }
+        let meta = match std::fs::metadata(&path) {
+            Ok(m) => m,
+            Err(e) => {
+                refuse(
+                    &mut folder,
+                    &path,
+                    "unreadable",
+                    format!("cannot be read: {e}"),
+                );
+                continue;
+            }
+        };
+        if meta.is_dir() {
+            refuse(&mut folder, &path, "skipped", "a folder, not a result file: not read (results are read from the folder itself, not sub-folders)".into());
+            continue;
+        }
+        if !meta.is_file() {
+            refuse(
+                &mut folder,
+                &path,
+                "skipped",
+                "not a regular file (a FIFO, socket or device): not opened".into(),
+            );
+            continue;
+        }
+        if name.starts_with('.') {
+            refuse(
+                &mut folder,
+                &path,
+                "skipped",
+                "a hidden file: not read".into(),
+            );
+            continue;
+        }
+        if !is_ron(&path) {
+            refuse(
+                &mut folder,
+                &path,
+                "skipped",
+                "not a `.ron` file: not read (result files end in .ron)".into(),
+            );
+            continue;
+        }
+        let bytes = match crate::input::read_bytes(&path, MAX_RESULT_BYTES) {
+            Ok(b) => crate::input::normalise(b),
+            Err(e) => {
+                refuse(&mut folder, &path, "unreadable", e.to_string());
+                continue;
+            }
+        };
+        if starts_with_identifier(&bytes, "Competition") {
+            refuse(
+                &mut folder,
+                &path,
+                "skipped",
+                "another competition file, not a result: not verified".into(),
+            );
+            continue;
+        }
+        folder.files.push(ResultFile {
             name: path.display().to_string(),
             bytes,
         });
     }
-    Ok(files)
+    Ok(folder)
+}
+
+/// The result files of a competition folder (see [`read_results_folder`], whose refused
+/// entries this drops).
+pub fn read_results_dir(dir: &Path, competition_file: &Path) -> std::io::Result<Vec<ResultFile>> {
+    read_results_folder(dir, competition_file).map(|f| f.files)
 }
 
 /// True when the RON text's first identifier (after comments) is `ident`.
-fn starts_with_identifier(bytes: &[u8], ident: &str) -> bool {
+pub(crate) fn starts_with_identifier(bytes: &[u8], ident: &str) -> bool {
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
     let mut rest: &str = text.trim_start_matches('\u{feff}');
     loop {

@@ -52,6 +52,15 @@ pub struct Accepted {
     pub app_version: String,
     /// The score recomputed from the log.
     pub score: Score,
+    /// One fingerprint per log entry (minute and action, note text included, with every
+    /// surface detail a personal variant can change blanked out): what the copy check
+    /// compares across participants.
+    #[serde(skip)]
+    pub fingerprint: Vec<u64>,
+    /// The free text the log's actions carry (notes, messages, queries), to tell whose
+    /// personal variant a copied play fits.
+    #[serde(skip)]
+    pub text: String,
 }
 
 /// A result that failed a check, with the reason.
@@ -65,7 +74,8 @@ pub struct Rejection {
     /// `pack-hash`, `policy-hash`, `wrong-seed`, `wrong-shift`, `no-participant`,
     /// `roster`, `log-reordered`, `log-edited`, `before-arrival`, `after-shift`,
     /// `too-fast`, `pause-forbidden`, `log-truncated`, `outcomes-edited`,
-    /// `duplicate-participant`, `duplicate-copy`.
+    /// `duplicate-participant`, `duplicate-copy`, `name`, `variant`, `copy`, `near-copy`,
+    /// `skipped`, `not-followed`.
     pub code: &'static str,
     /// The line of the file the reason points at, when it points at one.
     pub line: Option<usize>,
@@ -150,6 +160,7 @@ pub fn verify(
         .map_err(CompeteError::WrongContent)?;
     let shift = competition.effective_shift(pack)?;
     let mut out = verify_files(competition, pack, &shift, files);
+    name_copies(competition, files, &mut out);
 
     let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for (i, v) in out.iter().enumerate() {
@@ -210,6 +221,323 @@ pub fn verify(
             out[i] = Verified::Rejected(rejection);
         }
     }
+    near_copies(competition, pack, files, &mut out);
+    Ok(out)
+}
+
+/// How alike two logs must be (entries in common, in order, over the longer log, with
+/// the surface details of personal variants blanked out) to be one play under two names.
+/// Two people playing the same shift share the tickets, not the minute of every action
+/// and the words of every note: two scripted personas that differ only in their notes
+/// are ≈ 0.9 alike, so the bar sits above that.
+pub const NEAR_COPY: f64 = 0.97;
+
+/// Every surface detail a personal variant can put in a text (the pack's template pool
+/// values), found in one pass; built once per pack.
+fn surface_matcher(pack: &Arc<Pack>) -> Surface {
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<Vec<(usize, Surface)>>> = OnceLock::new();
+    let key = Arc::as_ptr(pack) as usize;
+    let cache = CACHE.get_or_init(Default::default);
+    let mut cache = cache
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, m)) = cache.iter().find(|(k, _)| *k == key) {
+        return m.clone();
+    }
+    let mut values: Vec<String> = pack
+        .scenarios
+        .values()
+        .flat_map(|s| s.variables.values())
+        .filter_map(|v| match v {
+            crate::scenario::Variable::Pool(options) => Some(options.clone()),
+            crate::scenario::Variable::Range { .. } => None,
+        })
+        .flatten()
+        .filter(|v| v.chars().count() >= 3)
+        .collect();
+    values.sort();
+    values.dedup();
+    let matcher: Surface = aho_corasick::AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .build(&values)
+        .ok()
+        .map(Arc::new);
+    if cache.len() > 8 {
+        cache.clear();
+    }
+    cache.push((key, matcher.clone()));
+    matcher
+}
+
+/// The surface-detail matcher (none when the pack has no pool values).
+type Surface = Option<Arc<aho_corasick::AhoCorasick>>;
+
+/// A log entry's fingerprint: its minute and action with every word it carries, the
+/// surface details (pool values, digits) blanked, so the same play on another variant
+/// fingerprints the same.
+fn entry_fingerprint(entry: &LogEntry, surface: &Surface) -> u64 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let text = format!("{:?}", entry.action);
+    let blanked = match surface {
+        Some(m) => m.replace_all(&text, &vec!["\u{1}"; m.patterns_len()]),
+        None => text,
+    };
+    let mut h = DefaultHasher::new();
+    entry.at.hash(&mut h);
+    // Runs of three digits or more (error ids, ports, counts drawn from ranges) blanked;
+    // ticket numbers and minutes kept.
+    let chars: Vec<char> = blanked.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let run = chars[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if run >= 3 {
+            '#'.hash(&mut h);
+            i += run;
+        } else {
+            chars[i].hash(&mut h);
+            i += 1;
+        }
+    }
+    h.finish()
+}
+
+/// Entries two logs have in common, in order, over the longer one (0–1).
+pub fn log_similarity(a: &[u64], b: &[u64]) -> f64 {
+    let longest = a.len().max(b.len());
+    if longest == 0 {
+        return 0.0;
+    }
+    // Longest common subsequence, two rows.
+    let mut prev = vec![0u32; b.len() + 1];
+    let mut row = vec![0u32; b.len() + 1];
+    for x in a {
+        for (j, y) in b.iter().enumerate() {
+            row[j + 1] = if x == y {
+                prev[j] + 1
+            } else {
+                row[j].max(prev[j + 1])
+            };
+        }
+        std::mem::swap(&mut prev, &mut row);
+    }
+    f64::from(prev[b.len()]) / longest as f64
+}
+
+/// True when two logs are at least [`NEAR_COPY`] alike: the longest common subsequence
+/// within the diagonal band such a match must stay in (exact for every pair that passes,
+/// `O(n · band)` instead of `O(n²)`).
+fn near_identical(a: &[u64], b: &[u64]) -> bool {
+    let longest = a.len().max(b.len());
+    if longest == 0 {
+        return false;
+    }
+    let need = (NEAR_COPY * longest as f64).ceil() as usize;
+    if a.len().min(b.len()) < need {
+        return false;
+    }
+    let band = longest - need;
+    // dp[j] over j in the band around i; None outside.
+    let width = 2 * band + 1;
+    let mut prev = vec![0usize; width + 2];
+    let mut row = vec![0usize; width + 2];
+    // Index k of row for column j at row i: k = j + band - i + 1 (1-based, 0 = outside).
+    for i in 1..=a.len() {
+        row.iter_mut().for_each(|v| *v = 0);
+        let lo = i.saturating_sub(band).max(1);
+        let hi = (i + band).min(b.len());
+        for j in lo..=hi {
+            let k = j + band + 1 - i;
+            let diag = prev[k];
+            let up = prev.get(k + 1).copied().unwrap_or(0);
+            let left = row[k - 1];
+            row[k] = if a[i - 1] == b[j - 1] {
+                diag + 1
+            } else {
+                up.max(left)
+            };
+        }
+        std::mem::swap(&mut prev, &mut row);
+    }
+    let k = b.len() + band + 1 - a.len();
+    prev.get(k).copied().unwrap_or(0) >= need
+}
+
+/// The relabelled files: a log played on another participant's personal variant is a
+/// copy of that participant's entry (found among the roster and every name in the folder).
+fn name_copies(competition: &Competition, files: &[ResultFile], out: &mut [Verified]) {
+    let mut names: Vec<String> = competition.teams.keys().cloned().collect();
+    names.extend(
+        out.iter()
+            .filter_map(|v| v.participant().map(str::to_string)),
+    );
+    for (i, v) in out.iter_mut().enumerate() {
+        let Verified::Rejected(r) = v else { continue };
+        if r.code != "variant" {
+            continue;
+        }
+        let played_on = std::str::from_utf8(&files[i].bytes)
+            .ok()
+            .and_then(|t| ron::from_str::<SessionResult>(t).ok())
+            .and_then(|res| res.header.shift.variant);
+        let owner = names
+            .iter()
+            .find(|n| played_on.is_some() && competition.variant_of(n) == played_on);
+        let who = r.participant.clone().unwrap_or_default();
+        match owner {
+            Some(owner) => {
+                r.code = "copy";
+                r.reason = format!(
+                    "copy of {owner}'s entry: this log was played on {owner}'s personal variant of the shift (their names, IPs and error ids), not on {who}'s — the file was relabelled"
+                );
+            }
+            None => {
+                r.reason = format!(
+                    "the log was played on a personal variant that is not {who}'s (nor any other participant's here): the file was relabelled or its header edited"
+                );
+            }
+        }
+    }
+}
+
+/// Near-identical logs under different participants: the copy is the one whose free text
+/// fits the other participant's personal variant better than its own; when that cannot be
+/// told (no variants, or notes that name no detail), every one of them is rejected.
+fn near_copies(
+    competition: &Competition,
+    pack: &Arc<Pack>,
+    files: &[ResultFile],
+    out: &mut [Verified],
+) {
+    let accepted: Vec<usize> = (0..out.len())
+        .filter(|&i| out[i].accepted().is_some())
+        .collect();
+    let mut copy_of: BTreeMap<usize, (usize, bool)> = BTreeMap::new();
+    for (n, &i) in accepted.iter().enumerate() {
+        for &j in &accepted[n + 1..] {
+            let (Some(a), Some(b)) = (out[i].accepted(), out[j].accepted()) else {
+                continue;
+            };
+            if participant_key(&a.participant) == participant_key(&b.participant)
+                || !near_identical(&a.fingerprint, &b.fingerprint)
+            {
+                continue;
+            }
+            let a_fits_b = surface_fit(competition, pack, &a.text, &a.participant, &b.participant);
+            let b_fits_a = surface_fit(competition, pack, &b.text, &b.participant, &a.participant);
+            if a_fits_b > 0 && b_fits_a <= 0 {
+                copy_of.entry(i).or_insert((j, true));
+            } else if b_fits_a > 0 && a_fits_b <= 0 {
+                copy_of.entry(j).or_insert((i, true));
+            } else {
+                copy_of.entry(i).or_insert((j, false));
+                copy_of.entry(j).or_insert((i, false));
+            }
+        }
+    }
+    for (i, (j, told)) in copy_of {
+        let (Some(a), Some(b)) = (out[i].accepted(), out[j].accepted()) else {
+            continue;
+        };
+        let similarity = log_similarity(&a.fingerprint, &b.fingerprint);
+        let reason = if told {
+            format!(
+                "copy of {}'s entry ({}): {:.0}% of the log is theirs, action for action and minute for minute, and its notes name the details of {}'s personal variant, not {}'s",
+                b.participant,
+                files[j].name,
+                similarity * 100.0,
+                b.participant,
+                a.participant
+            )
+        } else {
+            format!(
+                "copy of {}'s entry ({}), or the other way round: {:.0}% of the two logs are the same actions at the same minutes with the same words, which two people do not play — which one was played first cannot be told from the files, so neither is ranked",
+                b.participant,
+                files[j].name,
+                similarity * 100.0
+            )
+        };
+        let participant = Some(a.participant.clone());
+        out[i] = Verified::Rejected(Rejection {
+            file: files[i].name.clone(),
+            participant,
+            code: if told { "copy" } else { "near-copy" },
+            line: None,
+            reason,
+        });
+    }
+}
+
+/// The surface details (template values that set no fact, four characters or more) of a
+/// participant's personal variant.
+fn surface_values(
+    competition: &Competition,
+    pack: &Arc<Pack>,
+    name: &str,
+) -> std::collections::BTreeSet<String> {
+    let Ok(shift) = competition.shift_for(pack, name) else {
+        return Default::default();
+    };
+    let Some(variant) = shift.variant else {
+        return Default::default();
+    };
+    let Ok(queue) = crate::sim::queue::build_queue(&shift, pack, competition.seed) else {
+        return Default::default();
+    };
+    let mut out = std::collections::BTreeSet::new();
+    for q in &queue {
+        let Some(scenario) = pack.scenarios.get(&q.scenario_id) else {
+            continue;
+        };
+        let values = crate::template::values_for(
+            scenario,
+            crate::sim::session::surface_seed(variant, q.instance_seed),
+        );
+        for (name, variable) in &scenario.variables {
+            if crate::template::is_surface(variable)
+                && let Some(v) = values.get(name)
+                && v.chars().count() >= 4
+            {
+                out.insert(v.clone());
+            }
+        }
+    }
+    out
+}
+
+/// How many of `other`'s own surface details (in their variant, not in `own`'s) the text
+/// names, less how many of `own`'s it names: above 0, the text was written for `other`'s
+/// personal variant.
+fn surface_fit(
+    competition: &Competition,
+    pack: &Arc<Pack>,
+    text: &str,
+    own: &str,
+    other: &str,
+) -> i64 {
+    let (mine, theirs) = (
+        surface_values(competition, pack, own),
+        surface_values(competition, pack, other),
+    );
+    let named = |set: &std::collections::BTreeSet<String>,
+                 exclude: &std::collections::BTreeSet<String>| {
+        set.difference(exclude)
+            .filter(|v| text.contains(v.as_str()))
+            .count() as i64
+    };
+    named(&theirs, &mine) - named(&mine, &theirs)
+}
+
+/// [`verify`] over a folder as read: the files verified, and the entries that were not
+/// read listed with their reasons, all in name order.
+pub fn verify_folder(
+    competition: &Competition,
+    pack: &Arc<Pack>,
+    folder: &crate::compete::ResultsFolder,
+) -> Result<Vec<Verified>, CompeteError> {
+    let mut out = verify(competition, pack, &folder.files)?;
+    out.extend(folder.refused.iter().cloned().map(Verified::Rejected));
+    out.sort_by(|a, b| a.file().cmp(b.file()));
     Ok(out)
 }
 
@@ -326,8 +654,19 @@ fn check_file(
             ),
         )
     })?;
+    if !crate::compete::starts_with_identifier(&file.bytes, "SessionResult") {
+        return Err((
+            "unreadable",
+            None,
+            "not a result file: it does not begin with `SessionResult(` (nothing of it is shown)"
+                .into(),
+        ));
+    }
     let result: SessionResult = ron::from_str(text).map_err(|e| {
-        let ends_early = matches!(e.code, ron::error::Error::Eof);
+        // Cut off: the text runs out (mid-token, mid-string) where the error is found.
+        let last_line = text.trim_end().lines().count().max(1);
+        let ends_early =
+            matches!(e.code, ron::error::Error::Eof) || e.span.end.line >= last_line;
         (
             "unreadable",
             Some(e.span.start.line),
@@ -416,7 +755,11 @@ fn check_file(
             ),
         ));
     }
-    if header.shift != *shift {
+    let base = Shift {
+        variant: None,
+        ..header.shift.clone()
+    };
+    if base != *shift {
         return Err(("wrong-shift", None, shift_difference(&header.shift, shift)));
     }
     let Some(name) = participant.clone() else {
@@ -428,7 +771,42 @@ fn check_file(
     };
     let entrant = competition
         .participant(&name, header.team.as_deref())
-        .map_err(|e| ("roster", None, e.to_string()))?;
+        .map_err(|e| match e {
+            CompeteError::Name(m) => ("name", None, m),
+            e => ("roster", None, e.to_string()),
+        })?;
+    // The app writes the cleaned name; another spelling of it was edited in.
+    if let Ok(clean) = crate::names::clean(&name)
+        && clean != name
+        && competition.teams.is_empty()
+    {
+        return Err((
+            "name",
+            None,
+            format!(
+                "the participant's name \"{}\" is not written as the name rule gives it (\"{clean}\"): a result played in the app carries the cleaned name, so this one was edited",
+                name.escape_debug()
+            ),
+        ));
+    }
+
+    // Each participant plays their personal variant: a log played on another one was
+    // played by someone else (whose, `verify` tells across the folder).
+    let expected = competition.variant_of(&entrant.name);
+    if header.shift.variant != expected {
+        return Err((
+            "variant",
+            None,
+            format!(
+                "the log was played on another participant's personal variant of the shift, not {}'s: the file was relabelled",
+                entrant.name
+            ),
+        ));
+    }
+    let shift = &Shift {
+        variant: expected,
+        ..shift.clone()
+    };
 
     // Where each log entry starts in the file: only worked out when a reason needs it.
     let lines: std::cell::OnceCell<Option<Vec<usize>>> = std::cell::OnceCell::new();
@@ -450,6 +828,20 @@ fn check_file(
         actions: result.log.len(),
         app_version: header.app_version.clone(),
         score: score(&session, &competition.scoring),
+        fingerprint: {
+            let surface = surface_matcher(pack);
+            result
+                .log
+                .iter()
+                .map(|e| entry_fingerprint(e, &surface))
+                .collect()
+        },
+        text: result
+            .log
+            .iter()
+            .map(|e| format!("{:?}", e.action))
+            .collect::<Vec<_>>()
+            .join("\n"),
     })
 }
 

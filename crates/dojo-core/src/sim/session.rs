@@ -381,7 +381,10 @@ impl Session {
                 }
             }
         }
-        let tickets = queue.iter().map(|q| new_ticket(&pack, q)).collect();
+        let tickets = queue
+            .iter()
+            .map(|q| new_ticket(&pack, q, shift.variant))
+            .collect();
         let mut session = Session {
             pack,
             shift,
@@ -1020,8 +1023,20 @@ impl Session {
     }
 }
 
-fn new_ticket(pack: &Pack, q: &QueuedTicket) -> Ticket {
-    let scenario = template::instantiate(&pack.scenarios[&q.scenario_id], q.instance_seed);
+/// The seed a ticket's surface details are drawn from in a personal variant: the
+/// variant's and the ticket's own seed mixed, so each ticket of the variant differs.
+pub fn surface_seed(variant: u64, instance_seed: u64) -> u64 {
+    variant
+        ^ instance_seed
+            .rotate_left(17)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+fn new_ticket(pack: &Pack, q: &QueuedTicket, variant: Option<u64>) -> Ticket {
+    // A personal variant draws each ticket's surface details from its own stream.
+    let surface = variant.map(|v| surface_seed(v, q.instance_seed));
+    let scenario =
+        template::instantiate_variant(&pack.scenarios[&q.scenario_id], q.instance_seed, surface);
     let facts = Facts::at_arrival(&scenario);
     Ticket {
         number: q.number,
