@@ -68,9 +68,27 @@ pub struct TrainerArgs {
     /// UI scale (0.75–2.0).
     #[arg(long, default_value_t = 1.0)]
     pub ui_scale: f32,
+    /// The window's size in logical pixels, e.g. `1600x900` (default 1280x760).
+    #[arg(long, value_name = "WxH", value_parser = parse_window_size)]
+    pub window_size: Option<(u32, u32)>,
     /// The competition file Competition mode opens.
     #[arg(long, value_name = "FILE")]
     pub competition: Option<PathBuf>,
+}
+
+/// `1600x900` → (1600, 900); each side 640–7680.
+fn parse_window_size(s: &str) -> Result<(u32, u32), String> {
+    let (w, h) = s
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("`{s}`: give the size as WIDTHxHEIGHT, e.g. 1600x900"))?;
+    let side = |v: &str| {
+        v.trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (640..=7680).contains(n))
+            .ok_or_else(|| format!("`{s}`: each side is a whole number from 640 to 7680"))
+    };
+    Ok((side(w)?, side(h)?))
 }
 
 /// Output format of machine-readable commands.

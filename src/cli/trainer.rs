@@ -86,6 +86,7 @@ fn open(
         out: args.out.clone(),
         data_dir,
         ui_scale: args.ui_scale,
+        window_size: args.window_size,
         scenario_file,
         competition: args.competition.clone(),
     };

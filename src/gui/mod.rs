@@ -86,6 +86,8 @@ pub struct TrainerOptions {
     pub data_dir: PathBuf,
     /// Initial UI scale.
     pub ui_scale: f32,
+    /// The window's size in logical pixels (default 1280×760).
+    pub window_size: Option<(u32, u32)>,
     /// `dojo play --scenario FILE`: open this one scenario and reload it when saved.
     pub scenario_file: Option<PathBuf>,
     /// `--competition FILE`: the competition file Competition mode opens.
@@ -122,7 +124,7 @@ pub fn app(options: TrainerOptions) -> App {
             .set(WindowPlugin {
                 primary_window: Some(Window {
                     title: "Escalation Dojo".into(),
-                    resolution: (1280u32, 760u32).into(),
+                    resolution: options.window_size.unwrap_or((1280, 760)).into(),
                     ..default()
                 }),
                 ..default()

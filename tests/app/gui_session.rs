@@ -31,6 +31,7 @@ fn options(pack: &Arc<Pack>, data: &std::path::Path) -> TrainerOptions {
         out: None,
         data_dir: data.to_path_buf(),
         ui_scale: 1.0,
+        window_size: None,
         scenario_file: None,
         competition: None,
     }
@@ -208,4 +209,23 @@ fn drafts_belong_to_their_ticket_survive_a_crash_and_go_with_the_decision() {
         std::fs::read_dir(dir.path()).unwrap().next().is_none(),
         "the file goes with the session"
     );
+
+    // A drafts file that cannot be read is never overwritten: it moves aside, kept,
+    // and the trainee is told.
+    let file = dir.path().join("s.drafts.ron");
+    let mut writer = Drafts::for_log(Some(&log));
+    writer.of(1).client_update = "typed".into();
+    writer.save_if_changed();
+    assert!(file.exists(), "the drafts file is {}", file.display());
+    std::fs::write(&file, "{ this is not RON").unwrap();
+    let broken = Drafts::for_log(Some(&log));
+    assert!(broken.get(1).is_none());
+    let said = broken.save_error.clone().unwrap();
+    assert!(said.contains("could not be read"), "{said}");
+    let aside = dir.path().join("s.drafts.ron.unreadable");
+    assert_eq!(
+        std::fs::read_to_string(&aside).unwrap(),
+        "{ this is not RON"
+    );
+    assert!(!file.exists());
 }

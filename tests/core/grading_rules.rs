@@ -573,3 +573,78 @@ fn a_competition_cannot_be_ended_early() {
 fn session(pack: &Arc<Pack>, id: &str) -> Session {
     crate::common::one_ticket_session(pack, id)
 }
+
+/// Grades follow what happened (#13): an L1 resolution made after the window ran out is
+/// the right owner by scope, but its "right call" never quotes the "escalate now" rule it
+/// broke; it says what the window rule wanted.
+#[test]
+fn a_late_resolution_is_never_praised_with_the_rule_it_broke() {
+    let pack = pack();
+    let shift = "onboarding-1-l1-scope";
+    let script = dojo_core::agents::play(
+        Arc::clone(&pack),
+        &pack.shifts[shift],
+        7,
+        dojo_core::agents::Persona::Slow,
+    )
+    .unwrap();
+    let mut s = Session::new(Arc::clone(&pack), shift, 7).unwrap();
+    record::play_script(&mut s, &script, 0, None, None).unwrap();
+    s.finish();
+    let mut late = 0;
+    for t in grading::grade_tickets(&s) {
+        for text in &t.strengths {
+            assert!(!text.contains("escalate now"), "#{}: {text}", t.number);
+        }
+        if t.call == Some(Owner::ResolveAtL1) && matches!(t.timing, grading::Timing::Overdue(_)) {
+            late += 1;
+            assert!(
+                t.strengths
+                    .iter()
+                    .any(|x| x.contains("the window rule wanted it escalated")),
+                "#{}: {:?}",
+                t.number,
+                t.strengths
+            );
+        }
+    }
+    assert!(late > 0, "the slow agent resolved nothing late");
+}
+
+/// The debrief teaches first (#13): the three lessons that cost the most, each with its
+/// ticket and the rule to follow next time, each rule once; the ideal agent has none.
+#[test]
+fn the_lessons_are_the_costliest_deductions_each_rule_once() {
+    let pack = pack();
+    let shift = "onboarding-1-l1-scope";
+    let graded = |persona| {
+        let script =
+            dojo_core::agents::play(Arc::clone(&pack), &pack.shifts[shift], 7, persona).unwrap();
+        let mut s = Session::new(Arc::clone(&pack), shift, 7).unwrap();
+        record::play_script(&mut s, &script, 0, None, None).unwrap();
+        s.finish();
+        grading::grade(&s, None, None)
+    };
+    let rules = &pack.policy.grading;
+    let over = graded(dojo_core::agents::Persona::OverEscalator);
+    let lessons = grading::lessons(&over, rules, 3);
+    assert!(!lessons.is_empty() && lessons.len() <= 3, "{lessons:#?}");
+    for pair in lessons.windows(2) {
+        assert!(pair[0].cost >= pair[1].cost, "{lessons:#?}");
+        assert!(pair[0].component != pair[1].component || pair[0].next_time != pair[1].next_time);
+    }
+    // Escalating L1 work on several tickets is one lesson, listing the others.
+    assert!(!lessons[0].also_on.is_empty(), "{lessons:#?}");
+    assert!(!lessons[0].next_time.starts_with("Rule ("), "{lessons:#?}");
+    // The over-escalator's worst: escalating L1 work, on a ticket that names it.
+    assert_eq!(lessons[0].component, Component::Ownership, "{lessons:#?}");
+    assert!(over.tickets.iter().any(|t| t.number == lessons[0].ticket));
+    assert!(!lessons[0].next_time.is_empty() && !lessons[0].what_happened.is_empty());
+    let ideal = graded(dojo_core::agents::Persona::Ideal);
+    assert!(
+        grading::lessons(&ideal, rules, 3)
+            .iter()
+            .all(|l| l.cost < 5.0),
+        "the ideal agent's lessons are minor"
+    );
+}

@@ -87,57 +87,169 @@ fn debrief_screen(
     }
     egui::CentralPanel::default().show(&mut root, |ui| {
         area.show(ui, |ui| {
-                ui.horizontal(|ui| {
-                    ui.label(
-                        theme::bold(format!("{}", grade.score))
-                            .size(48.0)
-                            .color(score_colour(grade.score)),
-                    );
-                    ui.vertical(|ui| {
-                        ui.label(theme::bold("Session score / 100").size(16.0));
+            first_screen(ui, &last);
+            ui.add_space(8.0);
+            egui::CollapsingHeader::new(theme::bold(
+                "The shift, ticket by ticket, against its windows",
+            ))
+            .id_salt("debrief-timeline")
+            .default_open(true)
+            .show(ui, |ui| theme::card(ui, |ui| timeline(ui, &last)));
+            egui::CollapsingHeader::new(theme::bold("Coaching"))
+                .id_salt("debrief-coaching")
+                .default_open(true)
+                .show(ui, |ui| theme::card(ui, |ui| coaching(ui, &last)));
+            egui::CollapsingHeader::new(theme::bold("Metrics against their targets"))
+                .id_salt("debrief-metrics")
+                .default_open(false)
+                .show(ui, |ui| {
+                    theme::card(ui, |ui| metrics_table(ui, &last));
+                    ui.add_space(6.0);
+                    theme::card(ui, |ui| metric_bars(ui, &last));
+                });
+            egui::CollapsingHeader::new(theme::bold("Ticket by ticket"))
+                .id_salt("debrief-tickets")
+                .default_open(true)
+                .show(ui, |ui| {
+                    for t in grade.tickets.iter().filter(|t| !t.not_reached) {
+                        ticket_card(ui, &last, t);
+                        ui.add_space(6.0);
+                    }
+                    let unreached: Vec<String> = grade
+                        .tickets
+                        .iter()
+                        .filter(|t| t.not_reached)
+                        .map(|t| format!("#{} {}", t.number, t.title))
+                        .collect();
+                    if !unreached.is_empty() {
                         ui.label(theme::muted(format!(
-                            "{} ticket(s) graded · seed {} · {} action(s) logged",
-                            grade.numbers.tickets,
-                            grade.seed,
-                            last.session.log.len()
+                            "Not reached (the shift ended first; not graded): {}",
+                            unreached.join(" · ")
                         )));
+                    }
+                });
+        });
+    });
+    Ok(())
+}
+
+/// The module a shift is, and its pass mark, if it is one.
+fn module_of(last: &LastSession) -> Option<(String, u32)> {
+    let shift = &last.session.shift.id;
+    last.session
+        .pack()
+        .curricula
+        .values()
+        .flat_map(|c| c.modules.iter())
+        .find(|m| &m.shift == shift)
+        .map(|m| (m.title.clone(), m.pass_mark))
+}
+
+/// The debrief's first screen: passed or not, the score, and the three lessons that
+/// matter most, each with its ticket and what to do next time.
+fn first_screen(ui: &mut egui::Ui, last: &LastSession) {
+    let grade = &last.grade;
+    theme::card(ui, |ui| {
+        ui.horizontal(|ui| {
+            ui.label(
+                theme::bold(format!("{}", grade.score))
+                    .size(48.0)
+                    .color(score_colour(grade.score)),
+            );
+            ui.vertical(|ui| {
+                match module_of(last) {
+                    Some((title, mark)) if grade.score >= mark && !grade.critical => {
+                        ui.label(
+                            theme::bold(format!("Passed: {title}"))
+                                .size(20.0)
+                                .color(palette::GOOD),
+                        );
+                        ui.label(format!(
+                            "{} / 100 against a pass mark of {mark}. The next module is open.",
+                            grade.score
+                        ));
+                    }
+                    Some((title, mark)) => {
+                        ui.label(
+                            theme::bold(format!("Not passed yet: {title}"))
+                                .size(20.0)
+                                .color(palette::BAD),
+                        );
+                        ui.label(if grade.critical {
+                            format!(
+                                "{} / 100, but a security incident stayed at L1, and that fails a module whatever the score (pass mark {mark}).",
+                                grade.score
+                            )
+                        } else {
+                            format!(
+                                "{} / 100; the pass mark is {mark}. The lessons below are what stands between you and it.",
+                                grade.score
+                            )
+                        });
+                    }
+                    None => {
+                        ui.label(theme::bold("Session score / 100").size(20.0));
                         if grade.critical {
                             ui.colored_label(
                                 palette::BAD,
-                                "CRITICAL: a security incident stayed at L1 — an automatic fail on that ticket.",
+                                "A security incident stayed at L1: an automatic fail on that ticket.",
                             );
                         }
-                        match (&last.saved_to, &last.save_error) {
-                            (_, Some(e)) => {
-                                ui.colored_label(palette::BAD, format!("Not saved: {e}"));
-                            }
-                            (Some(path), None) => {
-                                ui.label(theme::muted(format!(
-                                    "Saved to {} — replays with `dojo replay`",
-                                    path.display()
-                                )));
-                            }
-                            (None, None) => {}
-                        }
-                    });
-                });
-                ui.add_space(6.0);
-                theme::card(ui, |ui| metrics_table(ui, &last));
-                ui.add_space(6.0);
-                theme::card(ui, |ui| metric_bars(ui, &last));
-                ui.add_space(6.0);
-                theme::card(ui, |ui| timeline(ui, &last));
-                ui.add_space(6.0);
-                theme::card(ui, |ui| coaching(ui, &last));
-                ui.add_space(6.0);
-                ui.heading("Ticket by ticket");
-                for t in &grade.tickets {
-                    ticket_card(ui, &last, t);
-                    ui.add_space(6.0);
+                    }
+                }
+                let reached = grade.tickets.iter().filter(|t| !t.not_reached).count();
+                let mut line = format!("{reached} ticket(s) graded");
+                let unreached = grade.tickets.len() - reached;
+                if unreached > 0 {
+                    line.push_str(&format!(", {unreached} not reached"));
+                }
+                match (&last.saved_to, &last.save_error) {
+                    (_, Some(e)) => {
+                        ui.label(theme::muted(line));
+                        ui.colored_label(palette::BAD, format!("Not saved: {e}"));
+                    }
+                    (Some(_), None) => {
+                        ui.label(theme::muted(format!(
+                            "{line} · saved to your history; it replays exactly"
+                        )));
+                    }
+                    (None, None) => {
+                        ui.label(theme::muted(line));
+                    }
                 }
             });
+        });
+        ui.add_space(6.0);
+        let lessons = dojo_core::grading::lessons(grade, &last.session.policy().grading, 3);
+        if lessons.is_empty() {
+            ui.label(theme::bold(
+                "Nothing to fix on this shift: every call, every window, every note held.",
+            ));
+            return;
+        }
+        ui.label(theme::bold("What matters most").size(17.0));
+        for (i, lesson) in lessons.iter().enumerate() {
+            ui.add_space(4.0);
+            ui.horizontal_wrapped(|ui| {
+                ui.label(theme::bold(format!("{}.", i + 1)).color(palette::ACCENT));
+                ui.label(theme::bold(format!(
+                    "#{} {} — {}",
+                    lesson.ticket,
+                    lesson.title,
+                    lesson.component.label()
+                )));
+            });
+            ui.label(&lesson.what_happened);
+            ui.horizontal_wrapped(|ui| {
+                ui.label(theme::bold("Next time:").color(palette::GOOD));
+                ui.label(&lesson.next_time);
+            });
+            if !lesson.also_on.is_empty() {
+                let others: Vec<String> = lesson.also_on.iter().map(|n| format!("#{n}")).collect();
+                ui.label(theme::muted(format!("The same on {}.", others.join(", "))));
+            }
+        }
     });
-    Ok(())
 }
 
 fn metrics_table(ui: &mut egui::Ui, last: &LastSession) {

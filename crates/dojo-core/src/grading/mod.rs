@@ -6,6 +6,7 @@
 //! in the policy file's `grading` section.
 
 pub mod coaching;
+pub mod lessons;
 pub mod metrics;
 pub mod report;
 pub mod ticket;
@@ -21,6 +22,7 @@ use crate::sim::record;
 use crate::sim::session::Session;
 
 pub use coaching::{Coaching, Flag, FlaggedPattern, Review};
+pub use lessons::{Lesson, lessons};
 pub use metrics::{Metric, SessionNumbers, Standing};
 pub use ticket::{Component, Deduction, TicketGrade, Timing};
 

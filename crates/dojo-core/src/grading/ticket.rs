@@ -393,11 +393,23 @@ fn grade_ownership(
             100.0
         }
         (Some(c), Some(d)) if c == right => {
-            strengths.push(format!(
-                "Right call: {} ({}).",
-                owner_phrase(c),
-                short_rule(&d.verdict.owner_reason)
-            ));
+            // A call the window had already overruled (an L1 resolution past it) is the
+            // right owner by scope, never "right" by quoting the rule it broke.
+            let past_window = d.verdict.decided_by == crate::engine::Dimension::TimeWindow
+                && d.verdict.owner != c;
+            strengths.push(match d.verdict.window.as_ref() {
+                Some(w) if past_window => format!(
+                    "Right owner by scope: {} — but by minute {} the {}-minute window had passed, and the window rule wanted it escalated when it was reached (see timing).",
+                    owner_phrase(c),
+                    d.at,
+                    w.limit_minutes
+                ),
+                _ => format!(
+                    "Right call: {} ({}).",
+                    owner_phrase(c),
+                    short_rule(&d.verdict.owner_reason)
+                ),
+            });
             100.0
         }
         (Some(Owner::EscalateToL2), Some(d)) if right == Owner::EscalateSecurity => {

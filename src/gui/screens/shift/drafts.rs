@@ -55,16 +55,37 @@ impl Drafts {
     /// one (a resumed session), else empty.
     pub fn for_log(log: Option<&Path>) -> Drafts {
         let path = log.map(drafts_path);
-        let by_ticket: BTreeMap<u32, TicketDraft> = path
-            .as_deref()
-            .and_then(|p| dojo_core::input::read_text(p, dojo_core::input::MAX_TEXT_BYTES).ok())
-            .and_then(|text| ron::from_str(&text).ok())
-            .unwrap_or_default();
+        let mut save_error = None;
+        let by_ticket: BTreeMap<u32, TicketDraft> = match path.as_deref() {
+            Some(p) if p.exists() => {
+                let read = dojo_core::input::read_text(p, dojo_core::input::MAX_TEXT_BYTES)
+                    .map_err(|e| e.to_string())
+                    .and_then(|text| ron::from_str(&text).map_err(|e| e.to_string()));
+                match read {
+                    Ok(drafts) => drafts,
+                    Err(e) => {
+                        // Never overwrite what cannot be read: it moves aside, kept.
+                        let aside = p.with_extension("ron.unreadable");
+                        let moved = std::fs::rename(p, &aside).is_ok();
+                        save_error = Some(if moved {
+                            format!(
+                                "the saved drafts could not be read ({e}); they were kept as {}",
+                                aside.display()
+                            )
+                        } else {
+                            format!("the saved drafts could not be read ({e})")
+                        });
+                        BTreeMap::new()
+                    }
+                }
+            }
+            _ => BTreeMap::new(),
+        };
         Drafts {
             saved: by_ticket.clone(),
             by_ticket,
             path,
-            save_error: None,
+            save_error,
         }
     }
 

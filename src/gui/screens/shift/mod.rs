@@ -77,13 +77,19 @@ pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<ShiftUi>()
         .add_systems(
             OnEnter(Screen::Shift),
-            |mut ui: ResMut<ShiftUi>, active: Option<Res<ActiveShift>>| {
+            |mut ui: ResMut<ShiftUi>,
+             active: Option<Res<ActiveShift>>,
+             mut problems: MessageWriter<crate::gui::state::Problem>| {
                 let log = active
                     .as_ref()
                     .and_then(|a| a.run.as_ref())
                     .and_then(|r| r.log_path.as_deref());
+                let drafts = Drafts::for_log(log);
+                if let Some(e) = &drafts.save_error {
+                    problems.write(crate::gui::state::Problem(format!("Drafts: {e}")));
+                }
                 *ui = ShiftUi {
-                    drafts: Drafts::for_log(log),
+                    drafts,
                     ..ShiftUi::default()
                 };
             },
