@@ -209,9 +209,13 @@ pub enum Command {
         /// Session seed the script is played with.
         #[arg(long, default_value_t = 7)]
         seed: u64,
-        /// Write the script here instead of standard output.
+        /// Write the script here instead of standard output (never over an existing file
+        /// without --force).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Replace an existing --out file.
+        #[arg(long, requires = "out")]
+        force: bool,
     },
     /// Open one scenario file in the trainer and reload it whenever it is saved (for
     /// scenario authors); validation errors show in the window.
@@ -266,9 +270,13 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = crate::cli::history::ReportFormat::Html)]
         format: crate::cli::history::ReportFormat,
-        /// Write it here instead of standard output.
+        /// Write it here instead of standard output (never over an existing file
+        /// without --force).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Replace an existing --out file.
+        #[arg(long, requires = "out")]
+        force: bool,
     },
     /// A coach overrides a ticket's grade, with a written reason (kept in an audit trail).
     Override {
@@ -297,9 +305,13 @@ pub enum Command {
         /// Tickets in the drill (default: the curriculum's drill setting).
         #[arg(long)]
         tickets: Option<u32>,
-        /// Write the shift here instead of standard output.
+        /// Write the shift here instead of standard output (never over an existing file
+        /// without --force).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Replace an existing --out file.
+        #[arg(long, requires = "out")]
+        force: bool,
     },
     /// List what the pack holds.
     List {
@@ -392,10 +404,26 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             crate::cli::history::cmd_progress(cli, trainee, *format, out, err)
         }
         Some(Command::Report {
+            out: Some(path),
+            force,
+            ..
+        }) if refuse_out(path, *force, err).is_some() => Ok(2),
+        Some(Command::Drill {
+            out: Some(path),
+            force,
+            ..
+        }) if refuse_out(path, *force, err).is_some() => Ok(2),
+        Some(Command::Script {
+            out: Some(path),
+            force,
+            ..
+        }) if refuse_out(path, *force, err).is_some() => Ok(2),
+        Some(Command::Report {
             trainee,
             since,
             format,
             out: path,
+            ..
         }) => crate::cli::history::cmd_report(
             cli,
             trainee,
@@ -418,6 +446,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             trainee,
             tickets,
             out: path,
+            ..
         }) => crate::cli::history::cmd_drill(cli, trainee, *tickets, path.as_deref(), out, err),
         Some(Command::Replay { file }) => crate::cli::run::cmd_replay(cli, file, out, err),
         Some(Command::Script {
@@ -425,6 +454,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             persona,
             seed,
             out: path,
+            ..
         }) => crate::cli::run::cmd_script(cli, shift, *persona, *seed, path.as_deref(), out, err),
         None | Some(Command::Play { .. }) => {
             use clap::CommandFactory;
@@ -445,6 +475,14 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         let _ = writeln!(err, "error: {e}");
         1
     })
+}
+
+/// An export's `--out`, checked before the work: never a folder, never over an existing
+/// file without `--force`. `Some(())` when refused (and said).
+fn refuse_out(path: &std::path::Path, force: bool, err: &mut dyn Write) -> Option<()> {
+    let e = crate::cli::run::check_out(path, force).err()?;
+    let _ = writeln!(err, "error: {e}");
+    Some(())
 }
 
 fn cmd_validate(

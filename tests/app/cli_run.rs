@@ -80,7 +80,7 @@ fn shipped_ideal_scripts_are_what_the_ideal_agent_plays() {
         assert_eq!(
             String::from_utf8_lossy(&o.stdout),
             shipped,
-            "{shift}: regenerate with `dojo script --shift {shift} --seed 7 --out examples/scripts/{shift}.ideal.ron`"
+            "{shift}: regenerate with `dojo script --shift {shift} --seed 7 --out examples/scripts/{shift}.ideal.ron --force`"
         );
     }
 }

@@ -57,7 +57,7 @@ fn persona_scripts_are_what_the_personas_play() {
             assert_eq!(
                 played.to_ron(),
                 shipped,
-                "regenerate: dojo script --shift {shift} --persona {} --seed 7 --out tests/personas/{shift}.{}.ron",
+                "regenerate: dojo script --shift {shift} --persona {} --seed 7 --out tests/personas/{shift}.{}.ron --force",
                 p.slug(),
                 p.slug()
             );

@@ -287,3 +287,50 @@ fn a_pack_replacing_a_builtin_id_is_a_note_not_an_error() {
     assert!(stdout.contains("— 0 error(s)"), "{stdout}");
     assert!(!stdout.contains("duplicate-id"), "{stdout}");
 }
+
+/// Every export's `--out` (script, report, drill) is checked before the work and never
+/// replaces a file without `--force`.
+#[test]
+fn exports_never_overwrite_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("kept.ron");
+    std::fs::write(&file, "mine").unwrap();
+    let dojo = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_dojo"))
+            .arg("--data-dir")
+            .arg(&data)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let f = file.to_str().unwrap();
+    for args in [
+        vec!["script", "--shift", "onboarding-basics", "--out", f],
+        vec!["report", "--trainee", "Ana", "--out", f],
+        vec!["drill", "--trainee", "Ana", "--out", f],
+    ] {
+        let o = dojo(&args);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("already exists") && stderr.contains("--force"),
+            "{stderr}"
+        );
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine", "{args:?}");
+    }
+    let o = dojo(&[
+        "script",
+        "--shift",
+        "onboarding-basics",
+        "--out",
+        f,
+        "--force",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        std::fs::read_to_string(&file)
+            .unwrap()
+            .starts_with("Script(")
+    );
+}
