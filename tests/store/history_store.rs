@@ -409,3 +409,44 @@ fn people_have_unique_names_and_teams() {
         Err(StoreError::Invalid(_))
     ));
 }
+
+/// The coach's dashboard starts with whom to coach (#13): the team overview ranks a
+/// trainee who left a security incident at L1 first, one with a flagged pattern next, a
+/// clean one last — each with the one thing to coach.
+#[test]
+fn the_team_overview_ranks_trainees_by_what_needs_attention() {
+    let pack = pack();
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("h.sqlite3")).unwrap();
+    for (who, persona) in [
+        ("Ana", Persona::Ideal),
+        ("Ben", Persona::UnderEscalator),
+        ("Cy", Persona::VagueNotes),
+    ] {
+        store.add_person(who, Role::Trainee, None, day(1)).unwrap();
+        store
+            .record_session(
+                who,
+                &graded(&pack, "onboarding-basics", persona, who),
+                day(2),
+            )
+            .unwrap();
+    }
+    let options = dojo_core::report::ReportOptions::for_pack(&pack, day(3));
+    let reports: Vec<_> = ["Ana", "Ben", "Cy"]
+        .iter()
+        .map(|who| history::trainer_report(&store, who, &options).unwrap())
+        .collect();
+    let rows = dojo_core::report::overview(&reports, 80);
+    let order: Vec<&str> = rows.iter().map(|r| r.trainee.as_str()).collect();
+    assert_eq!(order, ["Ben", "Cy", "Ana"], "{rows:#?}");
+    assert!(rows[0].missed_security && rows[0].coach_this.contains("security"));
+    assert!(
+        rows[1]
+            .flags
+            .iter()
+            .any(|f| f.to_lowercase().contains("vague")),
+        "{rows:#?}"
+    );
+    assert!(rows[2].flags.is_empty() && rows[2].coach_this.starts_with("Nothing flagged"));
+}

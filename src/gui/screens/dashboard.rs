@@ -25,6 +25,8 @@ struct Dashboard {
     /// Trainees in the history.
     trainees: Vec<String>,
     report: Option<TrainerReport>,
+    /// Every trainee, ranked by what needs attention (the team overview).
+    overview: Vec<dojo_core::report::AttentionRow>,
     error: Option<String>,
     /// The override form.
     session: String,
@@ -59,6 +61,24 @@ fn enter(
         .into_iter()
         .map(|p| p.name)
         .collect();
+    let report_options = ReportOptions::for_pack(&options.pack, crate::clock::now());
+    let reports: Vec<TrainerReport> = state
+        .trainees
+        .iter()
+        .filter_map(|name| {
+            history
+                .with(|s| dojo_store::trainer_report(s, name, &report_options))
+                .and_then(Result::ok)
+        })
+        .collect();
+    let pass_mark = options
+        .pack
+        .curricula
+        .values()
+        .flat_map(|c| c.modules.iter().map(|m| m.pass_mark))
+        .min()
+        .unwrap_or(80);
+    state.overview = dojo_core::report::overview(&reports, pass_mark);
     if let Some(t) = trainee {
         state.trainee = t.name.clone();
     } else if state.trainee.is_empty() {
@@ -191,6 +211,11 @@ fn dashboard_screen(
             .id_salt("dashboard-scroll")
             .auto_shrink([false, false])
             .show(ui, |ui| {
+                if let Some(chosen) = whom_to_coach(ui, &state.overview, &state.trainee) {
+                    state.trainee = chosen;
+                    reload_now = true;
+                }
+                ui.add_space(6.0);
                 ui.label(theme::muted(format!(
                     "{}{} · {} finished session(s), {} abandoned",
                     r.trainee,
@@ -225,6 +250,55 @@ fn dashboard_screen(
         reload(&mut state, &history, &options);
     }
     Ok(())
+}
+
+/// The team overview: every trainee ranked by what needs attention, with the one thing
+/// to coach; a click shows that trainee below.
+fn whom_to_coach(
+    ui: &mut egui::Ui,
+    rows: &[dojo_core::report::AttentionRow],
+    shown: &str,
+) -> Option<String> {
+    let mut chosen = None;
+    theme::card(ui, |ui| {
+        ui.label(theme::bold("Whom to coach").size(17.0));
+        ui.label(theme::muted(
+            "Ranked by what needs attention: a missed security incident, patterns flagged in the latest session, a falling score, a score below the pass mark.",
+        ));
+        egui::Grid::new("whom-to-coach")
+            .num_columns(4)
+            .striped(true)
+            .spacing([12.0, 4.0])
+            .show(ui, |ui| {
+                for row in rows.iter().take(12) {
+                    let label = if row.trainee == shown {
+                        theme::bold(format!("▶ {}", row.trainee))
+                    } else {
+                        egui::RichText::new(&row.trainee)
+                    };
+                    if ui.link(label).clicked() {
+                        chosen = Some(row.trainee.clone());
+                    }
+                    let score = row
+                        .latest_score
+                        .map_or_else(|| "—".to_string(), |s| s.to_string());
+                    let change = row
+                        .score_change
+                        .map_or(String::new(), |c| format!(" ({c:+})"));
+                    ui.label(format!("{score}{change}"));
+                    if row.missed_security {
+                        ui.colored_label(palette::BAD, "missed security");
+                    } else if row.flags.is_empty() {
+                        ui.label(theme::muted("no flags"));
+                    } else {
+                        ui.colored_label(palette::HALF, row.flags.join(", "));
+                    }
+                    ui.add(egui::Label::new(&row.coach_this).wrap());
+                    ui.end_row();
+                }
+            });
+    });
+    chosen
 }
 
 fn trends(ui: &mut egui::Ui, r: &TrainerReport) {

@@ -371,11 +371,13 @@ fn timeline(ui: &mut egui::Ui, last: &LastSession) {
     ));
     let session = &last.session;
     let policy = session.policy();
+    // A shift ended early ends there: tickets that had not arrived are not drawn.
     let end = session.shift.length_minutes;
+    let until = session.ended_early_at.unwrap_or(end);
     let rows: Vec<_> = session
         .tickets
         .iter()
-        .filter(|t| t.arrives_at <= end)
+        .filter(|t| t.arrives_at <= until && t.status != dojo_core::sim::session::Status::Pending)
         .collect();
     let titles: Vec<String> = rows.iter().map(|t| format!("#{}", t.number)).collect();
     Plot::new("timeline")

@@ -8,7 +8,10 @@
 //! long history. Pure functions except [`trainer_report`], which reads the store.
 
 mod html;
+pub mod overview;
 pub mod render;
+
+pub use overview::{AttentionRow, overview};
 
 use std::collections::{BTreeMap, BTreeSet};
 
