@@ -223,3 +223,61 @@ fn a_paused_session_stops_the_clock_and_busy_minutes_run_faster() {
     assert_eq!(clock.advance(&s, secs_to_us(5.0), Activity::Reading), 2);
     assert!((clock.hold_seconds() - hold).abs() < 1e-9);
 }
+
+#[test]
+fn a_clear_queue_runs_the_clock_faster_up_to_the_next_arrival_never_past_it() {
+    let pack = Arc::new(Pack::builtin().unwrap());
+    let rules = pack.policy.clock.clone();
+    let shift = "onboarding-1-l1-scope";
+    let script = agents::play(
+        Arc::clone(&pack),
+        &pack.shifts[shift],
+        7,
+        Persona::HumanPace,
+    )
+    .unwrap();
+    let mut s = Session::new(Arc::clone(&pack), shift, 7).unwrap();
+    // Ticket 1 is open at L1 from minute 0: nothing idle about that.
+    assert!(!s.idle());
+    // Play the persona's work on ticket 1, up to its decision.
+    for entry in &script.actions {
+        s.advance_to(entry.at.unwrap());
+        s.act(entry.action.clone());
+        if decides(&entry.action) {
+            break;
+        }
+    }
+    s.advance_to(s.busy_until);
+    let decided_at = s.now;
+    assert!(decided_at < 25, "ticket 1 decided at {decided_at}");
+    assert!(
+        s.idle(),
+        "ticket 1 decided, ticket 2 not in yet: the queue is clear"
+    );
+    assert_eq!(s.next_due(), 25, "ticket 2 arrives at minute 25");
+    // A machine clock (autoplay, replay) has no speed-up.
+    assert!(!Clock::machine(0.25).running_idle(&s));
+    let mut clock = Clock::person(&rules, 0.25);
+    clock.observe(&s);
+    let hold = clock.hold_seconds();
+    // 1 real second is 0.25 × 4 = 1 sim minute, and no allowance is spent.
+    assert!(clock.running_idle(&s));
+    assert_eq!(
+        clock.advance(&s, secs_to_us(1.0), Activity::Reading),
+        decided_at + 1
+    );
+    assert!((clock.hold_seconds() - hold).abs() < 1e-9);
+    // A long wait stops at the arrival, not past it: the ticket is seen when it comes.
+    assert_eq!(clock.advance(&s, secs_to_us(600.0), Activity::Reading), 25);
+    s.advance_to(25);
+    assert!(!s.idle(), "ticket 2 has arrived");
+    assert!(!clock.running_idle(&s));
+}
+
+fn decides(action: &dojo_core::sim::action::Action) -> bool {
+    use dojo_core::sim::action::Action;
+    matches!(
+        action,
+        Action::Resolve { .. } | Action::Escalate { .. } | Action::EscalateSecurity { .. }
+    )
+}

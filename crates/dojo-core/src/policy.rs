@@ -372,6 +372,8 @@ pub struct NoteVocabulary {
     pub proposals: Vec<String>,
     /// Cues that deny a cause ("not a", "ruled out").
     pub denials: Vec<String>,
+    /// Where a denial's reach ends (", so ", "; "): what follows is asserted again.
+    pub denial_ends: Vec<String>,
     /// Cues that a sentence states a hypothesis ("i think", "probably", "my guess").
     pub hypothesis_cues: Vec<String>,
     /// Words that report a good result ("fine", "works", "no loss").
@@ -440,6 +442,10 @@ pub struct ClockRules {
     pub typing_pause_seconds: f64,
     /// While an action's minutes run, the clock runs this many times faster.
     pub busy_speed_up: f64,
+    /// While nothing is the trainee's to do (no ticket open at L1, none being worked),
+    /// the clock runs this many times faster until something is due: waiting for the
+    /// next ticket costs nothing, so nobody sits through it.
+    pub idle_speed_up: f64,
     /// The validator's pace check: the ideal path at human pace must leave this share
     /// of each ownership window to spare, percent.
     pub lint_spare_percent: u32,

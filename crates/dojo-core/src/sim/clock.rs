@@ -17,7 +17,9 @@
 //! Reading and deciding allowances add up (capped at `hold_cap_seconds`) and are spent
 //! by real time before the clock runs; the writing allowance is spent only while
 //! writing. While an action's minutes run, the clock runs `busy_speed_up` times faster
-//! and no allowance is spent. A paused session stops its clock.
+//! and no allowance is spent; while nothing is the trainee's to do (no ticket open at
+//! L1), it runs `idle_speed_up` times faster up to the next minute something is due,
+//! and no allowance is spent either. A paused session stops its clock.
 //!
 //! The window's shell (`sim_plugin`) and the paced personas ([`crate::agents`]) both
 //! drive a session through this one type, so a persona that "reads at 230 words a
@@ -65,6 +67,9 @@ pub struct Clock {
     /// The same while an action's minutes run (at the busy speed-up).
     busy_us: u64,
     busy_given: u64,
+    /// The same while the queue is clear (at the idle speed-up).
+    idle_us: u64,
+    idle_given: u64,
     /// Log entries already granted their allowance.
     seen: usize,
     /// Tickets already arrived (each arrival gives time to choose it).
@@ -99,6 +104,8 @@ impl Clock {
             given: 0,
             busy_us: 0,
             busy_given: 0,
+            idle_us: 0,
+            idle_given: 0,
             seen: 0,
             arrived: 0,
         }
@@ -180,6 +187,22 @@ impl Clock {
             }
             return target;
         }
+        if let Some(speed) = self.idle_speed(session) {
+            // Nothing is the trainee's to do: faster, up to the next minute something
+            // is due (never past it), no allowance spent.
+            self.idle_us = self.idle_us.saturating_add(real_us);
+            let due = minutes(self.idle_us, self.scale * speed) - self.idle_given;
+            self.idle_given += due;
+            let next = session.next_due();
+            let target = now.saturating_add(clamp_u32(due)).min(next);
+            if target >= next {
+                self.idle_us = 0;
+                self.idle_given = 0;
+            }
+            return target;
+        }
+        self.idle_us = 0;
+        self.idle_given = 0;
         let mut charged = real_us;
         if let Some(rules) = &self.rules {
             match activity {
@@ -206,6 +229,17 @@ impl Clock {
         now.saturating_add(clamp_u32(due))
     }
 
+    /// The idle speed-up, when it applies now: a person's clock, a clear queue.
+    fn idle_speed(&self, session: &Session) -> Option<f64> {
+        let speed = self.rules.as_ref()?.idle_speed_up;
+        (speed > 1.0 && session.idle()).then_some(speed)
+    }
+
+    /// True while the clock runs at its idle speed-up (the window says so).
+    pub fn running_idle(&self, session: &Session) -> bool {
+        self.idle_speed(session).is_some()
+    }
+
     /// Runs an action's minutes to their end at once (a persona has no frames to wait
     /// through); the same state as the window reaching `busy_until` frame by frame.
     pub fn finish_busy(&mut self, session: &Session) -> u32 {
@@ -225,6 +259,8 @@ impl Clock {
         self.given = 0;
         self.busy_us = 0;
         self.busy_given = 0;
+        self.idle_us = 0;
+        self.idle_given = 0;
     }
 }
 

@@ -1021,6 +1021,28 @@ impl Session {
             .iter()
             .all(|t| t.status != Status::Pending && !t.status.open_at_l1())
     }
+
+    /// True when nothing is the trainee's to do: the shift runs, no action's minutes
+    /// run, and no ticket is open at L1 (the next may not have arrived yet, or the rest
+    /// are upstream). The clock runs faster then (`ClockRules::idle_speed_up`).
+    pub fn idle(&self) -> bool {
+        !self.ended
+            && !self.paused
+            && self.now >= self.busy_until
+            && !self.tickets.iter().any(|t| t.status.open_at_l1())
+    }
+
+    /// The next minute after now at which something can happen (an arrival, an event,
+    /// a warning, upstream work, a reopen) or the shift's end, whichever comes first.
+    pub fn next_due(&self) -> u32 {
+        let due = self.wake.iter().copied().min().unwrap_or(u32::MAX);
+        let due = if self.ended {
+            due
+        } else {
+            due.min(self.shift.length_minutes)
+        };
+        due.max(self.now + 1)
+    }
 }
 
 /// The seed a ticket's surface details are drawn from in a personal variant: the
