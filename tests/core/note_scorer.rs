@@ -203,6 +203,46 @@ fn hypothesis_gets_credit_for_naming_the_cause_area() {
 }
 
 #[test]
+fn a_negation_that_states_the_cause_is_not_a_denial_of_it() {
+    // Found by the person test: a trainee's honest "Audacity is not on the approved list,
+    // so it needs an admin install" was scored as arguing the cause away. A denial covers
+    // its own phrase (up to ", so", ";", " - " …); the cause's own negated wording
+    // ("not approved") asserts it.
+    let s = PACK.scenarios["software-install-needs-elevation"].clone();
+    let run = steps(&["check-portal", "ask-error"]);
+    let facts = Facts::at_arrival(&s);
+    let policy = crate::common::policy();
+    let h = |text: &str| {
+        let n = EscalationNote {
+            hypothesis: text.into(),
+            ..good_note()
+        };
+        let score = score_note(&n, &ctx(&s, &run, &facts, 2870), &policy);
+        let e = score.element(NoteElement::Hypothesis);
+        (e.score, e.problems.join(" "))
+    };
+    for honest in [
+        "Audacity is not on the Trust's approved list, so it needs the Trust's approval and an admin install; L1 has neither.",
+        "I think it is not approved software: it is not in Company Portal.",
+        "It isn't a fault on the laptop; the installer wants admin rights because Audacity is non-standard.",
+    ] {
+        let (score, problems) = h(honest);
+        assert!(score >= 75, "{honest:?}: {score} {problems}");
+        assert!(
+            !problems.contains("argues the likely cause away"),
+            "{honest:?}: {problems}"
+        );
+    }
+    // Denying the cause is still a denial, whatever follows it.
+    let (score, problems) = h("Not an admin rights problem - probably a corrupt download.");
+    assert!(score <= 10, "{score} {problems}");
+    assert!(
+        problems.contains("argues the likely cause away"),
+        "{problems}"
+    );
+}
+
+#[test]
 fn empty_huge_emoji_and_non_english_notes_are_graded_without_panics() {
     let s = vpn();
     let run = steps(&["ask-error", "check-internet"]);

@@ -43,6 +43,9 @@ pub struct Prep {
     pub area: Vec<u64>,
     /// Signatures of the root-cause keywords.
     pub keywords: Vec<Vec<u64>>,
+    /// The root-cause keywords that carry a denial cue ("not approved"), lower-cased:
+    /// said in a hypothesis, they assert the cause.
+    pub negated_keywords: Vec<String>,
     /// Signature of the requester's role.
     pub role: Vec<u64>,
     /// Signature of the business function.
@@ -73,8 +76,8 @@ impl Prep {
 /// Most scenario instances kept per thread (a 100-ticket shift fits).
 const KEPT: usize = 256;
 
-/// The scenario read under the vocabulary (`vocabulary` fingerprints the lexicon and the
-/// outcome phrases), from the thread's cache when an equal scenario was read before.
+/// The scenario read under the vocabulary (`vocabulary` fingerprints the lexicon, the
+/// outcome phrases and the denials), from the thread's cache when an equal scenario was read before.
 pub fn get(
     scenario: &Scenario,
     lex: &Lexicon,
@@ -221,7 +224,20 @@ fn read(
         stuffing_keys.extend_from_slice(k);
     }
     stuffing_keys.sort_unstable();
+    let negated_keywords = s
+        .root_cause
+        .keywords
+        .iter()
+        .map(|k| k.to_lowercase())
+        .filter(|k| {
+            let padded = format!("{k} ");
+            v.denials
+                .iter()
+                .any(|n| !n.trim().is_empty() && padded.contains(n.as_str()))
+        })
+        .collect();
     Prep {
+        negated_keywords,
         ticket: sig(&s.ticket_text),
         environment: s.environment.iter().map(|e| sig(e)).collect(),
         initial_error: s.initial_error.as_deref().map(sig),

@@ -12,6 +12,8 @@ use super::{Judged, Scope, place};
 struct Truth<'a> {
     area: &'a [u64],
     keywords: &'a [Vec<u64>],
+    /// The scenario's cause keywords that carry a negation, lower-case.
+    negated: &'a [String],
 }
 
 impl Truth<'_> {
@@ -39,6 +41,35 @@ fn denial_at(c: &Clause, policy: &Policy) -> Option<usize> {
         .min()
 }
 
+/// The clause as asserted, and the part a denial covers: from the denial's cue to the
+/// end of its phrase (`denial_ends`), after which the clause asserts again.
+fn split_denial<'c>(c: &'c Clause, policy: &Policy) -> (String, &'c str) {
+    let Some(at) = denial_at(c, policy) else {
+        return (c.lower.clone(), "");
+    };
+    let rest = &c.lower[at..];
+    let end = policy
+        .note
+        .vocabulary
+        .denial_ends
+        .iter()
+        .filter(|e| !e.is_empty())
+        .filter_map(|e| rest.find(e.as_str()))
+        .min()
+        .map_or(c.lower.len(), |i| at + i);
+    let asserted = format!("{} {}", &c.lower[..at], &c.lower[end..]);
+    (asserted, &c.lower[at..end])
+}
+
+/// The scenario's own wording of the cause holds a negation ("not approved", "not in
+/// company portal") and the clause says it: that is the cause asserted, not denied.
+fn negated_keyword(c: &Clause, truth: &Truth) -> bool {
+    truth
+        .negated
+        .iter()
+        .any(|k| !k.is_empty() && c.lower.contains(k.as_str()))
+}
+
 /// A clause's value as a hypothesis (0–100) and what is wrong with it.
 fn clause_value(
     c: &Clause,
@@ -51,11 +82,8 @@ fn clause_value(
     if c.sig.len() < 2 {
         return None;
     }
-    let (asserted, denied) = match denial_at(c, policy) {
-        Some(at) => (&c.lower[..at], &c.lower[at..]),
-        None => (c.lower.as_str(), ""),
-    };
-    if truth.hit(&lex.bag(asserted)) {
+    let (asserted, denied) = split_denial(c, policy);
+    if truth.hit(&lex.bag(&asserted)) || negated_keyword(c, truth) {
         if grounded {
             return Some((100.0, String::new()));
         }
@@ -91,6 +119,7 @@ fn judge_scope(
     let truth = Truth {
         area: &prep.area,
         keywords: &prep.keywords,
+        negated: &prep.negated_keywords,
     };
     let grounded = ctx
         .steps_run

@@ -112,7 +112,8 @@ fn lexicon(policy: &Policy) -> (Rc<Lexicon>, u64) {
         }
     });
     let mut reading = h;
-    for list in [&v.positive_outcomes, &v.negative_outcomes] {
+    // What the prepared scenario reads with them: the outcome phrases and the denials.
+    for list in [&v.positive_outcomes, &v.negative_outcomes, &v.denials] {
         for w in list {
             for b in w.bytes().chain([0xff]) {
                 reading ^= u64::from(b);
