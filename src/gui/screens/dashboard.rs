@@ -28,13 +28,22 @@ struct Dashboard {
     /// Every trainee, ranked by what needs attention (the team overview).
     overview: Vec<dojo_core::report::AttentionRow>,
     error: Option<String>,
-    /// The override form.
-    session: String,
-    ticket: String,
+    /// Only sessions of this mode in the trends and tables (`None`: every mode).
+    mode: Option<String>,
+    /// The modes the trainee has sessions in.
+    modes: Vec<String>,
+    /// The override form: the session and ticket picked from the trainee's own lists.
+    session: Option<i64>,
+    ticket: Option<u32>,
+    /// The tickets of the picked session: (number, title, automatic score).
+    tickets: Vec<(u32, String, u32)>,
     score: String,
     coach: String,
     reason: String,
+    /// What the last action did (green).
     notice: Option<String>,
+    /// Why the override form refused (red, beside the form).
+    form_error: Option<String>,
 }
 
 pub(crate) fn plugin(app: &mut App) {
@@ -95,16 +104,60 @@ fn reload(state: &mut Dashboard, history: &History, options: &TrainerOptions) {
         return;
     }
     let name = state.trainee.clone();
-    match history.with(|s| {
+    let everything = ReportOptions::for_pack(&options.pack, crate::clock::now());
+    let built = history.with(|s| -> Result<TrainerReport, dojo_store::StoreError> {
+        let all = dojo_store::trainer_report(s, &name, &everything)?;
+        let mut modes: Vec<String> = all.sessions.iter().map(|x| x.mode.clone()).collect();
+        modes.sort();
+        modes.dedup();
+        state.modes = modes;
+        if state.mode.is_none() {
+            return Ok(all);
+        }
         dojo_store::trainer_report(
             s,
             &name,
-            &ReportOptions::for_pack(&options.pack, crate::clock::now()),
+            &ReportOptions {
+                mode: state.mode.clone(),
+                ..everything.clone()
+            },
         )
-    }) {
-        Some(Ok(r)) => state.report = Some(r),
+    });
+    match built {
+        Some(Ok(r)) => {
+            // The override form only ever points into this trainee's own sessions.
+            if state
+                .session
+                .is_none_or(|id| !r.sessions.iter().any(|x| x.id == id))
+            {
+                state.session = r.sessions.last().map(|x| x.id);
+            }
+            state.report = Some(r);
+            load_tickets(state, history);
+        }
         Some(Err(e)) => state.error = Some(e.to_string()),
         None => state.error = Some("The history is not available.".into()),
+    }
+}
+
+/// The picked session's graded tickets, for the override form's ticket list.
+fn load_tickets(state: &mut Dashboard, history: &History) {
+    state.tickets = state
+        .session
+        .and_then(|id| history.with(|s| s.session(id)).and_then(Result::ok))
+        .filter(|s| s.trainee == state.trainee)
+        .map(|s| {
+            s.tickets
+                .iter()
+                .map(|t| (t.number, t.title.clone(), t.score))
+                .collect()
+        })
+        .unwrap_or_default();
+    if state
+        .ticket
+        .is_none_or(|n| !state.tickets.iter().any(|t| t.0 == n))
+    {
+        state.ticket = state.tickets.first().map(|t| t.0);
     }
 }
 
@@ -157,6 +210,31 @@ fn dashboard_screen(
                         }
                     }
                 });
+            let mode_text = state.mode.clone().unwrap_or_else(|| "every mode".into());
+            egui::ComboBox::from_id_salt("dashboard-mode")
+                .selected_text(mode_text)
+                .show_ui(ui, |ui| {
+                    if ui
+                        .selectable_label(state.mode.is_none(), "every mode")
+                        .clicked()
+                    {
+                        state.mode = None;
+                        reload_now = true;
+                    }
+                    for m in state.modes.clone() {
+                        let on = state.mode.as_deref() == Some(m.as_str());
+                        if ui.selectable_label(on, &m).clicked() {
+                            state.mode = Some(m);
+                            reload_now = true;
+                        }
+                    }
+                })
+                .response
+                .on_hover_text(
+                    "Trends, patterns and the team comparison over one mode's sessions \
+                     (onboarding, practice, drills and competitions are not alike). \
+                     Abandoned sessions and tickets never reached never count.",
+                );
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui.button("Back").clicked() {
                     next.set(Screen::Mode);
@@ -198,7 +276,12 @@ fn dashboard_screen(
             });
         });
         if let Some(n) = &state.notice {
-            ui.colored_label(palette::GOOD, n);
+            let colour = if n.starts_with("could not") {
+                palette::BAD
+            } else {
+                palette::GOOD
+            };
+            ui.colored_label(colour, n);
         }
         if let Some(e) = &state.error {
             ui.colored_label(palette::BAD, e);
@@ -217,12 +300,16 @@ fn dashboard_screen(
                 }
                 ui.add_space(6.0);
                 ui.label(theme::muted(format!(
-                    "{}{} · {} finished session(s), {} abandoned",
+                    "{}{} · {} finished session(s){}, {} abandoned (not counted)",
                     r.trainee,
                     r.team
                         .as_ref()
                         .map_or(String::new(), |t| format!(" (team {t})")),
                     r.sessions.len(),
+                    state
+                        .mode
+                        .as_ref()
+                        .map_or(String::new(), |m| format!(" in {m}")),
                     r.abandoned
                 )));
                 ui.columns(2, |cols| {
@@ -240,8 +327,10 @@ fn dashboard_screen(
                 theme::card(ui, |ui| {
                     overrides(ui, &r);
                     ui.add_space(4.0);
-                    if override_form(ui, &mut state, &history, override_key) {
-                        reload_now = true;
+                    match override_form(ui, &mut state, &history, override_key) {
+                        FormOutcome::Recorded => reload_now = true,
+                        FormOutcome::SessionChanged => load_tickets(&mut state, &history),
+                        FormOutcome::Nothing => {}
                     }
                 });
             });
@@ -474,37 +563,90 @@ fn overrides(ui: &mut egui::Ui, r: &TrainerReport) {
     }
 }
 
-/// Returns true when an override was recorded. `jump_here` (the O key) focuses the
-/// form's first field, filled with the newest session. Tab moves through the fields;
-/// Enter in the reason records it.
+/// What the override form did this frame.
+enum FormOutcome {
+    Nothing,
+    SessionChanged,
+    Recorded,
+}
+
+/// The override form: the session and the ticket are picked from the trainee's own
+/// lists (no typed ids, so nobody else's grade can be touched), the new score, the coach
+/// and the reason are typed. `jump_here` (the O key) focuses the score. Tab moves through
+/// the fields; Enter in the reason records it. A refusal is said beside the form, in red.
 fn override_form(
     ui: &mut egui::Ui,
     state: &mut Dashboard,
     history: &History,
     jump_here: bool,
-) -> bool {
+) -> FormOutcome {
     ui.label(theme::bold("Override a ticket grade  (O)"));
-    if jump_here && state.session.trim().is_empty() {
-        let newest = state.report.as_ref().and_then(|r| r.sessions.last());
-        if let Some(s) = newest {
-            state.session = s.id.to_string();
-        }
+    let Some(r) = state.report.clone() else {
+        return FormOutcome::Nothing;
+    };
+    if r.sessions.is_empty() {
+        ui.label(theme::muted("No finished session to override."));
+        return FormOutcome::Nothing;
     }
+    let mut outcome = FormOutcome::Nothing;
     ui.horizontal_wrapped(|ui| {
-        for (label, value, width) in [
-            ("session #", &mut state.session, 50.0),
-            ("ticket", &mut state.ticket, 40.0),
-            ("new score", &mut state.score, 40.0),
-            ("coach", &mut state.coach, 120.0),
-        ] {
-            let first = label == "session #";
-            ui.label(label);
-            let field = ui.add(egui::TextEdit::singleline(value).desired_width(width));
-            if first && jump_here {
-                field.request_focus();
-                field.scroll_to_me(Some(egui::Align::Center));
-            }
+        ui.label("session");
+        let shown = r
+            .sessions
+            .iter()
+            .find(|x| Some(x.id) == state.session)
+            .map_or("pick one".to_string(), session_label);
+        egui::ComboBox::from_id_salt("override-session")
+            .selected_text(shown)
+            .width(300.0)
+            .show_ui(ui, |ui| {
+                for x in r.sessions.iter().rev() {
+                    if ui
+                        .selectable_label(state.session == Some(x.id), session_label(x))
+                        .clicked()
+                    {
+                        state.session = Some(x.id);
+                        outcome = FormOutcome::SessionChanged;
+                    }
+                }
+            });
+        ui.label("ticket");
+        let shown = state
+            .tickets
+            .iter()
+            .find(|t| Some(t.0) == state.ticket)
+            .map_or("pick one".to_string(), ticket_label);
+        egui::ComboBox::from_id_salt("override-ticket")
+            .selected_text(shown)
+            .width(300.0)
+            .show_ui(ui, |ui| {
+                for t in state.tickets.clone() {
+                    if ui
+                        .selectable_label(state.ticket == Some(t.0), ticket_label(&t))
+                        .clicked()
+                    {
+                        state.ticket = Some(t.0);
+                    }
+                }
+            });
+    });
+    ui.horizontal_wrapped(|ui| {
+        ui.label("new score");
+        let score = ui.add(
+            egui::TextEdit::singleline(&mut state.score)
+                .hint_text("0–100")
+                .desired_width(50.0),
+        );
+        if jump_here {
+            score.request_focus();
+            score.scroll_to_me(Some(egui::Align::Center));
         }
+        ui.label("coach");
+        ui.add(
+            egui::TextEdit::singleline(&mut state.coach)
+                .hint_text("your name")
+                .desired_width(160.0),
+        );
     });
     let reason = ui.add(
         egui::TextEdit::singleline(&mut state.reason)
@@ -512,41 +654,85 @@ fn override_form(
             .desired_width(f32::INFINITY),
     );
     let entered = reason.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-    if !ui.button("Record the override  (Enter)").clicked() && !entered {
-        return false;
-    }
-    let parsed = (
-        state.session.trim().trim_start_matches('#').parse::<i64>(),
-        state.ticket.trim().parse::<u32>(),
-        state.score.trim().parse::<u32>(),
-    );
-    let (Ok(session), Ok(ticket), Ok(score)) = parsed else {
-        state.notice = Some("Session, ticket and score must be numbers.".into());
-        return false;
-    };
-    let (coach, reason) = (
-        state.coach.trim().to_string(),
-        state.reason.trim().to_string(),
-    );
-    let result = history.with(|s| -> Result<(), dojo_store::StoreError> {
-        if s.person(&coach)?.is_none() {
-            s.add_person(&coach, Role::Coach, None, crate::clock::now())?;
+    let mut clicked = false;
+    ui.horizontal_wrapped(|ui| {
+        clicked = ui.button("Record the override  (Enter)").clicked();
+        if let Some(e) = &state.form_error {
+            ui.colored_label(palette::BAD, format!("✘ {e}"));
         }
-        s.override_ticket(session, ticket, score, &coach, &reason, crate::clock::now())?;
-        Ok(())
     });
-    match result {
-        Some(Ok(())) => {
+    if !clicked && !entered {
+        return outcome;
+    }
+    match record_override(state, &r, history) {
+        Ok((session, ticket)) => {
+            state.form_error = None;
             state.notice = Some(format!(
                 "override recorded for session #{session}, ticket {ticket}"
             ));
             state.reason.clear();
-            true
+            state.score.clear();
+            FormOutcome::Recorded
         }
-        Some(Err(e)) => {
-            state.notice = Some(e.to_string());
-            false
+        Err(e) => {
+            state.form_error = Some(e);
+            outcome
         }
-        None => false,
     }
+}
+
+fn session_label(s: &report::SessionRow) -> String {
+    format!(
+        "#{} {} · {} · {}",
+        s.id,
+        s.played_at.format("%Y-%m-%d"),
+        s.shift_title,
+        s.score.map_or("—".into(), |v| v.to_string())
+    )
+}
+
+fn ticket_label(t: &(u32, String, u32)) -> String {
+    format!("#{} {} · {}", t.0, t.1, t.2)
+}
+
+/// Checks the form against the trainee on screen, then records the override.
+fn record_override(
+    state: &Dashboard,
+    r: &TrainerReport,
+    history: &History,
+) -> Result<(i64, u32), String> {
+    let session = state
+        .session
+        .filter(|id| r.sessions.iter().any(|x| x.id == *id))
+        .ok_or_else(|| format!("pick one of {}'s sessions", r.trainee))?;
+    let ticket = state
+        .ticket
+        .filter(|n| state.tickets.iter().any(|t| t.0 == *n))
+        .ok_or("pick a ticket of that session")?;
+    let score = state
+        .score
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|v| *v <= 100)
+        .ok_or("the new score is a whole number from 0 to 100")?;
+    let coach = state.coach.trim();
+    if coach.is_empty() {
+        return Err("say who you are (coach)".into());
+    }
+    let reason = state.reason.trim();
+    if reason.is_empty() {
+        return Err("give the reason: it goes in the audit trail".into());
+    }
+    history
+        .with(|s| -> Result<(), dojo_store::StoreError> {
+            if s.person(coach)?.is_none() {
+                s.add_person(coach, Role::Coach, None, crate::clock::now())?;
+            }
+            s.override_ticket(session, ticket, score, coach, reason, crate::clock::now())?;
+            Ok(())
+        })
+        .ok_or_else(|| "the history is not available".to_string())?
+        .map_err(|e| e.to_string())?;
+    Ok((session, ticket))
 }

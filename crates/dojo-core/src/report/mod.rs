@@ -38,6 +38,9 @@ pub struct ReportOptions {
     pub now: DateTime<Utc>,
     /// Ticket type labels (from the policy), by key.
     pub type_labels: BTreeMap<String, String>,
+    /// Only sessions played in this mode (`SessionSummary::mode`, e.g. "onboarding"):
+    /// trends, flags and the team comparison then compare like with like.
+    pub mode: Option<String>,
 }
 
 impl ReportOptions {
@@ -54,6 +57,7 @@ impl ReportOptions {
                 .iter()
                 .map(|(k, t)| (k.clone(), t.label.clone()))
                 .collect(),
+            mode: None,
         }
     }
 }
@@ -810,8 +814,20 @@ pub struct ReportInput {
 
 /// Builds the report from its input (pure).
 pub fn build(input: &ReportInput, options: &ReportOptions) -> TrainerReport {
-    let finished: Vec<&SessionSummary> =
-        input.sessions.iter().filter(|s| s.is_finished()).collect();
+    let in_mode = |s: &SessionSummary| options.mode.as_ref().is_none_or(|m| &s.mode == m);
+    // Aborted (abandoned, interrupted) sessions never count; tickets never reached were
+    // not stored.
+    let finished: Vec<&SessionSummary> = input
+        .sessions
+        .iter()
+        .filter(|s| s.is_finished() && in_mode(s))
+        .collect();
+    let team_sessions: Vec<SessionSummary> = input
+        .team_sessions
+        .iter()
+        .filter(|s| in_mode(s))
+        .cloned()
+        .collect();
     let label = |ty: &str| {
         options
             .type_labels
@@ -902,15 +918,16 @@ pub fn build(input: &ReportInput, options: &ReportOptions) -> TrainerReport {
         abandoned: input
             .sessions
             .iter()
-            .filter(|s| s.state == crate::history::SessionState::Abandoned)
+            .filter(|s| s.state == crate::history::SessionState::Abandoned && in_mode(s))
             .count(),
         trends: trends(&finished, &BTreeMap::new()),
         ticket_types: type_rows(&finished, &options.type_labels),
         timing: timing_row(&finished),
         flags: flag_rows(&finished),
-        team_comparison: input.team.as_deref().and_then(|team| {
-            team_comparison(team, &input.trainee, &finished, &input.team_sessions)
-        }),
+        team_comparison: input
+            .team
+            .as_deref()
+            .and_then(|team| team_comparison(team, &input.trainee, &finished, &team_sessions)),
         review_queue,
         overrides,
         schedule,
