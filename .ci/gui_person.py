@@ -2,13 +2,15 @@
 """Drives the real trainer window with synthetic keyboard input (xdotool, XTEST), as a
 person would:
 
-1. create a trainee, start onboarding, open ticket 1, run a diagnostic step;
+1. create a trainee, start onboarding, skip the first-run walkthrough (Esc), open ticket 1,
+   run a diagnostic step;
 2. the app is killed (SIGKILL) and started again: it lists the interrupted session, and R
    resumes it where it stopped;
 3. escalate ticket 1 with a typed five-part note, end the shift, reach the debrief, save a
    screenshot with F12;
-4. as the coach, open the dashboard, override ticket 1's grade with a reason and export the
-   HTML report (keyboard shortcuts O and H); quit with Ctrl+Q.
+4. as the coach, open the dashboard, override ticket 1's grade with a reason (the session
+   and the ticket come from the form's lists, the newest preselected) and export the HTML
+   report (keyboard shortcuts O and H); quit with Ctrl+Q.
 
 Then checks what the app wrote: the session result replays headless and grades the
 escalation with the note as typed; the history holds the one finished session and the
@@ -63,8 +65,11 @@ time.sleep(0.5)
 key("1")
 app.wait_for(lambda: glob.glob(os.path.join(DATA, "sessions", "*.log")), "the session log")
 
-print("shift: open ticket 1, run the next diagnostic step (S)")
+print("shift: the first-run walkthrough opens (the clock stopped); Esc skips it")
+time.sleep(1.5)
+key("Escape")
 time.sleep(0.5)
+print("shift: open ticket 1, run the next diagnostic step (S)")
 key("1")
 app.wait_for(lambda: "Open(ticket:1)" in app.session_log(), "ticket 1 to open")
 key("s")
@@ -116,18 +121,20 @@ print("debrief: F12 screenshot")
 time.sleep(2.0)  # the debrief's first frames
 app.screenshot(os.path.join(OUT, "person-debrief.png"))
 
-print("coach: M (mode), D (dashboard), O (override form): ticket 1 to 70 with a reason, H (HTML)")
+print("coach: M (mode), D (dashboard), O (override form: the newest session and its first ticket")
+print("       are picked from the lists): new score 70, the coach, a reason; H (HTML)")
 key("m")
 time.sleep(0.8)
 key("d")
 time.sleep(2.0)  # the dashboard reads the history and lays out its charts
 key("o")
 time.sleep(0.6)
-for field in ["1", "70", "Casey Coach"]:
-    key("Tab")
-    time.sleep(0.4)
-    typed(field)
-    time.sleep(0.3)
+typed("70")
+time.sleep(0.3)
+key("Tab")
+time.sleep(0.4)
+typed("Casey Coach")
+time.sleep(0.3)
 key("Tab")
 time.sleep(0.4)
 typed(REASON)

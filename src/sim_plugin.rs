@@ -78,6 +78,11 @@ impl SimState {
 #[derive(Resource, Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ClockActivity(pub Activity);
 
+/// The shell holds the clock (the first-run walkthrough is open): no real time is
+/// charged and nothing is logged, so the session replays the same without it.
+#[derive(Resource, Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClockHeld(pub bool);
+
 /// An action script fed through the message path, as the trainee's clicks would be.
 #[derive(Resource, Debug, Clone)]
 pub struct Autoplay {
@@ -141,6 +146,7 @@ pub fn plugin(app: &mut App) {
     app.add_message::<SimAction>()
         .add_message::<SimNotice>()
         .init_resource::<ClockActivity>()
+        .init_resource::<ClockHeld>()
         .configure_sets(
             Update,
             (
@@ -173,9 +179,13 @@ fn tick(
     mut sim: ResMut<SimState>,
     autoplay: Option<Res<Autoplay>>,
     activity: Res<ClockActivity>,
+    held: Res<ClockHeld>,
 ) {
     let sim = &mut *sim;
     if sim.session.ended && sim.session.all_handled() {
+        return;
+    }
+    if held.0 {
         return;
     }
     sim.clock.observe(&sim.session);

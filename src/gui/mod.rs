@@ -165,7 +165,7 @@ pub fn app(options: TrainerOptions) -> App {
     ))
     .add_systems(Startup, spawn_camera)
     .add_systems(Update, global_keys)
-    .add_plugins(third_party::bevy_egui::plugin);
+    .add_plugins((third_party::bevy_egui::plugin, widgets::ui_map::plugin));
     #[cfg(feature = "dev")]
     app.add_plugins(dev_tools::plugin);
     app

@@ -185,13 +185,16 @@ fn start_screen(
                                 Some(team) => format!("{}  ·  {team}", t.name),
                                 None => t.name.clone(),
                             };
-                            if ui
-                                .add_sized(
-                                    [ui.available_width(), 30.0],
-                                    egui::Button::new(label),
-                                )
-                                .clicked()
-                            {
+                            let pick = ui.add_sized(
+                                [ui.available_width(), 30.0],
+                                egui::Button::new(label),
+                            );
+                            crate::gui::widgets::ui_map::mark(
+                                ui,
+                                format!("trainee:{}", t.name),
+                                &pick,
+                            );
+                            if pick.clicked() {
                                 chosen = Some(t.clone());
                             }
                         }

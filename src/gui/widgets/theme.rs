@@ -187,9 +187,10 @@ pub fn window_colour(state: WindowState) -> egui::Color32 {
 }
 
 /// A thin horizontal bar filled to `fraction` (0–1) in `colour`, with a label on it.
-pub fn bar(ui: &mut egui::Ui, fraction: f32, colour: egui::Color32, label: &str) {
+/// Returns its response, for a tooltip.
+pub fn bar(ui: &mut egui::Ui, fraction: f32, colour: egui::Color32, label: &str) -> egui::Response {
     let width = ui.available_width();
-    let (rect, _) = ui.allocate_exact_size(egui::vec2(width, 14.0), egui::Sense::hover());
+    let (rect, response) = ui.allocate_exact_size(egui::vec2(width, 14.0), egui::Sense::hover());
     let painter = ui.painter_at(rect);
     painter.rect_filled(rect, 3.0, palette::BACKGROUND);
     let mut filled = rect;
@@ -202,6 +203,7 @@ pub fn bar(ui: &mut egui::Ui, fraction: f32, colour: egui::Color32, label: &str)
         egui::FontId::proportional(10.5),
         egui::Color32::WHITE,
     );
+    response
 }
 
 /// A small coloured label.

@@ -125,6 +125,7 @@ pub(super) fn window(
                     refusal.is_none(),
                     egui::Button::new(theme::bold(button).color(colour)),
                 );
+                crate::gui::widgets::ui_map::mark(ui, "confirm-yes", &send);
                 yes |= send.clicked();
                 no |= ui.button("Cancel (Esc)").clicked();
             });

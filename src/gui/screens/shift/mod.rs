@@ -9,7 +9,8 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 use crate::gui::Screen;
 use crate::gui::state::{ActiveShift, EndShift, Trainee};
 use crate::gui::widgets::theme::{self, palette};
-use crate::sim_plugin::{ClockActivity, SimAction, SimState, TicketEntity, TicketView};
+use crate::gui::widgets::ui_map;
+use crate::sim_plugin::{ClockActivity, ClockHeld, SimAction, SimState, TicketEntity, TicketView};
 use dojo_core::shift::Mode;
 use dojo_core::sim::action::Action;
 use dojo_core::sim::clock::{Activity, Clock};
@@ -26,6 +27,8 @@ mod log;
 pub mod note_form;
 mod queue;
 mod ticket;
+mod tips;
+mod walkthrough;
 
 use checklist::framework_checklist;
 pub use confirm::Confirm;
@@ -56,6 +59,10 @@ pub struct ShiftUi {
     pub show_keys: bool,
     /// Focus the KB search box next frame.
     pub focus_kb: bool,
+    /// The first-run walkthrough, while it is open (it holds the clock).
+    pub walkthrough: Option<walkthrough::Walkthrough>,
+    /// Whether this shift was checked for the walkthrough yet.
+    pub walkthrough_checked: bool,
 }
 
 impl ShiftUi {
@@ -136,6 +143,34 @@ pub fn status_text(status: Status) -> (&'static str, egui::Color32) {
     }
 }
 
+/// The first module of the onboarding path, not yet begun, and a trainee with nothing
+/// finished in their history: the walkthrough's moment.
+fn first_module_first_time(
+    session: &Session,
+    history: &crate::gui::history::History,
+    trainee: &str,
+) -> bool {
+    let first = session
+        .pack()
+        .curricula
+        .get("onboarding")
+        .and_then(|c| c.modules.first())
+        .is_some_and(|m| m.shift == session.shift.id);
+    first
+        && session.log.is_empty()
+        && history
+            .with(|s| {
+                s.sessions(&dojo_core::history::SessionQuery {
+                    trainee: Some(trainee.to_string()),
+                    finished_only: true,
+                    ..Default::default()
+                })
+                .map(|v| v.is_empty())
+                .unwrap_or(false)
+            })
+            .unwrap_or(true)
+}
+
 fn shift_screen(
     mut contexts: EguiContexts,
     sim: Res<SimState>,
@@ -146,9 +181,24 @@ fn shift_screen(
     mut actions: MessageWriter<SimAction>,
     mut end: MessageWriter<EndShift>,
     mut activity: ResMut<ClockActivity>,
+    mut held: ResMut<ClockHeld>,
+    history: Res<crate::gui::history::History>,
+    machine: Option<Res<crate::gui::state::MachinePaced>>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let session = &sim.session;
+    if !ui_state.walkthrough_checked {
+        ui_state.walkthrough_checked = true;
+        let first_time = machine.is_none()
+            && active.as_ref().is_some_and(|a| a.mode == Mode::Onboarding)
+            && trainee
+                .as_ref()
+                .is_some_and(|t| first_module_first_time(session, &history, &t.name));
+        ui_state.walkthrough = first_time.then(walkthrough::Walkthrough::default);
+    }
+    if held.0 != ui_state.walkthrough.is_some() {
+        held.0 = ui_state.walkthrough.is_some();
+    }
     let wanted = clock_activity(ctx, session, &mut ui_state);
     if activity.0 != wanted {
         activity.0 = wanted;
@@ -156,7 +206,10 @@ fn shift_screen(
     let hints = session.shift.rules.hints_shown;
     let mut sent: Vec<Action> = Vec::new();
 
-    keyboard_shortcuts(ctx, session, &mut ui_state, &mut sent);
+    // The walkthrough takes Enter and Esc while it is open.
+    if ui_state.walkthrough.is_none() {
+        keyboard_shortcuts(ctx, session, &mut ui_state, &mut sent);
+    }
 
     let mut root = crate::gui::root_ui(ctx);
     top_bar(
@@ -185,6 +238,7 @@ fn shift_screen(
             });
     }
     egui::CentralPanel::default().show(&mut root, |ui| {
+        ui_map::mark_rect(ui, "central", ui.clip_rect());
         egui::ScrollArea::vertical()
             .auto_shrink([false, false])
             .show(ui, |ui| {
@@ -224,6 +278,11 @@ fn shift_screen(
     }
     if ui_state.show_keys {
         keys_window(ctx, &mut ui_state.show_keys);
+    }
+    if let Some(tour) = ui_state.walkthrough.as_mut()
+        && !walkthrough::show(ctx, session, tour)
+    {
+        ui_state.walkthrough = None;
     }
     for action in sent {
         actions.write(SimAction(action));
@@ -280,14 +339,30 @@ fn top_bar(
                 session.now.min(session.shift.length_minutes),
                 session.shift.length_minutes
             );
-            ui.label(theme::bold(clock).size(17.0));
+            let minute = ui.label(theme::bold(clock).size(17.0));
+            ui_map::mark(ui, format!("minute:{}", session.now), &minute);
             if session.paused {
                 theme::chip(ui, "PAUSED", palette::HALF);
             } else if session.now < session.busy_until {
-                theme::chip(
+                let chip = theme::chip(
                     ui,
                     &format!("working… until minute {}", session.busy_until),
                     palette::INFO,
+                );
+                ui_map::mark(ui, "working", &chip);
+            } else if sim_clock.running_idle(session) {
+                theme::chip(
+                    ui,
+                    &format!(
+                        "queue clear: ×{} until minute {}",
+                        session.policy().clock.idle_speed_up,
+                        session.next_due().min(session.shift.length_minutes)
+                    ),
+                    palette::INFO,
+                )
+                .on_hover_text(
+                    "Nothing is yours to do: no ticket is open at L1. The clock runs faster \
+                     until the next ticket arrives or something comes back to you.",
                 );
             } else if sim_clock.hold_seconds() >= 0.5 {
                 let held = sim_clock.hold_seconds().ceil() as u64;

@@ -5,6 +5,7 @@ use bevy_egui::egui;
 
 use super::{Confirm, Drafts};
 use crate::gui::widgets::theme::{self, palette};
+use crate::gui::widgets::ui_map;
 use dojo_core::note::{EscalationNote, NoteElement};
 use dojo_core::scenario::StepKind;
 use dojo_core::sim::action::{Action, Outcome};
@@ -172,6 +173,7 @@ pub fn show(
                     blocked.is_none(),
                     egui::Button::new(theme::bold(label).color(palette::ACCENT)),
                 );
+                ui_map::mark(ui, "note-send", &send);
                 submit = send.clicked();
                 if ui.button("Close (Esc) — the note is kept").clicked() {
                     cancel = true;
@@ -226,6 +228,7 @@ fn fields(ui: &mut egui::Ui, note: &mut EscalationNote, focus_first: &mut bool) 
                 .desired_width(f32::INFINITY)
                 .id(egui::Id::new(("note-field", i))),
         );
+        ui_map::mark_text(ui, format!("note:{}", i + 1), field(note, element), &edit);
         if i == 0 && *focus_first {
             edit.request_focus();
             *focus_first = false;
@@ -244,11 +247,12 @@ fn quotes(ui: &mut egui::Ui, ticket: &Ticket, note: &mut EscalationNote) {
     ui.label(theme::muted(
         "Quote what you found (verbatim, into the right field):",
     ));
-    for (element, text) in lines {
+    for (n, (element, text)) in lines.into_iter().enumerate() {
         ui.horizontal_wrapped(|ui| {
             let quote = ui
                 .small_button("❝ quote")
                 .on_hover_text(format!("Adds this to “{}”", element.label()));
+            ui_map::mark(ui, format!("note-quote:{}", n + 1), &quote);
             if quote.clicked() {
                 quote_into(note, element, &text);
             }

@@ -91,8 +91,15 @@ pub(super) fn queue_row(
             });
             ui.label(&view.title);
             if view.status.open_at_l1() {
-                sla_bar(ui, view);
-                window_bar(ui, view);
+                let sla = sla_bar(ui, number, view);
+                let window = window_bar(ui, view);
+                if let Some(t) = session.ticket(number) {
+                    let policy = session.policy();
+                    if let Some(sla) = sla {
+                        sla.on_hover_text(super::tips::sla(policy, t));
+                    }
+                    window.on_hover_text(super::tips::window(policy, t));
+                }
                 if let Some(t) = session.ticket(number)
                     && let Some(left) = t.response_remaining(session.now, session.policy())
                 {
@@ -124,9 +131,9 @@ pub(super) fn queue_row(
     ui.add_space(4.0);
 }
 
-pub(super) fn sla_bar(ui: &mut egui::Ui, view: &TicketView) {
+pub(super) fn sla_bar(ui: &mut egui::Ui, number: u32, view: &TicketView) -> Option<egui::Response> {
     if view.sla_target == 0 {
-        return;
+        return None;
     }
     // Both bars fill with the time used, so a fuller bar is always the more urgent one.
     let left = view.sla_remaining as f32 / view.sla_target as f32;
@@ -150,10 +157,12 @@ pub(super) fn sla_bar(ui: &mut egui::Ui, view: &TicketView) {
             used * 100.0
         )
     };
-    theme::bar(ui, used, colour, &label);
+    let response = theme::bar(ui, used, colour, &label);
+    crate::gui::widgets::ui_map::mark_text(ui, format!("sla:{number}"), &label, &response);
+    Some(response)
 }
 
-pub(super) fn window_bar(ui: &mut egui::Ui, view: &TicketView) {
+pub(super) fn window_bar(ui: &mut egui::Ui, view: &TicketView) -> egui::Response {
     match view.window {
         Some((elapsed, limit, state)) => {
             let label = match state {
@@ -174,14 +183,12 @@ pub(super) fn window_bar(ui: &mut egui::Ui, view: &TicketView) {
                 elapsed as f32 / limit.max(1) as f32,
                 theme::window_colour(state),
                 &label,
-            );
+            )
         }
-        None => {
-            ui.label(
-                egui::RichText::new("No L1 window: security — escalate immediately")
-                    .small()
-                    .color(palette::BAD),
-            );
-        }
+        None => ui.label(
+            egui::RichText::new("No L1 window: security — escalate immediately")
+                .small()
+                .color(palette::BAD),
+        ),
     }
 }

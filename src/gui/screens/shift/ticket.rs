@@ -5,6 +5,7 @@ use super::TicketDraft;
 use super::note_form;
 use super::{ShiftUi, minutes_text, status_text};
 use crate::gui::widgets::theme::{self, palette};
+use crate::gui::widgets::ui_map;
 use bevy::prelude::*;
 use bevy_egui::egui;
 use dojo_core::note::NoteElement;
@@ -74,7 +75,7 @@ pub(super) fn ticket_view(
     ui.add_space(4.0);
     fixes(ui, t, busy, sent);
     ui.add_space(4.0);
-    decide(ui, t, busy, ui_state, sent);
+    decide(ui, session.policy(), t, busy, ui_state, sent);
 }
 
 /// Title, status chips and who wrote it.
@@ -163,7 +164,14 @@ fn facts(ui: &mut egui::Ui, session: &Session, t: &Ticket) {
 const FINDINGS_HEIGHT: f32 = 132.0;
 
 /// One line of the findings: minute, text, colour, and where it quotes into the note.
-type FindingLine = (u32, String, egui::Color32, Option<(NoteElement, String)>);
+/// (minute, text, colour, what it quotes into the note, its name in the UI map).
+type FindingLine = (
+    u32,
+    String,
+    egui::Color32,
+    Option<(NoteElement, String)>,
+    String,
+);
 
 fn findings(ui: &mut egui::Ui, t: &Ticket, drafts: &mut TicketDraft) {
     let s = &t.scenario;
@@ -171,12 +179,24 @@ fn findings(ui: &mut egui::Ui, t: &Ticket, drafts: &mut TicketDraft) {
     let quotable = note_form::quotable(t);
     for f in &t.findings {
         let quote = quotable.iter().find(|(_, q)| q.ends_with(&f.text)).cloned();
-        lines.push((f.at, f.text.clone(), palette::TEXT, quote));
+        lines.push((
+            f.at,
+            f.text.clone(),
+            palette::TEXT,
+            quote,
+            format!("finding:{}", f.step),
+        ));
     }
     for (id, at) in &t.events_fired {
         if let Some(e) = s.events.iter().find(|e| &e.id == id) {
             let quote = (NoteElement::CurrentState, e.message.clone());
-            lines.push((*at, format!("⚑ {}", e.message), palette::INFO, Some(quote)));
+            lines.push((
+                *at,
+                format!("⚑ {}", e.message),
+                palette::INFO,
+                Some(quote),
+                format!("finding-event:{id}"),
+            ));
         }
     }
     for (fix, at) in &t.fixes_applied {
@@ -196,13 +216,14 @@ fn findings(ui: &mut egui::Ui, t: &Ticket, drafts: &mut TicketDraft) {
                 format!("{mark}: {} — {}", f.label, f.outcome),
                 colour,
                 Some(quote),
+                format!("finding-fix:{fix}"),
             ));
         }
     }
     lines.sort_by_key(|l| l.0);
     theme::card(ui, |ui| {
         ui.label(theme::bold("Findings so far"));
-        egui::ScrollArea::vertical()
+        let viewport = egui::ScrollArea::vertical()
             .id_salt(("findings", t.number))
             .min_scrolled_height(FINDINGS_HEIGHT)
             .max_height(FINDINGS_HEIGHT)
@@ -212,7 +233,7 @@ fn findings(ui: &mut egui::Ui, t: &Ticket, drafts: &mut TicketDraft) {
                 if lines.is_empty() {
                     ui.label(theme::muted("Nothing yet: run a check or ask the client."));
                 }
-                for (at, text, colour, quote) in lines {
+                for (at, text, colour, quote, name) in lines {
                     ui.horizontal_wrapped(|ui| {
                         ui.label(theme::muted(format!("m{at:>3}")).monospace());
                         if let Some((element, q)) = quote {
@@ -220,14 +241,19 @@ fn findings(ui: &mut egui::Ui, t: &Ticket, drafts: &mut TicketDraft) {
                                 "Quote into the note: “{}”",
                                 element.label()
                             ));
+                            ui_map::mark(ui, format!("quote-{name}"), &b);
                             if b.clicked() {
                                 note_form::quote_into(&mut drafts.note, element, &q);
                             }
                         }
-                        ui.colored_label(colour, text);
+                        let label = ui.colored_label(colour, &text);
+                        ui_map::mark_text(ui, name, &text, &label);
                     });
                 }
-            });
+            })
+            .inner_rect;
+        // The panel's viewport, unclipped: a test scrolls the ticket view until it is whole.
+        ui_map::mark_rect(ui, "findings", viewport);
     });
 }
 
@@ -248,16 +274,20 @@ fn kb_card(
                 .hint_text("search articles…")
                 .desired_width(ui.available_width() - 70.0),
         );
+        ui_map::mark(ui, "kb-query", &edit);
         if ui_state.focus_kb {
             edit.request_focus();
             ui_state.focus_kb = false;
         }
         let enter = edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        edit.on_hover_text(super::tips::kb_search(session.policy()));
         let search = ui
             .add_enabled(
                 !busy && !ui_state.drafts.of(number).kb_query.trim().is_empty(),
                 egui::Button::new("Search"),
             )
+            .on_hover_text(super::tips::kb_search(session.policy()))
+            .on_disabled_hover_text(super::tips::kb_search(session.policy()))
             .clicked();
         if (search || enter) && !busy && !ui_state.drafts.of(number).kb_query.trim().is_empty() {
             sent.push(Action::SearchKb {
@@ -279,13 +309,14 @@ fn kb_card(
                 .map_or(id.as_str(), |a| a.title.as_str());
             ui.horizontal(|ui| {
                 let read = t.kb_opened.iter().any(|(a, _)| a == id);
-                if ui
+                let open = ui
                     .add_enabled(
                         !busy || read,
                         egui::Button::new(if read { "Read" } else { "Open" }),
                     )
-                    .clicked()
-                {
+                    .on_hover_text(super::tips::kb_article(session.policy()));
+                ui_map::mark(ui, format!("article:{id}"), &open);
+                if open.clicked() {
                     if !read {
                         sent.push(Action::OpenArticle {
                             ticket: number,
@@ -313,10 +344,13 @@ fn fixes(ui: &mut egui::Ui, t: &Ticket, busy: bool, sent: &mut Vec<Action>) {
             ui.horizontal_wrapped(|ui| {
                 let applied = t.fixes_applied.iter().any(|(f, _)| f == &fix.id);
                 let label = format!("{} ({} min)", fix.label, fix.minutes);
-                if ui
+                let tip = super::tips::fix(fix.minutes, !fix.requires.is_empty());
+                let button = ui
                     .add_enabled(!busy && !applied, egui::Button::new(label))
-                    .clicked()
-                {
+                    .on_hover_text(&tip)
+                    .on_disabled_hover_text(&tip);
+                ui_map::mark(ui, format!("fix:{}", fix.id), &button);
+                if button.clicked() {
                     sent.push(Action::ApplyFix {
                         ticket: number,
                         fix: fix.id.clone(),
@@ -344,6 +378,7 @@ fn fixes(ui: &mut egui::Ui, t: &Ticket, busy: bool, sent: &mut Vec<Action>) {
 /// escalation, hold; the impact estimate; the client update.
 fn decide(
     ui: &mut egui::Ui,
+    policy: &dojo_core::policy::Policy,
     t: &Ticket,
     busy: bool,
     ui_state: &mut ShiftUi,
@@ -353,17 +388,41 @@ fn decide(
     theme::card(ui, |ui| {
         ui.label(theme::bold("Decide"));
         ui.horizontal_wrapped(|ui| {
-            let decide = |ui: &mut egui::Ui, text: &str, colour: egui::Color32| {
-                ui.add_enabled(!busy, egui::Button::new(theme::bold(text).color(colour)))
-                    .clicked()
+            let decide = |ui: &mut egui::Ui, text: &str, colour: egui::Color32, tip: String| {
+                let b = ui
+                    .add_enabled(!busy, egui::Button::new(theme::bold(text).color(colour)))
+                    .on_hover_text(&tip)
+                    .on_disabled_hover_text(&tip);
+                let name = text
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap_or(text)
+                    .to_lowercase();
+                ui_map::mark(ui, format!("decide:{name}"), &b);
+                b.clicked()
             };
-            if decide(ui, "✔ Resolve at L1… (R)", palette::GOOD) {
+            if decide(
+                ui,
+                "✔ Resolve at L1… (R)",
+                palette::GOOD,
+                super::tips::resolve(policy),
+            ) {
                 ui_state.ask_resolve(number, ui.input(|i| i.time));
             }
-            if decide(ui, "⬆ Escalate to L2… (E)", palette::ACCENT) {
+            if decide(
+                ui,
+                "⬆ Escalate to L2… (E)",
+                palette::ACCENT,
+                super::tips::escalate(policy),
+            ) {
                 ui_state.open_note(number, false);
             }
-            if decide(ui, "⚠ Security incident… (X)", palette::BAD) {
+            if decide(
+                ui,
+                "⚠ Security incident… (X)",
+                palette::BAD,
+                super::tips::security(policy),
+            ) {
                 ui_state.open_note(number, true);
             }
         });
@@ -371,18 +430,21 @@ fn decide(
         ui.horizontal_wrapped(|ui| {
             if ui
                 .add_enabled(!busy, egui::Button::new("Notify senior (N)"))
+                .on_hover_text(super::tips::senior(policy))
                 .clicked()
             {
                 sent.push(Action::NotifySenior { ticket: number });
             }
             if ui
                 .add_enabled(!busy, egui::Button::new("Start parallel escalation"))
+                .on_hover_text(super::tips::parallel(policy))
                 .clicked()
             {
                 sent.push(Action::StartParallelEscalation { ticket: number });
             }
             if ui
                 .add_enabled(!busy, egui::Button::new("Hold (H)"))
+                .on_hover_text(super::tips::hold())
                 .clicked()
             {
                 sent.push(Action::Hold { ticket: number });
@@ -395,7 +457,8 @@ fn decide(
             }
         });
         ui.horizontal(|ui| {
-            ui.label("Impact estimate:");
+            ui.label("Impact estimate:")
+                .on_hover_text(super::tips::impact());
             for p in [
                 Priority::P1,
                 Priority::P2,
@@ -403,18 +466,21 @@ fn decide(
                 Priority::P4,
                 Priority::P5,
             ] {
-                ui.selectable_value(
+                let r = ui.selectable_value(
                     &mut ui_state.drafts.of(number).estimate,
                     Some(p),
                     format!("{p:?}"),
                 );
+                ui_map::mark(ui, format!("impact:{p:?}"), &r);
             }
-            if ui
+            let record = ui
                 .add_enabled(
                     !busy && ui_state.drafts.of(number).estimate.is_some(),
                     egui::Button::new("Record"),
                 )
-                .clicked()
+                .on_hover_text(super::tips::impact());
+            ui_map::mark(ui, "impact-record", &record);
+            if record.clicked()
                 && let Some(priority) = ui_state.drafts.of(number).estimate
             {
                 sent.push(Action::EstimateImpact {
@@ -439,6 +505,7 @@ fn decide(
                     !busy && !ui_state.drafts.of(number).client_update.trim().is_empty(),
                     egui::Button::new("Send"),
                 )
+                .on_hover_text(super::tips::client_update(policy))
                 .clicked();
             if (send || enter)
                 && !busy
@@ -476,10 +543,13 @@ pub(super) fn step_buttons(
         } else {
             format!("{} ({} min)", step.label, step.minutes)
         };
-        if ui
+        let tip = super::tips::step(step.minutes, kind == StepKind::AskClient);
+        let button = ui
             .add_enabled(!busy && !done, egui::Button::new(label).wrap())
-            .clicked()
-        {
+            .on_hover_text(&tip)
+            .on_disabled_hover_text(&tip);
+        ui_map::mark(ui, format!("step:{}", step.id), &button);
+        if button.clicked() {
             sent.push(match kind {
                 StepKind::AskClient => Action::AskClient {
                     ticket: t.number,
