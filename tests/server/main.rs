@@ -3,6 +3,7 @@
 //! binary starts itself (`pg.rs`). Each test gets a database of its own. Nothing is
 //! mocked: the server runs on a loopback port and is spoken to over HTTP.
 
+mod cli;
 mod common;
 mod enrol_and_auth;
 mod migrations;

@@ -123,8 +123,24 @@ pub enum DbError {
     #[error("cannot connect to the database: {0}")]
     Pool(String),
     /// A statement failed.
-    #[error("database error: {0}")]
+    #[error("database error: {}", chain(.0))]
     Sql(#[from] tokio_postgres::Error),
+}
+
+/// An error with its sources, as one sentence ("error connecting to server: Connection
+/// refused").
+pub fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let more = s.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = s.source();
+    }
+    text
 }
 
 impl From<deadpool_postgres::PoolError> for DbError {

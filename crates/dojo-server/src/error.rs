@@ -63,7 +63,7 @@ impl From<DbError> for ApiError {
 
 impl From<tokio_postgres::Error> for ApiError {
     fn from(e: tokio_postgres::Error) -> Self {
-        ApiError::Internal(format!("database error: {e}"))
+        ApiError::Internal(format!("database error: {}", crate::db::chain(&e)))
     }
 }
 

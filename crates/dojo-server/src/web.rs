@@ -121,7 +121,7 @@ pub async fn login_form() -> Response {
         "Sign in",
         None,
         &format!(
-            "<p>Sign in with the device credential your machine received when it joined (<code>dojo team status --show-credential</code>).</p>
+            "<p>Sign in with the device credential your machine received when it enrolled with its one-time token.</p>
 <form method=\"post\" action=\"/login\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">
 <p><label>Device credential<br><input type=\"password\" name=\"credential\" autocomplete=\"off\" required></label></p>
 <p><button>Sign in</button></p></form>"
