@@ -149,6 +149,34 @@ async fn a_log_on_content_the_server_does_not_have_is_quarantined() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_log_whose_embedded_shift_was_edited_is_quarantined() {
+    let server = Server::start().await;
+    let (ana, credential) = server.enrolled("Ana", Role::Trainee, None).await;
+    let played = play(SHIFT, Persona::Ideal, 7, "Ana");
+    let edit = |f: &dyn Fn(&mut LogHeader)| {
+        let mut lines: Vec<String> = played.log.lines().map(str::to_string).collect();
+        let mut header: LogHeader = ron::from_str(&lines[0]).unwrap();
+        f(&mut header);
+        lines[0] = ron::to_string(&header).unwrap();
+        lines.join("\n") + "\n"
+    };
+    // A pack shift made endless.
+    let longer = edit(&|h| h.shift.length_minutes = 100_000);
+    let (status, body) = server.upload(&credential, &envelope(&longer, ana)).await;
+    assert_eq!(status, 202, "{body}");
+    assert_eq!(body["code"], "shift-edited");
+    // A shift of its own (as a drill is), too long to re-simulate.
+    let own = edit(&|h| {
+        h.shift.id = "drill-ana".into();
+        h.shift.length_minutes = 100_000;
+    });
+    let (status, body) = server.upload(&credential, &envelope(&own, ana)).await;
+    assert_eq!(status, 202, "{body}");
+    assert_eq!(body["code"], "shift-too-large");
+    assert_eq!(server.count("SELECT count(*) FROM sessions").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_upload_for_another_person_is_refused_audited_and_not_stored() {
     let server = Server::start().await;
     let (_, ana_credential) = server.enrolled("Ana", Role::Trainee, None).await;

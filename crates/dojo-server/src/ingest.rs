@@ -120,8 +120,8 @@ pub struct Verified {
 /// An upload that failed verification.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Rejected {
-    /// A stable code: `unreadable`, `hash-mismatch`, `unknown-content`, `format`,
-    /// `log-edited`, `score-claim`.
+    /// A stable code: `unreadable`, `hash-mismatch`, `unknown-content`, `shift-edited`,
+    /// `shift-too-large`, `format`, `log-edited`, `score-claim`.
     pub code: &'static str,
     /// The reason, as a sentence.
     pub reason: String,
@@ -188,6 +188,7 @@ pub fn verify(content: &Content, envelope: &Envelope) -> Result<Verified, Reject
             ),
         ));
     };
+    check_shift(pack, &header.shift)?;
     let session = match record::replay_entries(Arc::clone(pack), &header, &entries) {
         Ok(Ok(session)) => session,
         Ok(Err(divergence)) => {
@@ -225,6 +226,48 @@ pub fn verify(content: &Content, envelope: &Envelope) -> Result<Verified, Reject
         summary,
         reviews,
     })
+}
+
+/// The longest shift the server re-simulates that is not one of its pack's (a drill).
+pub const MAX_SHIFT_MINUTES: u32 = 720;
+/// The most tickets such a shift may bring.
+pub const MAX_SHIFT_TICKETS: usize = 60;
+
+/// A log embeds its shift's definition (so drills replay too). A shift of the pack must
+/// be the pack's definition (a competition may set its mode, rules and personal
+/// variant); any other shift (a generated drill) must stay within the bounds above, so an
+/// upload cannot make the server simulate an endless shift.
+pub fn check_shift(pack: &Pack, shift: &dojo_core::shift::Shift) -> Result<(), Rejected> {
+    if let Some(known) = pack.shifts.get(&shift.id) {
+        let mut expected = known.clone();
+        expected.mode = shift.mode;
+        expected.rules = shift.rules.clone();
+        expected.variant = shift.variant;
+        if expected != *shift {
+            return Err(reject(
+                "shift-edited",
+                format!(
+                    "the log's shift `{}` is not the pack's definition of it (length, arrivals or selection edited)",
+                    shift.id
+                ),
+            ));
+        }
+        return Ok(());
+    }
+    let tickets = match &shift.arrivals {
+        dojo_core::shift::Arrivals::Fixed(at) => at.len(),
+        dojo_core::shift::Arrivals::Poisson { max_tickets, .. } => *max_tickets as usize,
+    };
+    if shift.length_minutes > MAX_SHIFT_MINUTES || tickets > MAX_SHIFT_TICKETS {
+        return Err(reject(
+            "shift-too-large",
+            format!(
+                "the log's shift `{}` ({} minutes, up to {tickets} tickets) is not in the pack and beyond what the server re-simulates ({MAX_SHIFT_MINUTES} minutes, {MAX_SHIFT_TICKETS} tickets)",
+                shift.id, shift.length_minutes
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn short(hash: &str) -> &str {
