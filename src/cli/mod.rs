@@ -16,6 +16,7 @@ pub mod display;
 pub mod grade;
 pub mod history;
 pub mod run;
+pub mod team;
 pub mod terminal;
 #[cfg(feature = "gui")]
 pub mod trainer;
@@ -249,6 +250,12 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::cli::history::HistoryCommand,
     },
+    /// The team server: join it with a one-time token, sync finished sessions, status.
+    Team {
+        /// What to do.
+        #[command(subcommand)]
+        command: crate::cli::team::TeamCommand,
+    },
     /// A trainee's progress through the onboarding curriculum.
     Progress {
         /// The trainee.
@@ -400,6 +407,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Some(Command::History { command }) => {
             crate::cli::history::cmd_history(cli, command, out, err)
         }
+        Some(Command::Team { command }) => crate::cli::team::cmd_team(cli, command, out, err),
         Some(Command::Progress { trainee, format }) => {
             crate::cli::history::cmd_progress(cli, trainee, *format, out, err)
         }

@@ -10,3 +10,7 @@ mod compete;
 #[cfg(feature = "gui")]
 mod gui_session;
 mod sim_plugin;
+mod team_sync;
+
+#[path = "../server/pg.rs"]
+mod pg;

@@ -4,5 +4,6 @@
 mod common;
 
 mod history_store;
+mod outbox;
 mod report_html;
 mod stored_values;

@@ -32,7 +32,9 @@ use std::path::{Path, PathBuf};
 use dojo_core::history::Role;
 
 pub use report::trainer_report;
-pub use store::{BUSY_TIMEOUT, MIGRATIONS, SCHEMA_VERSION, Store};
+pub use store::{
+    BUSY_TIMEOUT, MIGRATIONS, OutboxItem, OutboxStatus, SCHEMA_VERSION, Store, TeamLink,
+};
 
 /// The environment variable naming the data directory.
 pub const DATA_DIR_ENV: &str = "DOJO_DATA_DIR";

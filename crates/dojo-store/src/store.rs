@@ -18,6 +18,8 @@ use dojo_core::history::{
 };
 
 use crate::{DB_FILE, StoreError};
+
+mod outbox;
 use dojo_core::curriculum::DrillSettings;
 use dojo_core::grading::{FlaggedPattern, SessionNumbers, Timing};
 use dojo_core::names;
@@ -25,6 +27,7 @@ use dojo_core::note::NoteElement;
 use dojo_core::scenario::Owner;
 use dojo_core::sim::record::{self, LogHeader};
 use dojo_core::spaced::{self, Rating, TypeSchedule};
+pub use outbox::{OutboxItem, OutboxStatus, TeamLink};
 
 /// How long a process waits for another one's write (or an exclusive lock) before it
 /// gives up with [`StoreError::Busy`]. Every write transaction is `BEGIN IMMEDIATE`, so
@@ -179,6 +182,39 @@ pub const MIGRATIONS: &[&str] = &[
         BEGIN SELECT RAISE(ABORT, 'stored grades are never changed'); END;
     CREATE TRIGGER reviews_kept BEFORE DELETE ON reviews
         BEGIN SELECT RAISE(ABORT, 'stored grades are never deleted'); END;
+    "#,
+    // 5: the team server (#16): this machine's link to it (one row), and the outbox —
+    // every finished session queued, in the transaction that finishes it, for upload;
+    // the sessions finished before this migration are queued by it. (Written to run again
+    // on a file whose version number was set back: IF NOT EXISTS, OR IGNORE.)
+    r#"
+    CREATE TABLE IF NOT EXISTS team_link (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        server TEXT NOT NULL,
+        credential TEXT NOT NULL,
+        person_uuid TEXT NOT NULL,
+        person_name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        trainee_id INTEGER REFERENCES people(id),
+        machine TEXT NOT NULL,
+        joined_at TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS outbox (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL UNIQUE REFERENCES sessions(id),
+        log_sha256 TEXT NOT NULL,
+        queued_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        sent_at TEXT,
+        verdict TEXT,
+        server_session INTEGER
+    );
+    CREATE TRIGGER IF NOT EXISTS outbox_kept BEFORE DELETE ON outbox
+        BEGIN SELECT RAISE(ABORT, 'the outbox is never deleted from'); END;
+    INSERT OR IGNORE INTO outbox (session_id, log_sha256, queued_at)
+        SELECT id, log_sha256, COALESCE(ended_at, played_at) FROM sessions
+        WHERE state = 'finished' AND log_sha256 IS NOT NULL ORDER BY id;
     "#,
 ];
 
@@ -1525,6 +1561,11 @@ fn write_finished(
     for f in &g.coaching.flags {
         flag.execute(params![id, format!("{:?}", f.flag), json(f)])?;
     }
+    // Queued for the team server in the same transaction (sent by `dojo team sync`).
+    tx.execute(
+        "INSERT INTO outbox (session_id, log_sha256, queued_at) VALUES (?1, ?2, ?3)",
+        params![id, graded.log_sha256, ts(ended_at)],
+    )?;
     seal_session(tx, id)
 }
 

@@ -1,0 +1,81 @@
+//! The `admin` commands on the database: teams, people, invitations. Each runs in one
+//! transaction and says what it did; `invite` prints the enrolment token as its last line.
+
+use chrono::Duration;
+use deadpool_postgres::Pool;
+
+use crate::auth::Role;
+use crate::error::ApiError;
+use crate::repo;
+
+/// Adds a team; its UUID.
+pub async fn team_add(pool: &Pool, name: &str) -> Result<uuid::Uuid, ApiError> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let id = repo::add_team(&tx, name).await?;
+    repo::audit(&tx, None, "team-added", name).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// An invitation: the person (created when new) and their one-time token.
+#[derive(Debug, Clone)]
+pub struct Invitation {
+    /// The person's UUID.
+    pub person: uuid::Uuid,
+    /// The person was created by this invitation.
+    pub created: bool,
+    /// The one-time enrolment token.
+    pub token: String,
+}
+
+/// Invites a person: creates them (role, team) unless they exist with that role and
+/// team, and issues a one-time enrolment token good for `days`.
+pub async fn invite(
+    pool: &Pool,
+    name: &str,
+    role: Role,
+    team: Option<&str>,
+    days: i64,
+) -> Result<Invitation, ApiError> {
+    if !(1..=90).contains(&days) {
+        return Err(ApiError::BadRequest(
+            "an invitation is valid for 1 to 90 days".into(),
+        ));
+    }
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let (person, created) = match repo::person_by_name(&tx, name).await? {
+        Some(p) => {
+            let same_team = match (team, &p.team) {
+                (None, None) => true,
+                (Some(a), Some(b)) => dojo_core::names::same(a, b),
+                _ => false,
+            };
+            if p.role != role || !same_team {
+                return Err(ApiError::Conflict(format!(
+                    "{} exists as {} of {}: not changed by an invitation",
+                    p.name,
+                    p.role.as_str(),
+                    p.team.as_deref().unwrap_or("no team")
+                )));
+            }
+            (p.id, false)
+        }
+        None => (repo::add_person(&tx, name, role, team).await?, true),
+    };
+    let token = repo::new_enrolment_token(&tx, person, Duration::days(days)).await?;
+    repo::audit(
+        &tx,
+        None,
+        "invited",
+        &format!("{name} as {} (token valid {days} days)", role.as_str()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Invitation {
+        person,
+        created,
+        token,
+    })
+}

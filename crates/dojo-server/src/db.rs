@@ -1,0 +1,206 @@
+//! The database: a pool of PostgreSQL connections and the schema's migrations, applied at
+//! start inside one transaction holding a transaction-level advisory lock, so server
+//! processes starting at once on one database apply each migration exactly once (the
+//! others wait on the lock, then find it applied).
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use tokio_postgres::NoTls;
+
+/// The advisory lock's key (any constant the schema's users agree on): "dojo" in ASCII.
+pub const MIGRATION_LOCK: i64 = 0x646f_6a6f;
+
+/// The schema, one migration a step; a step is never edited once released, only added.
+pub const MIGRATIONS: &[(i32, &str)] = &[(1, MIGRATION_1)];
+
+const MIGRATION_1: &str = r#"
+CREATE TABLE organisation (
+    id uuid PRIMARY KEY,
+    name text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+INSERT INTO organisation (id, name) VALUES (gen_random_uuid(), 'Service desk');
+
+CREATE TABLE teams (
+    id uuid PRIMARY KEY,
+    organisation_id uuid NOT NULL REFERENCES organisation(id),
+    name text NOT NULL,
+    name_key text NOT NULL UNIQUE,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE people (
+    id uuid PRIMARY KEY,
+    organisation_id uuid NOT NULL REFERENCES organisation(id),
+    name text NOT NULL,
+    name_key text NOT NULL UNIQUE,
+    role text NOT NULL CHECK (role IN ('trainee', 'coach', 'admin')),
+    team_id uuid REFERENCES teams(id),
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- One-time enrolment tokens: only their SHA-256 is kept.
+CREATE TABLE enrolment_tokens (
+    token_sha256 text PRIMARY KEY,
+    person_id uuid NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    expires_at timestamptz NOT NULL,
+    used_at timestamptz
+);
+
+-- Device credentials (a machine's bearer token): only their SHA-256 is kept.
+CREATE TABLE devices (
+    id uuid PRIMARY KEY,
+    person_id uuid NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+    credential_sha256 text NOT NULL UNIQUE,
+    machine text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    revoked_at timestamptz
+);
+
+-- The coach's browser sessions (HttpOnly cookie), each with its CSRF token.
+CREATE TABLE web_sessions (
+    token_sha256 text PRIMARY KEY,
+    person_id uuid NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+    csrf text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    expires_at timestamptz NOT NULL
+);
+
+-- Verified sessions: the grade is the server's own, recomputed from the log; grades are
+-- kept per pack and policy hash.
+CREATE TABLE sessions (
+    id bigserial PRIMARY KEY,
+    log_sha256 text NOT NULL UNIQUE,
+    person_id uuid NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+    uploaded_by uuid NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+    machine text NOT NULL,
+    pack_hash text NOT NULL,
+    policy_hash text NOT NULL,
+    shift_id text NOT NULL,
+    seed bigint NOT NULL,
+    score integer NOT NULL,
+    critical boolean NOT NULL,
+    played_at timestamptz NOT NULL,
+    received_at timestamptz NOT NULL DEFAULT now(),
+    log text NOT NULL,
+    grade jsonb NOT NULL,
+    summary jsonb NOT NULL,
+    reviews jsonb NOT NULL
+);
+CREATE INDEX sessions_person ON sessions (person_id, played_at, id);
+CREATE INDEX sessions_content ON sessions (pack_hash, policy_hash);
+
+-- Uploads that failed verification, with the reason; never graded.
+CREATE TABLE quarantine (
+    id bigserial PRIMARY KEY,
+    log_sha256 text NOT NULL UNIQUE,
+    person_id uuid NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+    uploaded_by uuid NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+    machine text NOT NULL,
+    code text NOT NULL,
+    reason text NOT NULL,
+    log text NOT NULL,
+    received_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- Refused and notable requests (append-only).
+CREATE TABLE audit (
+    id bigserial PRIMARY KEY,
+    at timestamptz NOT NULL DEFAULT now(),
+    actor_id uuid REFERENCES people(id) ON DELETE SET NULL,
+    action text NOT NULL,
+    detail text NOT NULL
+);
+"#;
+
+/// A database error, said as a sentence.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// The URL does not parse.
+    #[error("the database URL is not a PostgreSQL URL: {0}")]
+    Url(String),
+    /// No connection could be had.
+    #[error("cannot connect to the database: {0}")]
+    Pool(String),
+    /// A statement failed.
+    #[error("database error: {}", chain(.0))]
+    Sql(#[from] tokio_postgres::Error),
+}
+
+/// An error with its sources, as one sentence ("error connecting to server: Connection
+/// refused").
+pub fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let more = s.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = s.source();
+    }
+    text
+}
+
+impl From<deadpool_postgres::PoolError> for DbError {
+    fn from(e: deadpool_postgres::PoolError) -> Self {
+        match e {
+            deadpool_postgres::PoolError::Backend(e) => DbError::Sql(e),
+            other => DbError::Pool(other.to_string()),
+        }
+    }
+}
+
+/// A pool on a `postgres://` URL (connections are made when first needed).
+pub fn pool(url: &str, max_size: usize) -> Result<Pool, DbError> {
+    let config: tokio_postgres::Config = url.parse().map_err(|e| DbError::Url(format!("{e}")))?;
+    let manager = Manager::from_config(
+        config,
+        NoTls,
+        ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        },
+    );
+    Pool::builder(manager)
+        .max_size(max_size)
+        .build()
+        .map_err(|e| DbError::Pool(e.to_string()))
+}
+
+/// Applies the migrations not yet applied, in one transaction under the advisory lock.
+/// Returns the versions this call applied (empty when another process had applied them).
+pub async fn migrate(pool: &Pool) -> Result<Vec<i32>, DbError> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+        .await?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version integer PRIMARY KEY,
+            applied_at timestamptz NOT NULL DEFAULT now()
+        )",
+    )
+    .await?;
+    let applied: Vec<i32> = tx
+        .query("SELECT version FROM schema_migrations", &[])
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let mut done = Vec::new();
+    for (version, sql) in MIGRATIONS {
+        if applied.contains(version) {
+            continue;
+        }
+        tx.batch_execute(sql).await?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version) VALUES ($1)",
+            &[version],
+        )
+        .await?;
+        done.push(*version);
+    }
+    tx.commit().await?;
+    Ok(done)
+}

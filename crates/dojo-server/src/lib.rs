@@ -1,0 +1,89 @@
+//! The team server of Escalation Dojo (#16): trainees' machines enrol with a one-time
+//! token and upload their sessions' logs; the server re-simulates and regrades every
+//! upload with dojo-core before storing it in PostgreSQL (a log that does not verify goes
+//! to the quarantine with its reason), and serves the coach's web view drawn from
+//! dojo-core's report model.
+//!
+//! | module | what it owns |
+//! |---|---|
+//! | [`db`] | the pool and the migrations (under an advisory lock) |
+//! | [`auth`] | secrets, hashes, roles, the authenticated [`auth::Caller`] and the access rules |
+//! | [`ingest`] | verification of an upload (pure: dojo-core only) |
+//! | [`repo`] | the SQL |
+//! | [`api`] | the JSON API |
+//! | [`reports`] | dojo-core's report and overview on the server's data |
+//! | [`web`] | the coach's HTML pages |
+//! | [`admin`] | the `admin` commands (teams, people, invitations) |
+
+pub mod admin;
+pub mod api;
+pub mod auth;
+pub mod db;
+pub mod error;
+pub mod ingest;
+pub mod repo;
+pub mod reports;
+pub mod web;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use deadpool_postgres::Pool;
+
+/// The default limit of a request body: a long shift's log is well under 1 MiB.
+pub const DEFAULT_MAX_BODY: usize = 2 * 1024 * 1024;
+
+/// What every request handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub pool: Pool,
+    /// The content uploads are verified on.
+    pub content: Arc<ingest::Content>,
+}
+
+impl AppState {
+    /// Connects, applies the migrations (under the advisory lock) and loads the built-in
+    /// content.
+    pub async fn start(database_url: &str) -> Result<AppState, String> {
+        let pool = db::pool(database_url, 16).map_err(|e| e.to_string())?;
+        db::migrate(&pool).await.map_err(|e| e.to_string())?;
+        let content = ingest::Content::builtin()?;
+        Ok(AppState {
+            pool,
+            content: Arc::new(content),
+        })
+    }
+}
+
+/// Every route, with the body limit.
+pub fn router(state: AppState, max_body: usize) -> Router {
+    Router::new()
+        .route("/api/enrol", post(api::enrol))
+        .route("/api/me", get(api::me))
+        .route("/api/sessions", post(api::upload))
+        .route("/api/people/{id}/report", get(api::report))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/login", get(web::login_form).post(web::login))
+        .route("/logout", post(web::logout))
+        .route("/", get(web::home))
+        .route("/teams/{id}", get(web::team))
+        .route("/people/{id}", get(web::person))
+        .route("/quarantine", get(web::quarantine))
+        .layer(DefaultBodyLimit::max(max_body))
+        .with_state(state)
+}
+
+/// Serves on a bound listener until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    max_body: usize,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state, max_body))
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,214 @@
+//! `dojo-server`: `serve` the API and the coach's web view, or run an `admin` command.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use dojo_server::auth::Role;
+use dojo_server::{AppState, DEFAULT_MAX_BODY, admin, db, repo};
+
+#[derive(Parser)]
+#[command(
+    name = "dojo-server",
+    version,
+    about = "The Escalation Dojo team server (PostgreSQL)."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API and the coach's web view (applies the migrations first).
+    Serve {
+        /// postgres://user@host/db (or env DOJO_DATABASE_URL).
+        #[arg(long, env = "DOJO_DATABASE_URL")]
+        database_url: String,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8480")]
+        listen: String,
+        /// Largest request body in bytes (larger: 413).
+        #[arg(long, default_value_t = DEFAULT_MAX_BODY)]
+        max_body: usize,
+    },
+    /// Teams, people and invitations.
+    Admin {
+        /// postgres://user@host/db (or env DOJO_DATABASE_URL).
+        #[arg(long, env = "DOJO_DATABASE_URL", global = true)]
+        database_url: Option<String>,
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create a person if new and print a one-time enrolment token (last line).
+    Invite {
+        /// trainee, coach or admin.
+        #[arg(long)]
+        role: String,
+        /// Their name.
+        #[arg(long)]
+        name: String,
+        /// Their team (required for a coach).
+        #[arg(long)]
+        team: Option<String>,
+        /// Days the token stays valid.
+        #[arg(long, default_value_t = repo::ENROLMENT_DAYS)]
+        days: i64,
+    },
+    /// Teams.
+    Team {
+        #[command(subcommand)]
+        command: TeamCommand,
+    },
+    /// People.
+    Person {
+        #[command(subcommand)]
+        command: PersonCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum TeamCommand {
+    /// Add a team.
+    Add {
+        /// Its name.
+        name: String,
+    },
+    /// List the teams.
+    List,
+}
+
+#[derive(Subcommand)]
+enum PersonCommand {
+    /// List people (all, or one team's).
+    List {
+        /// Only this team.
+        #[arg(long)]
+        team: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("dojo-server: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("dojo-server: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Serve {
+            database_url,
+            listen,
+            max_body,
+        } => {
+            let state = AppState::start(&database_url).await?;
+            let listener = tokio::net::TcpListener::bind(&listen)
+                .await
+                .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+            let addr = listener.local_addr().map_err(|e| e.to_string())?;
+            println!("dojo-server: listening on http://{addr}");
+            dojo_server::serve(listener, state, max_body, async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .map_err(|e| e.to_string())
+        }
+        Command::Admin {
+            database_url,
+            command,
+        } => {
+            let url = database_url
+                .ok_or("give --database-url postgres://… (or set DOJO_DATABASE_URL)")?;
+            let pool = db::pool(&url, 2).map_err(|e| e.to_string())?;
+            db::migrate(&pool).await.map_err(|e| e.to_string())?;
+            admin_command(&pool, command)
+                .await
+                .map_err(|e| e.to_string())
+        }
+    }
+}
+
+async fn admin_command(
+    pool: &deadpool_postgres::Pool,
+    command: AdminCommand,
+) -> Result<(), dojo_server::error::ApiError> {
+    use dojo_server::error::ApiError;
+    match command {
+        AdminCommand::Invite {
+            role,
+            name,
+            team,
+            days,
+        } => {
+            let role = Role::parse(&role).map_err(ApiError::BadRequest)?;
+            let inv = admin::invite(pool, &name, role, team.as_deref(), days).await?;
+            println!(
+                "{} {name} ({}), person {}",
+                if inv.created {
+                    "added"
+                } else {
+                    "invited again:"
+                },
+                role.as_str(),
+                inv.person
+            );
+            println!(
+                "one-time enrolment token, valid {days} days (join with `dojo team join URL --token TOKEN`):"
+            );
+            println!("{}", inv.token);
+        }
+        AdminCommand::Team { command } => match command {
+            TeamCommand::Add { name } => {
+                let id = admin::team_add(pool, &name).await?;
+                println!("added team {name} ({id})");
+            }
+            TeamCommand::List => {
+                let client = pool.get().await?;
+                for t in repo::teams(&client).await? {
+                    println!("{}\t{}\t{} members", t.id, t.name, t.members);
+                }
+            }
+        },
+        AdminCommand::Person { command } => match command {
+            PersonCommand::List { team } => {
+                let client = pool.get().await?;
+                let team_id = match &team {
+                    Some(t) => Some(
+                        repo::team_by_name(&client, t)
+                            .await?
+                            .ok_or_else(|| ApiError::NotFound(format!("no team `{t}`")))?,
+                    ),
+                    None => None,
+                };
+                for p in repo::people(&client, team_id).await? {
+                    println!(
+                        "{}\t{}\t{}\t{}",
+                        p.id,
+                        p.name,
+                        p.role.as_str(),
+                        p.team.as_deref().unwrap_or("-")
+                    );
+                }
+            }
+        },
+    }
+    Ok(())
+}

@@ -1,0 +1,467 @@
+//! `dojo team`: this machine and a team server (#16). `join` exchanges a one-time
+//! enrolment token for a device credential and maps a local trainee to the server's
+//! person; `sync` uploads the outbox (every finished session, queued by the store in the
+//! transaction that finished it) idempotently — the server keys uploads by the log's
+//! SHA-256 — retrying with backoff; `status` shows the link and the outbox. Everything
+//! works offline: sessions wait in the outbox until a sync reaches the server.
+//!
+//! The server re-simulates and regrades every upload; nothing here claims a score.
+
+use std::io::Write;
+use std::time::Duration;
+
+use clap::Subcommand;
+use serde_json::{Value, json};
+
+use crate::cli::common::{fail, open_store};
+use crate::cli::{Cli, Format};
+use crate::clock::now;
+use dojo_core::history::Role;
+use dojo_core::sim::record::LogHeader;
+use dojo_store::TeamLink;
+
+/// `dojo team …`.
+#[derive(Debug, Subcommand)]
+pub enum TeamCommand {
+    /// Join a team server with the one-time token `dojo-server admin invite` printed.
+    Join {
+        /// The server's address, e.g. https://dojo.example.org.
+        url: String,
+        /// The one-time enrolment token.
+        #[arg(long)]
+        token: String,
+        /// The local trainee whose sessions this machine uploads (default: the name the
+        /// server has for the person; added locally if new).
+        #[arg(long)]
+        trainee: Option<String>,
+    },
+    /// Upload the finished sessions the server does not have yet.
+    Sync,
+    /// The link to the server and what the outbox holds.
+    Status {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+}
+
+/// Upload attempts per session before a sync gives up for now (network errors, 5xx, 429).
+const ATTEMPTS: u32 = 4;
+/// The first retry's wait; doubled each time.
+const FIRST_BACKOFF: Duration = Duration::from_millis(250);
+
+/// `dojo team …`.
+pub fn cmd_team(
+    cli: &Cli,
+    command: &TeamCommand,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<i32> {
+    match command {
+        TeamCommand::Join {
+            url,
+            token,
+            trainee,
+        } => join(cli, url, token, trainee.as_deref(), out, err),
+        TeamCommand::Sync => sync(cli, out, err),
+        TeamCommand::Status { format } => status(cli, *format, out, err),
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(60)))
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+/// An HTTP answer: status and JSON body (`Null` when the body is not JSON).
+type Answer = (u16, Value);
+
+fn post(
+    agent: &ureq::Agent,
+    url: &str,
+    bearer: Option<&str>,
+    body: &Value,
+) -> Result<Answer, String> {
+    let mut request = agent.post(url).header("Content-Type", "application/json");
+    if let Some(credential) = bearer {
+        request = request.header("Authorization", &format!("Bearer {credential}"));
+    }
+    let mut response = request
+        .send(body.to_string())
+        .map_err(|e| format!("cannot reach {url}: {e}"))?;
+    let status = response.status().as_u16();
+    let text = response
+        .body_mut()
+        .with_config()
+        .limit(1024 * 1024)
+        .read_to_string()
+        .unwrap_or_default();
+    Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
+}
+
+fn server_error(body: &Value) -> String {
+    body["error"]
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| "no reason given".into())
+}
+
+/// The base URL as given, without a trailing slash; only http and https.
+fn base_url(url: &str) -> Result<String, String> {
+    let url = url.trim().trim_end_matches('/');
+    if !(url.starts_with("https://") || url.starts_with("http://"))
+        || url.contains(char::is_whitespace)
+    {
+        return Err(format!(
+            "`{url}` is not a server address (http:// or https://, e.g. https://dojo.example.org)"
+        ));
+    }
+    Ok(url.to_string())
+}
+
+/// A machine id: 128 bits from the standard library's per-process random hash keys.
+fn machine_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let part = || {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or_default(),
+        );
+        h.finish()
+    };
+    format!("dojo-{:016x}{:016x}", part(), part())
+}
+
+fn join(
+    cli: &Cli,
+    url: &str,
+    token: &str,
+    trainee: Option<&str>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<i32> {
+    let base = match base_url(url) {
+        Ok(b) => b,
+        Err(e) => return fail(err, e),
+    };
+    let Some(store) = open_store(cli, None, err)? else {
+        return Ok(1);
+    };
+    // Checked before the token is spent.
+    if let Some(name) = trainee
+        && let Err(e) = store.require(name, Role::Trainee)
+    {
+        return fail(err, e);
+    }
+    let machine = match store.team_link() {
+        Ok(Some(old)) => {
+            writeln!(
+                err,
+                "note: this replaces the link to {} ({})",
+                old.server, old.person_name
+            )?;
+            old.machine
+        }
+        Ok(None) => machine_id(),
+        Err(e) => return fail(err, e),
+    };
+    let answer = post(
+        &agent(),
+        &format!("{base}/api/enrol"),
+        None,
+        &json!({ "token": token.trim(), "machine": machine }),
+    );
+    let body = match answer {
+        Ok((201, body)) => body,
+        Ok((status, body)) => {
+            return fail(
+                err,
+                format!(
+                    "the server refused to enrol this machine ({status}): {}",
+                    server_error(&body)
+                ),
+            );
+        }
+        Err(e) => return fail(err, e),
+    };
+    let (Some(credential), Some(uuid), Some(name), Some(role)) = (
+        body["credential"].as_str(),
+        body["person"]["id"].as_str(),
+        body["person"]["name"].as_str(),
+        body["person"]["role"].as_str(),
+    ) else {
+        return fail(
+            err,
+            "the server's answer to the enrolment is not a team server's",
+        );
+    };
+    let team = body["person"]["team"].as_str();
+    // A trainee's sessions are uploaded as theirs; a coach's or admin's machine uploads none.
+    let local = if role == "trainee" {
+        let local = trainee.unwrap_or(name).to_string();
+        match store.person(&local) {
+            Ok(Some(p)) if p.role == Role::Trainee => Some(p.name),
+            Ok(Some(_)) => {
+                return fail(
+                    err,
+                    format!("`{local}` is a coach here: give --trainee NAME"),
+                );
+            }
+            Ok(None) => match store.add_person(&local, Role::Trainee, team, now()) {
+                Ok(p) => {
+                    writeln!(out, "added trainee `{}` to this machine's history", p.name)?;
+                    Some(p.name)
+                }
+                Err(e) => return fail(err, e),
+            },
+            Err(e) => return fail(err, e),
+        }
+    } else {
+        None
+    };
+    let link = TeamLink {
+        server: base.clone(),
+        credential: credential.to_string(),
+        person_uuid: uuid.to_string(),
+        person_name: name.to_string(),
+        role: role.to_string(),
+        trainee: local.clone(),
+        machine,
+        joined_at: now(),
+    };
+    if let Err(e) = store.set_team_link(&link) {
+        return fail(err, e);
+    }
+    writeln!(
+        out,
+        "joined {base} as {name} ({role}{})",
+        team.map(|t| format!(" of {t}")).unwrap_or_default()
+    )?;
+    match local {
+        Some(local) => {
+            let pending = store.outbox_pending().map(|p| p.len()).unwrap_or(0);
+            writeln!(
+                out,
+                "sessions of `{local}` upload with `dojo team sync` ({pending} waiting)"
+            )?;
+        }
+        None => writeln!(out, "a {role}'s machine uploads no sessions")?,
+    }
+    Ok(0)
+}
+
+fn sync(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<i32> {
+    let Some(store) = open_store(cli, None, err)? else {
+        return Ok(1);
+    };
+    let link = match store.team_link() {
+        Ok(Some(link)) => link,
+        Ok(None) => {
+            return fail(
+                err,
+                "this machine has joined no team server: `dojo team join URL --token TOKEN`",
+            );
+        }
+        Err(e) => return fail(err, e),
+    };
+    let pending = match store.outbox_pending() {
+        Ok(p) => p,
+        Err(e) => return fail(err, e),
+    };
+    let agent = agent();
+    let url = format!("{}/api/sessions", link.server);
+    let (mut stored, mut repeated, mut quarantined, mut failed) = (0, 0, 0, 0);
+    let mut offline = None;
+    for item in &pending {
+        let Some(header) = item
+            .log
+            .lines()
+            .next()
+            .and_then(|l| ron::from_str::<LogHeader>(l).ok())
+        else {
+            let _ = store.outbox_failed(item.id, "the stored log has no readable header");
+            failed += 1;
+            continue;
+        };
+        let envelope = json!({
+            "log": item.log,
+            "pack_hash": header.pack_hash,
+            "policy_hash": header.policy_hash,
+            "person": link.person_uuid,
+            "machine": link.machine,
+            "played_at": item.played_at,
+        });
+        let mut wait = FIRST_BACKOFF;
+        let mut answer = post(&agent, &url, Some(&link.credential), &envelope);
+        for _ in 1..ATTEMPTS {
+            let retry = match &answer {
+                Err(_) => true,
+                Ok((status, _)) => *status >= 500 || *status == 429,
+            };
+            if !retry {
+                break;
+            }
+            std::thread::sleep(wait);
+            wait *= 2;
+            answer = post(&agent, &url, Some(&link.credential), &envelope);
+        }
+        let recorded = match answer {
+            Ok((status @ 200..=202, body)) => {
+                let verdict = match body["status"].as_str() {
+                    Some("stored") => {
+                        if status == 200 {
+                            repeated += 1;
+                        } else {
+                            stored += 1;
+                        }
+                        "stored".to_string()
+                    }
+                    _ => {
+                        quarantined += 1;
+                        format!(
+                            "quarantined: {}: {}",
+                            body["code"].as_str().unwrap_or("?"),
+                            body["reason"].as_str().unwrap_or("no reason given")
+                        )
+                    }
+                };
+                store.outbox_sent(item.id, &verdict, body["session"].as_i64(), now())
+            }
+            Ok((401, body)) => {
+                let message = format!(
+                    "the server refused this machine's credential: {} (join again with a new token)",
+                    server_error(&body)
+                );
+                let _ = store.outbox_failed(item.id, &message);
+                offline = Some(message);
+                break;
+            }
+            Ok((status, body)) => {
+                failed += 1;
+                store.outbox_failed(item.id, &format!("{status}: {}", server_error(&body)))
+            }
+            Err(e) => {
+                let _ = store.outbox_failed(item.id, &e);
+                offline = Some(e);
+                break;
+            }
+        };
+        if let Err(e) = recorded {
+            return fail(err, e);
+        }
+    }
+    writeln!(
+        out,
+        "synced with {}: {stored} stored, {repeated} already there, {quarantined} quarantined, {failed} refused",
+        link.server
+    )?;
+    let left = store.outbox_pending().map(|p| p.len()).unwrap_or(0);
+    if let Some(reason) = offline {
+        writeln!(
+            err,
+            "error: {reason}; {left} session(s) stay queued for the next sync"
+        )?;
+        return Ok(1);
+    }
+    if failed > 0 {
+        writeln!(
+            err,
+            "error: {failed} session(s) were refused (`dojo team status` shows why)"
+        )?;
+        return Ok(1);
+    }
+    Ok(0)
+}
+
+fn status(
+    cli: &Cli,
+    format: Format,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<i32> {
+    let Some(store) = open_store(cli, None, err)? else {
+        return Ok(1);
+    };
+    let (link, status) = match (store.team_link(), store.outbox_status()) {
+        (Ok(l), Ok(s)) => (l, s),
+        (Err(e), _) | (_, Err(e)) => return fail(err, e),
+    };
+    if format == Format::Json {
+        let value = json!({
+            "joined": link.is_some(),
+            "server": link.as_ref().map(|l| &l.server),
+            "person": link.as_ref().map(|l| &l.person_uuid),
+            "name": link.as_ref().map(|l| &l.person_name),
+            "role": link.as_ref().map(|l| &l.role),
+            "trainee": link.as_ref().and_then(|l| l.trainee.as_ref()),
+            "machine": link.as_ref().map(|l| &l.machine),
+            "pending": status.pending,
+            "stored": status.stored,
+            "quarantined": status.quarantined,
+            "not_mapped": status.not_mapped,
+            "last_error": status.last_error,
+            "last_sent": status.last_sent,
+        });
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        )?;
+        return Ok(0);
+    }
+    match &link {
+        None => writeln!(
+            out,
+            "not joined to a team server ({} finished session(s) queued for when it is: `dojo team join URL --token TOKEN`)",
+            status.pending
+        )?,
+        Some(l) => {
+            writeln!(out, "server:   {}", l.server)?;
+            writeln!(
+                out,
+                "person:   {} ({}, {})",
+                l.person_name, l.role, l.person_uuid
+            )?;
+            writeln!(out, "machine:  {}", l.machine)?;
+            writeln!(
+                out,
+                "trainee:  {}",
+                l.trainee.as_deref().map_or(
+                    "none (this machine uploads no sessions)".into(),
+                    |t| format!("`{t}` (sessions upload as {})", l.person_name)
+                )
+            )?;
+            writeln!(
+                out,
+                "outbox:   {} pending, {} stored, {} quarantined{}",
+                status.pending,
+                status.stored,
+                status.quarantined.len(),
+                if status.not_mapped > 0 {
+                    format!(
+                        ", {} of other local trainees (not uploaded)",
+                        status.not_mapped
+                    )
+                } else {
+                    String::new()
+                }
+            )?;
+            if let Some(at) = status.last_sent {
+                writeln!(out, "last sync: {}", at.format("%Y-%m-%d %H:%M UTC"))?;
+            }
+            if let Some(e) = &status.last_error {
+                writeln!(out, "last error: {}", dojo_core::escape::terminal(e))?;
+            }
+            for q in status.quarantined.iter().take(5) {
+                writeln!(out, "  {}", dojo_core::escape::terminal(q))?;
+            }
+        }
+    }
+    Ok(0)
+}
