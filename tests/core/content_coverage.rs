@@ -3,8 +3,8 @@
 //! fact changes, the cited articles) rather than from a list of file names.
 //!
 //! The targets are **120 scenarios and 45 KB articles**, every ticket type several
-//! times across difficulties 1-5. The floors below are what the pack reaches today (98
-//! scenarios, 39 articles); they only ever go up. Raise a floor when you add content; never
+//! times across difficulties 1-5. The floors below are what the pack reaches today (105
+//! scenarios, 41 articles); they only ever go up. Raise a floor when you add content; never
 //! lower one to make a failing test pass.
 //!
 //! Run it alone with `cargo test -p dojo-core --test core content_coverage -- --nocapture`:
@@ -18,8 +18,8 @@ use dojo_core::policy::{Policy, Priority, Scope};
 use dojo_core::scenario::{FactChange, Owner, Scenario};
 
 /// Today's totals (the targets: 120 scenarios, 45 articles).
-const MIN_SCENARIOS: usize = 98;
-const MIN_ARTICLES: usize = 39;
+const MIN_SCENARIOS: usize = 105;
+const MIN_ARTICLES: usize = 41;
 
 /// Difficulty bands: first weeks (1-2), intermediate (3), seasoned L1 (4-5).
 fn band(difficulty: u8) -> &'static str {
@@ -39,10 +39,10 @@ const TYPE_BAND_FLOORS: &[(&str, &str, usize)] = &[
     ("account-unlock", "4-5", 5),
     ("desktop", "1-2", 2),
     ("desktop", "3", 1),
-    ("desktop", "4-5", 11),
+    ("desktop", "4-5", 14),
     ("email-config", "1-2", 1),
     ("email-config", "3", 2),
-    ("email-config", "4-5", 8),
+    ("email-config", "4-5", 10),
     ("mfa", "3", 1),
     ("mfa", "4-5", 2),
     ("multi-system", "1-2", 1),
@@ -55,7 +55,7 @@ const TYPE_BAND_FLOORS: &[(&str, &str, usize)] = &[
     ("network-infrastructure", "3", 1),
     ("network-infrastructure", "4-5", 1),
     ("password-reset", "1-2", 2),
-    ("password-reset", "4-5", 3),
+    ("password-reset", "4-5", 4),
     ("policy-change", "1-2", 2),
     ("policy-change", "3", 2),
     ("policy-change", "4-5", 2),
@@ -64,7 +64,7 @@ const TYPE_BAND_FLOORS: &[(&str, &str, usize)] = &[
     ("printer", "4-5", 6),
     ("security", "1-2", 2),
     ("security", "3", 2),
-    ("security", "4-5", 1),
+    ("security", "4-5", 2),
     ("server", "1-2", 2),
     ("server", "3", 2),
     ("server", "4-5", 1),
@@ -82,31 +82,31 @@ const MIN_PER_TICKET_TYPE: usize = 2;
 /// The framework's kinds of work (FRAMEWORK.md, dimension 1), derived from the verdicts.
 const KIND_FLOORS: &[(&str, usize)] = &[
     // L1 owns: resolved at L1, by the ticket type the engine ends on.
-    ("L1 password reset", 3),
+    ("L1 password reset", 4),
     ("L1 software install", 2),
     ("L1 printer", 5),
-    ("L1 basic email configuration", 6),
+    ("L1 basic email configuration", 7),
     ("L1 account unlock", 5),
     ("L1 standard VPN", 3),
     ("L1 MFA re-registration", 2),
-    ("L1 standard desktop", 7),
+    ("L1 standard desktop", 9),
     ("L1 network with a clear cause", 2),
     // Runbook work: resolved at L1 with a cited Resolution article.
-    ("L1 runbook work", 34),
+    ("L1 runbook work", 38),
     // L2 owns.
-    ("L2 multi-system failure", 8),
+    ("L2 multi-system failure", 9),
     ("L2 server-side", 8),
     ("L2 network infrastructure", 14),
     ("L2 admin access or policy change", 14),
     ("L2 no documented precedent", 2),
-    ("security incident", 19),
+    ("security incident", 21),
 ];
 
-const MIN_DISGUISED_SECURITY: usize = 14;
-const MIN_EVENT_CHANGED: usize = 26;
-const MIN_UNFOLDING_CHANGED: usize = 38;
-const MIN_IMPACT_CHANGES_L1_HANDLING: usize = 16;
-const MIN_PATIENCE_PRESSURE: usize = 44;
+const MIN_DISGUISED_SECURITY: usize = 15;
+const MIN_EVENT_CHANGED: usize = 27;
+const MIN_UNFOLDING_CHANGED: usize = 40;
+const MIN_IMPACT_CHANGES_L1_HANDLING: usize = 18;
+const MIN_PATIENCE_PRESSURE: usize = 47;
 
 fn pack() -> Pack {
     Pack::builtin().unwrap_or_else(|errors| {
