@@ -3,8 +3,8 @@
 //! fact changes, the cited articles) rather than from a list of file names.
 //!
 //! The targets are **120 scenarios and 45 KB articles**, every ticket type several
-//! times across difficulties 1-5. The floors below are what the pack reaches today (109
-//! scenarios, 44 articles); they only ever go up. Raise a floor when you add content; never
+//! times across difficulties 1-5. The floors below are what the pack reaches today (111
+//! scenarios, 45 articles); they only ever go up. Raise a floor when you add content; never
 //! lower one to make a failing test pass.
 //!
 //! Run it alone with `cargo test -p dojo-core --test core content_coverage -- --nocapture`:
@@ -18,8 +18,8 @@ use dojo_core::policy::{Policy, Priority, Scope};
 use dojo_core::scenario::{FactChange, Owner, Scenario};
 
 /// Today's totals (the targets: 120 scenarios, 45 articles).
-const MIN_SCENARIOS: usize = 109;
-const MIN_ARTICLES: usize = 44;
+const MIN_SCENARIOS: usize = 111;
+const MIN_ARTICLES: usize = 45;
 
 /// Difficulty bands: first weeks (1-2), intermediate (3), seasoned L1 (4-5).
 fn band(difficulty: u8) -> &'static str {
@@ -36,10 +36,10 @@ fn band(difficulty: u8) -> &'static str {
 /// its pool by type and difficulty, #19 point 3).
 const TYPE_BAND_FLOORS: &[(&str, &str, usize)] = &[
     ("account-unlock", "1-2", 2),
-    ("account-unlock", "4-5", 5),
+    ("account-unlock", "4-5", 6),
     ("desktop", "1-2", 2),
     ("desktop", "3", 1),
-    ("desktop", "4-5", 14),
+    ("desktop", "4-5", 15),
     ("email-config", "1-2", 1),
     ("email-config", "3", 2),
     ("email-config", "4-5", 12),
@@ -89,24 +89,24 @@ const KIND_FLOORS: &[(&str, usize)] = &[
     ("L1 account unlock", 5),
     ("L1 standard VPN", 3),
     ("L1 MFA re-registration", 2),
-    ("L1 standard desktop", 9),
+    ("L1 standard desktop", 10),
     ("L1 network with a clear cause", 2),
     // Runbook work: resolved at L1 with a cited Resolution article.
-    ("L1 runbook work", 40),
+    ("L1 runbook work", 41),
     // L2 owns.
     ("L2 multi-system failure", 9),
     ("L2 server-side", 8),
     ("L2 network infrastructure", 14),
     ("L2 admin access or policy change", 15),
     ("L2 no documented precedent", 2),
-    ("security incident", 22),
+    ("security incident", 23),
 ];
 
-const MIN_DISGUISED_SECURITY: usize = 16;
-const MIN_EVENT_CHANGED: usize = 27;
-const MIN_UNFOLDING_CHANGED: usize = 41;
-const MIN_IMPACT_CHANGES_L1_HANDLING: usize = 18;
-const MIN_PATIENCE_PRESSURE: usize = 48;
+const MIN_DISGUISED_SECURITY: usize = 17;
+const MIN_EVENT_CHANGED: usize = 28;
+const MIN_UNFOLDING_CHANGED: usize = 42;
+const MIN_IMPACT_CHANGES_L1_HANDLING: usize = 19;
+const MIN_PATIENCE_PRESSURE: usize = 49;
 
 fn pack() -> Pack {
     Pack::builtin().unwrap_or_else(|errors| {
