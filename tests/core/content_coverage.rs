@@ -3,9 +3,10 @@
 //! fact changes, the cited articles) rather than from a list of file names.
 //!
 //! The issue's targets are **120 scenarios and 45 KB articles**, every ticket type several
-//! times across difficulties 1-5. The floors below are what the pack reaches today (111
-//! scenarios, 45 articles); they only ever go up. Raise a floor when you add content; never
-//! lower one to make a failing test pass.
+//! times across difficulties 1-5. The floors below are what the pack reaches today (120
+//! scenarios, 45 articles: both totals met); they only ever go up. Raise a floor when you add
+//! content; never lower one to make a failing test pass. Not yet met: "several times" in
+//! every type x difficulty cell (see `TYPE_BAND_FLOORS`).
 //!
 //! Run it alone with `cargo test -p dojo-core --test core content_coverage -- --nocapture`:
 //! it prints the table it checks.
@@ -18,7 +19,7 @@ use dojo_core::policy::{Policy, Priority, Scope};
 use dojo_core::scenario::{FactChange, Owner, Scenario};
 
 /// Today's totals (the issue's targets: 120 scenarios, 45 articles).
-const MIN_SCENARIOS: usize = 111;
+const MIN_SCENARIOS: usize = 120;
 const MIN_ARTICLES: usize = 45;
 
 /// Difficulty bands: first weeks (1-2), intermediate (3), seasoned L1 (4-5).
@@ -30,16 +31,17 @@ fn band(difficulty: u8) -> &'static str {
     }
 }
 
-/// Floors per arrival ticket type x difficulty band, as reached. A missing cell is 0 today:
-/// the issue wants every type several times in every band (see the report of #19 for the
-/// gaps: difficulty 1-3 of the L1 types is held back while the `practice-mixed` shift selects
-/// its pool by type and difficulty, #19 point 3).
+/// Floors per arrival ticket type x difficulty band, as reached. A missing cell is 0 today
+/// (account-unlock 3, password-reset 3, mfa 1-2); several cells hold 1. The issue wants every
+/// type several times in every band: new scenarios of the L1 types at difficulty 1-3 were held
+/// back because the `practice-mixed` shift draws its pool by type and difficulty 1-3, so any
+/// addition changes its queue and the reference persona scripts (#19 point 3: pools).
 const TYPE_BAND_FLOORS: &[(&str, &str, usize)] = &[
     ("account-unlock", "1-2", 2),
     ("account-unlock", "4-5", 6),
     ("desktop", "1-2", 2),
     ("desktop", "3", 1),
-    ("desktop", "4-5", 15),
+    ("desktop", "4-5", 16),
     ("email-config", "1-2", 1),
     ("email-config", "3", 2),
     ("email-config", "4-5", 12),
@@ -47,30 +49,30 @@ const TYPE_BAND_FLOORS: &[(&str, &str, usize)] = &[
     ("mfa", "4-5", 2),
     ("multi-system", "1-2", 1),
     ("multi-system", "3", 2),
-    ("multi-system", "4-5", 1),
+    ("multi-system", "4-5", 2),
     ("network", "1-2", 3),
     ("network", "3", 3),
-    ("network", "4-5", 5),
+    ("network", "4-5", 6),
     ("network-infrastructure", "1-2", 2),
     ("network-infrastructure", "3", 1),
-    ("network-infrastructure", "4-5", 1),
+    ("network-infrastructure", "4-5", 2),
     ("password-reset", "1-2", 2),
     ("password-reset", "4-5", 4),
     ("policy-change", "1-2", 2),
     ("policy-change", "3", 3),
-    ("policy-change", "4-5", 2),
+    ("policy-change", "4-5", 3),
     ("printer", "1-2", 2),
     ("printer", "3", 2),
     ("printer", "4-5", 7),
     ("security", "1-2", 2),
     ("security", "3", 2),
-    ("security", "4-5", 2),
+    ("security", "4-5", 3),
     ("server", "1-2", 2),
     ("server", "3", 2),
-    ("server", "4-5", 1),
+    ("server", "4-5", 3),
     ("software-install", "1-2", 3),
     ("software-install", "3", 1),
-    ("software-install", "4-5", 4),
+    ("software-install", "4-5", 5),
     ("vpn", "1-2", 1),
     ("vpn", "3", 1),
     ("vpn", "4-5", 3),
@@ -83,30 +85,30 @@ const MIN_PER_TICKET_TYPE: usize = 2;
 const KIND_FLOORS: &[(&str, usize)] = &[
     // L1 owns: resolved at L1, by the ticket type the engine ends on.
     ("L1 password reset", 4),
-    ("L1 software install", 2),
+    ("L1 software install", 3),
     ("L1 printer", 6),
     ("L1 basic email configuration", 8),
     ("L1 account unlock", 5),
     ("L1 standard VPN", 3),
     ("L1 MFA re-registration", 2),
     ("L1 standard desktop", 10),
-    ("L1 network with a clear cause", 2),
+    ("L1 network with a clear cause", 3),
     // Runbook work: resolved at L1 with a cited Resolution article.
-    ("L1 runbook work", 41),
+    ("L1 runbook work", 43),
     // L2 owns.
-    ("L2 multi-system failure", 9),
-    ("L2 server-side", 8),
-    ("L2 network infrastructure", 14),
-    ("L2 admin access or policy change", 15),
+    ("L2 multi-system failure", 10),
+    ("L2 server-side", 10),
+    ("L2 network infrastructure", 15),
+    ("L2 admin access or policy change", 16),
     ("L2 no documented precedent", 2),
-    ("security incident", 23),
+    ("security incident", 25),
 ];
 
-const MIN_DISGUISED_SECURITY: usize = 17;
+const MIN_DISGUISED_SECURITY: usize = 18;
 const MIN_EVENT_CHANGED: usize = 28;
-const MIN_UNFOLDING_CHANGED: usize = 42;
+const MIN_UNFOLDING_CHANGED: usize = 43;
 const MIN_IMPACT_CHANGES_L1_HANDLING: usize = 19;
-const MIN_PATIENCE_PRESSURE: usize = 49;
+const MIN_PATIENCE_PRESSURE: usize = 53;
 
 fn pack() -> Pack {
     Pack::builtin().unwrap_or_else(|errors| {
