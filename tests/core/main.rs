@@ -4,6 +4,7 @@
 mod common;
 
 mod builtin_pack;
+mod content_coverage;
 mod curriculum;
 mod engine_rules;
 mod grading_rules;
