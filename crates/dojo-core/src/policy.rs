@@ -341,6 +341,13 @@ pub struct NoteEconomics {
     pub ungrounded_cause_score: f64,
     /// What a hypothesis pointing elsewhere than the clues scores.
     pub other_cause_score: f64,
+    /// Current state with nothing revealed to check it against: a specific description
+    /// of the symptom scores this (0–100)…
+    pub unchecked_state_specific_score: f64,
+    /// …and a vague one this.
+    pub unchecked_state_vague_score: f64,
+    /// Steps listed when no diagnostic step was run before escalating (0–100).
+    pub steps_none_run_score: f64,
     /// Points off the total for a note of bare keywords (root-cause words, no finding).
     pub keyword_penalty: u32,
     /// The words the scorer reads a note with (data a training manager edits).

@@ -121,10 +121,10 @@ fn judge_scope(
             c.bag.hits(&c.sig) >= 3 && c.sig.iter().filter(|k| r.topic.contains(**k)).count() >= 2
         });
         return if specific {
-            Judged::new(90.0, problems)
+            Judged::new(policy.note.unchecked_state_specific_score, problems)
         } else {
             Judged::new(
-                40.0,
+                policy.note.unchecked_state_vague_score,
                 vec!["Describe what fails, how, and what still works.".into()],
             )
         };

@@ -34,7 +34,7 @@ fn credit(r: &Reading<'_>, candidate: usize, scope: Scope) -> (f64, Option<Claim
     (value, best)
 }
 
-fn judge_scope(r: &Reading<'_>, ctx: &NoteContext<'_>, scope: Scope) -> Judged {
+fn judge_scope(r: &Reading<'_>, ctx: &NoteContext<'_>, policy: &Policy, scope: Scope) -> Judged {
     let run: Vec<usize> = r
         .candidates
         .iter()
@@ -51,7 +51,7 @@ fn judge_scope(r: &Reading<'_>, ctx: &NoteContext<'_>, scope: Scope) -> Judged {
             Judged::new(100.0, Vec::new())
         } else if present {
             Judged::new(
-                30.0,
+                policy.note.steps_none_run_score,
                 vec!["No diagnostic step was actually run before escalating.".into()],
             )
         } else {
@@ -88,8 +88,8 @@ fn judge_scope(r: &Reading<'_>, ctx: &NoteContext<'_>, scope: Scope) -> Judged {
 
 /// The steps element.
 pub fn judge(r: &Reading<'_>, ctx: &NoteContext<'_>, policy: &Policy) -> Judged {
-    let field = judge_scope(r, ctx, Scope::Field);
-    let whole = judge_scope(r, ctx, Scope::Whole);
+    let field = judge_scope(r, ctx, policy, Scope::Field);
+    let whole = judge_scope(r, ctx, policy, Scope::Whole);
     let mut j = place(NoteElement::StepsTaken, field, whole, policy);
     let penalty = f64::from(policy.note.fabrication_penalty);
     let mut named: Vec<usize> = Vec::new();
