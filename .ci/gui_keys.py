@@ -1,6 +1,6 @@
 """Driving the real trainer window as a person does: synthetic keys (xdotool, XTEST), and
 watching the files the app writes instead of guessing at timings. Shared by
-.ci/gui_person.py and .ci/gui_full_shift.py.
+.ci/gui_person.py and .ci/gui_person_modules.py.
 """
 import glob
 import os

@@ -14,8 +14,9 @@ person's hands and eyes:
   wheel when a control is below the fold;
 - writes every escalation note in their own words (the texts below, not the persona's
   notes), quoting findings with the ❝ controls. One note, module 4's first ticket, is
-  typed at 35 words a minute, with one finding copied from the findings panel (drag-select,
-  Ctrl+C) and pasted (Ctrl+V), and one put in by the quote control;
+  typed at 35 words a minute, with one finding copied from the findings panel by hand
+  (drag-select, Ctrl+C; the system clipboard read back with xclip) and pasted (Ctrl+V),
+  and one put in by the quote control;
 - reads the SLA left off the queue's bar for the note's SLA line.
 
 Module 1 runs in a 1600×900 window, module 4 in 1280×720; modules 2 and 3 are played
@@ -155,25 +156,31 @@ def click_anywhere(name):
 
 
 def copy_text_of(name, quote_control):
-    """Drag-selects a finding's text from its end back to its first character (just
-    right of the line's ❝ control) and copies it (Ctrl+C), as a person quotes by hand."""
+    """Drag-selects a finding's text, from its first character (just right of the line's ❝
+    control) to its end, and copies it (Ctrl+C), as a person quotes by hand. Returns what
+    the system clipboard then holds (read back with xclip)."""
     visible(name)
     x, y, w, h, _ = on_screen(name)
     qx, qy, qw, qh, _ = on_screen(quote_control)
     win = window_id()
-    xdo("mousemove", "--window", win, str(int(x + w - 3)), str(int(y + h - 4)))
-    time.sleep(0.2)
+    start = (qx + qw + 9, qy + qh / 2)
+    end = (x + w - 3, y + h - 4)
+    xdo("mousemove", "--window", win, str(int(start[0])), str(int(start[1])))
+    time.sleep(0.4)  # the pointer rests on the text before the press
     xdo("mousedown", "1")
     time.sleep(0.2)
-    xdo("mousemove", "--window", win, str(int(x + w / 2)), str(int(y + h / 2)))
-    time.sleep(0.2)
-    xdo("mousemove", "--window", win, str(int(qx + qw + 9)), str(int(qy + qh / 2)))
+    for i in range(1, 13):  # a hand drags, it does not jump
+        px = start[0] + (end[0] - start[0]) * i / 12
+        py = start[1] + (end[1] - start[1]) * i / 12
+        xdo("mousemove", "--window", win, str(int(px)), str(int(py)))
+        time.sleep(0.05)
     time.sleep(0.3)
     xdo("mouseup", "1")
     time.sleep(0.3)
-    debug_shot("selected")
     chord("ctrl", "c")
-    time.sleep(0.3)
+    time.sleep(0.5)
+    held = subprocess.run(["xclip", "-o", "-selection", "clipboard"], capture_output=True, text=True, timeout=10)
+    return held.stdout
 
 
 def debug_shot(tag):
@@ -282,9 +289,12 @@ def escalate(shift, ticket, checks):
     names = ui_map()
     pasted = None
     if slow:
-        print(f"  ticket {ticket}: copying a finding by hand and quoting another with ❝")
-        copy_text_of(PASTED_FINDING, "quote-" + PASTED_FINDING)
-        pasted = (names[PASTED_FINDING][4], names[QUOTED_FINDING.replace("quote-", "", 1)][4])
+        print(f"  ticket {ticket}: a finding copied by hand (drag, Ctrl+C), another quoted with ❝")
+        finding = names[PASTED_FINDING][4]
+        copied = copy_text_of(PASTED_FINDING, "quote-" + PASTED_FINDING)
+        if finding[2:-2] not in copied:
+            app.fail(f"the drag-select and Ctrl+C copied {copied!r}, not the finding {finding!r}")
+        pasted = (finding, names[QUOTED_FINDING.replace("quote-", "", 1)][4])
         click(QUOTED_FINDING)
     else:
         # Every finding of a step, quoted with its ❝ control into the field it belongs in.

@@ -106,12 +106,13 @@ fn draw(mut contexts: EguiContexts, toasts: Res<Toasts>) -> Result {
         return Ok(());
     }
     egui::Area::new(egui::Id::new("toasts"))
-        // Bottom right, above the activity log: the checklist stays readable.
-        .anchor(egui::Align2::RIGHT_BOTTOM, egui::vec2(-12.0, -140.0))
+        // Bottom left, over the foot of the queue and above the activity log: never over
+        // the ticket's findings, its buttons or the framework checklist.
+        .anchor(egui::Align2::LEFT_BOTTOM, egui::vec2(8.0, -140.0))
         .order(egui::Order::Foreground)
         .interactable(false)
         .show(ctx, |ui| {
-            ui.set_max_width(340.0);
+            ui.set_max_width(284.0); // inside the queue panel (300)
             for toast in &live {
                 egui::Frame::new()
                     .fill(palette::PANEL)
