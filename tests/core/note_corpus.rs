@@ -397,7 +397,7 @@ fn check_expectation(
             let e = el(arg);
             e.score > 0
                 && e.score < 100
-                && e.problems.iter().any(|x| x.starts_with("Move this to"))
+                && e.problems.iter().any(|x| x.starts_with("Move it to"))
                 && !e.problems.iter().any(|x| x.starts_with("No "))
         }
         "specificity_lowered" => {

@@ -62,7 +62,7 @@ pub fn place(e: NoteElement, field: Judged, whole: Judged, policy: &Policy) -> J
     let moved = (whole.score - penalty).max(0.0);
     if moved > field.score {
         let mut problems = vec![format!(
-            "Move this to {}: it is written in another field ({} points off for placement).",
+            "Move it to {0}: what belongs in {0} is written in another field ({1} points off for placement).",
             e.label(),
             policy.note.placement_penalty
         )];
