@@ -138,8 +138,22 @@ def scroll_into(name, area_name):
     app.fail(f"could not scroll {name!r} into {area_name!r}")
 
 
+def settled(name):
+    """Where `name` is once the window has drawn it in the same place twice (a frame after
+    a scroll can lag on a loaded machine)."""
+    last = None
+    for _ in range(30):
+        now = on_screen(name)[:4]
+        if now == last:
+            return now
+        last = now
+        time.sleep(0.3)
+    return last
+
+
 def click(name):
-    x, y, w, h = visible(name)
+    visible(name)
+    x, y, w, h = settled(name)
     xdo("mousemove", "--window", window_id(), str(int(x + w / 2)), str(int(y + h / 2)))
     time.sleep(0.3)  # a hand moves, then clicks
     xdo("click", "1")
@@ -209,6 +223,16 @@ def minute():
 
 def log_lines():
     return app.session_log().splitlines()
+
+
+def landed(count_before, timeout=10.0):
+    """True once the log has grown past `count_before` (within `timeout` seconds)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if len(log_lines()) > count_before:
+            return True
+        time.sleep(0.2)
+    return False
 
 
 def logged(count_before, what):
@@ -391,22 +415,30 @@ def play(shift, size, shot, first):
             time.sleep(READ_TICKET)
             continue
         time.sleep(CHOOSE)
-        if kind == "EstimateImpact":
-            click(f"impact:{s['priority']}")
-            click("impact-record")
-        elif kind in ("AskClient", "RunStep"):
-            click(f"step:{s['step']}")
-            checks.setdefault(n, []).append(s["step"])
+        if kind in ("EstimateImpact", "AskClient", "RunStep", "OpenArticle", "ApplyFix"):
+            # A click the window did not take (a loaded machine's late frame) is clicked
+            # again, as a person does when nothing happened.
+            for attempt in range(3):
+                if kind == "EstimateImpact":
+                    click(f"impact:{s['priority']}")
+                    click("impact-record")
+                elif kind in ("AskClient", "RunStep"):
+                    click(f"step:{s['step']}")
+                elif kind == "OpenArticle":
+                    click(f"article:{s['article']}")
+                else:
+                    click(f"fix:{s['fix']}")
+                if landed(before):
+                    break
+                print(f"  (the click on {kind} did not land; clicking again)")
+            if kind in ("AskClient", "RunStep"):
+                checks.setdefault(n, []).append(s["step"])
         elif kind == "SearchKb":
             key("k")
             time.sleep(0.5)
             type_text(s["query"], FAST_DELAY_MS)
             time.sleep(0.4)
             key("Return")
-        elif kind == "OpenArticle":
-            click(f"article:{s['article']}")
-        elif kind == "ApplyFix":
-            click(f"fix:{s['fix']}")
         elif kind == "UpdateClient":
             key("u")
             time.sleep(0.5)

@@ -294,6 +294,8 @@ fn dashboard_screen(
             .id_salt("dashboard-scroll")
             .auto_shrink([false, false])
             .show(ui, |ui| {
+                // Clear of the scroll bar: every card's right edge stays on screen.
+                ui.set_max_width(ui.available_width() - 14.0);
                 if let Some(chosen) = whom_to_coach(ui, &state.overview, &state.trainee) {
                     state.trainee = chosen;
                     reload_now = true;

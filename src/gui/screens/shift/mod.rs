@@ -368,16 +368,12 @@ fn top_bar(
                 let held = sim_clock.hold_seconds().ceil() as u64;
                 theme::chip(
                     ui,
-                    &format!(
-                        "clock held {}:{:02} to read and decide",
-                        held / 60,
-                        held % 60
-                    ),
+                    &format!("clock held {}:{:02}", held / 60, held % 60),
                     palette::MUTED,
                 )
                 .on_hover_text(
-                    "New text and each decision give you time to take them in: the clock \
-                     waits that long, then runs again. Actions cost their minutes; typing \
+                    "Held to read and decide: new text and each decision give you time to \
+                     take them in; the clock waits that long, then runs again. Actions cost their minutes; typing \
                      holds the clock while you type.",
                 );
             }

@@ -118,39 +118,36 @@ pub(super) fn show(ctx: &egui::Context, session: &Session, tour: &mut Walkthroug
         egui::Align2::CENTER_BOTTOM => egui::vec2(0.0, -60.0),
         _ => egui::vec2(0.0, 60.0),
     };
-    egui::Window::new(format!(
-        "Walkthrough {} of {} — {}",
-        tour.page + 1,
-        pages.len(),
-        page.title
-    ))
-    .id(egui::Id::new("walkthrough"))
-    .collapsible(false)
-    .resizable(false)
-    .default_width(460.0)
-    .anchor(page.anchor, offset)
-    .show(ctx, |ui| {
-        ui.set_max_width(460.0);
-        ui.label(&page.text);
-        ui.add_space(8.0);
-        ui.horizontal(|ui| {
-            let label = if last {
-                "Start the shift (Enter)"
-            } else {
-                "Next (Enter)"
-            };
-            let n = ui.button(theme::bold(label).color(palette::ACCENT));
-            ui_map::mark(ui, "walkthrough-next", &n);
-            next |= n.clicked();
-            if tour.page > 0 {
-                back = ui.button("Back").clicked();
-            }
-            let s = ui.button("Skip the walkthrough (Esc)");
-            ui_map::mark(ui, "walkthrough-skip", &s);
-            skip |= s.clicked();
+    egui::Window::new(format!("Walkthrough {} of {}", tour.page + 1, pages.len()))
+        .id(egui::Id::new("walkthrough"))
+        .collapsible(false)
+        .resizable(false)
+        .default_width(460.0)
+        .anchor(page.anchor, offset)
+        .show(ctx, |ui| {
+            ui.set_max_width(460.0);
+            ui.label(theme::bold(page.title).size(17.0));
+            ui.add_space(4.0);
+            ui.label(&page.text);
+            ui.add_space(8.0);
+            ui.horizontal(|ui| {
+                let label = if last {
+                    "Start the shift (Enter)"
+                } else {
+                    "Next (Enter)"
+                };
+                let n = ui.button(theme::bold(label).color(palette::ACCENT));
+                ui_map::mark(ui, "walkthrough-next", &n);
+                next |= n.clicked();
+                if tour.page > 0 {
+                    back = ui.button("Back").clicked();
+                }
+                let s = ui.button("Skip the walkthrough (Esc)");
+                ui_map::mark(ui, "walkthrough-skip", &s);
+                skip |= s.clicked();
+            });
+            ui.label(theme::muted("The clock is stopped while this is open."));
         });
-        ui.label(theme::muted("The clock is stopped while this is open."));
-    });
     if skip {
         return false;
     }
