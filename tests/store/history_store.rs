@@ -450,3 +450,48 @@ fn the_team_overview_ranks_trainees_by_what_needs_attention() {
     );
     assert!(rows[2].flags.is_empty() && rows[2].coach_this.starts_with("Nothing flagged"));
 }
+
+/// Trends and patterns compare like with like (#13): a report filtered to one mode counts
+/// only that mode's sessions, its trends included.
+#[test]
+fn a_report_filtered_by_mode_counts_only_that_modes_sessions() {
+    let pack = pack();
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("h.sqlite3")).unwrap();
+    store.add_person("Ben", Role::Trainee, None, day(1)).unwrap();
+    store
+        .record_session(
+            "Ben",
+            &graded(&pack, "onboarding-basics", Persona::Ideal, "Ben"),
+            day(2),
+        )
+        .unwrap();
+    store
+        .record_session(
+            "Ben",
+            &graded(&pack, "practice-mixed", Persona::UnderEscalator, "Ben"),
+            day(3),
+        )
+        .unwrap();
+    let options = dojo_core::report::ReportOptions::for_pack(&pack, day(4));
+    let all = history::trainer_report(&store, "Ben", &options).unwrap();
+    assert_eq!(all.sessions.len(), 2);
+    let modes: Vec<String> = all.sessions.iter().map(|s| s.mode.clone()).collect();
+    assert_ne!(modes[0], modes[1], "two modes: {modes:?}");
+    for (i, mode) in modes.iter().enumerate() {
+        let one = history::trainer_report(
+            &store,
+            "Ben",
+            &dojo_core::report::ReportOptions {
+                mode: Some(mode.clone()),
+                ..options.clone()
+            },
+        )
+        .unwrap();
+        assert_eq!(one.sessions.len(), 1, "{mode}");
+        assert_eq!(one.sessions[0].id, all.sessions[i].id);
+        let score = one.trend("score").unwrap();
+        assert_eq!(score.points.len(), 1, "{mode}: {score:?}");
+        assert_eq!(score.points[0].value, all.sessions[i].score.map(f64::from));
+    }
+}
