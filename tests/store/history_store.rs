@@ -458,7 +458,9 @@ fn a_report_filtered_by_mode_counts_only_that_modes_sessions() {
     let pack = pack();
     let dir = tempfile::tempdir().unwrap();
     let mut store = Store::open(&dir.path().join("h.sqlite3")).unwrap();
-    store.add_person("Ben", Role::Trainee, None, day(1)).unwrap();
+    store
+        .add_person("Ben", Role::Trainee, None, day(1))
+        .unwrap();
     store
         .record_session(
             "Ben",
