@@ -96,9 +96,14 @@ pub(super) fn queue_row(
                 if let Some(t) = session.ticket(number) {
                     let policy = session.policy();
                     if let Some(sla) = sla {
-                        sla.on_hover_text(super::tips::sla(policy, t));
+                        // Built only while hovered: the SLA tip evaluates the ticket.
+                        sla.on_hover_ui(|ui| {
+                            ui.label(super::tips::sla(policy, t));
+                        });
                     }
-                    window.on_hover_text(super::tips::window(policy, t));
+                    window.on_hover_ui(|ui| {
+                        ui.label(super::tips::window(policy, t));
+                    });
                 }
                 if let Some(t) = session.ticket(number)
                     && let Some(left) = t.response_remaining(session.now, session.policy())
