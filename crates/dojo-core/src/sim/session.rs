@@ -514,119 +514,13 @@ impl Session {
         if t.status == Status::ClosedUpstream {
             return;
         }
-        let elapsed = t.elapsed(now);
-        // Time-triggered events.
-        let due: Vec<usize> = t
-            .scenario
-            .events
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| !t.events_fired.iter().any(|(id, _)| *id == e.id))
-            .filter(|(_, e)| match e.trigger {
-                Trigger::AtMinute(m) => m == elapsed,
-                Trigger::IfOpenAt(m) => m == elapsed && t.status.open_at_l1(),
-                _ => false,
-            })
-            .map(|(k, _)| k)
-            .collect();
-        for k in due {
-            let before = t.verdict(now, policy).map(|v| v.scope_owner);
-            fire_event(t, k, now, &mut self.notices);
-            let after = t.verdict(now, policy).map(|v| v.scope_owner);
-            // New facts on a ticket L1 closed: it comes back when they change who owns it.
-            if t.status == Status::ResolvedAtL1 && before != after {
-                t.status = Status::Reopened;
-                t.reopened_at.push(now);
-                t.closed_at = None;
-                t.reopen_due = None;
-                self.notices.push(Notice::Reopened {
-                    ticket: t.number,
-                    reason: "new information changes who owns it".into(),
-                });
-            }
+        let notices = &mut self.notices;
+        time_events(t, now, policy, notices);
+        if !ended {
+            window_warnings(t, now, policy, notices);
         }
-        // Window warnings while L1 holds it.
-        if t.status.open_at_l1()
-            && !ended
-            && t.window_warnings.len() < policy.window_warnings_percent.len()
-            && let Some(limit) = t.window_limit(policy)
-        {
-            for &percent in &policy.window_warnings_percent {
-                let reached = u64::from(elapsed) * 100 >= u64::from(limit) * u64::from(percent);
-                if reached && !t.window_warnings.contains(&percent) {
-                    t.window_warnings.push(percent);
-                    self.notices.push(Notice::WindowWarning {
-                        ticket: t.number,
-                        percent,
-                    });
-                }
-            }
-        }
-        // Wrong-fix reopen.
-        if t.reopen_due == Some(now) && t.status == Status::ResolvedAtL1 {
-            t.reopen_due = None;
-            t.status = Status::Reopened;
-            t.closed_at = None;
-            t.reopened_at.push(now);
-            self.notices.push(Notice::Reopened {
-                ticket: t.number,
-                reason: "the problem came back: the fix applied did not cure the cause".into(),
-            });
-        }
-        // Upstream milestones.
-        let number = t.number;
-        if let Some(up) = &mut t.upstream {
-            if up.first_action_at == now
-                && matches!(t.status, Status::WaitingForL2 | Status::WithSecurity)
-            {
-                if up.security {
-                    self.notices.push(Notice::Upstream {
-                        ticket: number,
-                        message: "The security team has picked up the incident.".into(),
-                    });
-                } else if up.bounced {
-                    t.status = Status::BouncedToL1;
-                    t.bounces += 1;
-                    up.closed_at = None;
-                    self.notices.push(Notice::Upstream {
-                        ticket: number,
-                        message: "L2 sent the ticket back: the note lacks what L2 needs to start."
-                            .into(),
-                    });
-                } else {
-                    t.status = Status::WithL2;
-                    self.notices.push(Notice::Upstream {
-                        ticket: number,
-                        message: "L2 has picked up the escalation.".into(),
-                    });
-                }
-            }
-            if let Some(closed) = up.closed_at
-                && closed == now
-            {
-                match t.status {
-                    Status::WithL2 if up.to_l3 => {
-                        t.status = Status::WithL3;
-                        up.closed_at = Some(now + policy.l2.l3_minutes);
-                        self.notices.push(Notice::Upstream {
-                            ticket: number,
-                            message:
-                                "L2 could not pin it down and passed it on to L3 (a re-escalation)."
-                                    .into(),
-                        });
-                    }
-                    Status::WithL2 | Status::WithL3 | Status::WithSecurity => {
-                        t.status = Status::ClosedUpstream;
-                        t.closed_at = Some(now);
-                        self.notices.push(Notice::Upstream {
-                            ticket: number,
-                            message: "Closed upstream.".into(),
-                        });
-                    }
-                    _ => {}
-                }
-            }
-        }
+        wrong_fix_reopen(t, now, notices);
+        upstream_milestones(t, now, policy, notices);
         // An indicator that appears while the trainee is busy is seen when they are free.
         if t.security_visible_at.is_none() && t.facts.security_indicator.is_some() {
             t.security_visible_at = Some(now.max(busy_until));
@@ -796,176 +690,62 @@ impl Session {
 
     /// Applies a checked action; returns its cost in minutes.
     fn apply(&mut self, action: &Action) -> u32 {
-        let now = self.now;
         let pack = Arc::clone(&self.pack);
-        let policy = &pack.policy;
-        let minutes = &policy.action_minutes;
+        let minutes = &pack.policy.action_minutes;
+        let now = self.now;
+        let number = action.ticket().unwrap_or(1);
+        let idx = number as usize - 1;
         match action {
             Action::Pause => {
                 self.paused = true;
-                return 0;
+                0
             }
             Action::Resume => {
                 self.paused = false;
-                return 0;
+                0
             }
             Action::EndShift => {
                 self.paused = false;
                 self.ended_early_at = Some(now);
                 self.end_shift();
-                return 0;
+                0
             }
-            _ => {}
-        }
-        let number = action.ticket().unwrap_or(1);
-        let idx = number as usize - 1;
-        match action {
             Action::Open { .. } => {
-                if let Some(previous) = self.current
-                    && previous != number
-                    && let Some(p) = self.tickets.get_mut(previous as usize - 1)
-                    && p.status == Status::Working
-                {
-                    p.status = Status::OnHold;
-                }
-                self.current = Some(number);
-                let t = &mut self.tickets[idx];
-                t.first_opened_at.get_or_insert(now);
-                t.status = Status::Working;
+                self.open(number);
                 0
             }
             Action::Hold { .. } => {
-                let t = &mut self.tickets[idx];
-                t.status = Status::OnHold;
-                if self.current == Some(number) {
-                    self.current = None;
-                }
+                self.hold(number);
                 0
             }
             Action::RunStep { step, .. } | Action::AskClient { step, .. } => {
-                let t = &mut self.tickets[idx];
-                let Some(s) = t.scenario.step(step).cloned() else {
-                    return 0;
-                };
-                t.steps_run.push(s.id.clone());
-                t.findings.push(Finding {
-                    at: now,
-                    step: s.id.clone(),
-                    text: s.reveals.clone(),
-                    kind: s.finding,
-                });
-                if s.finding == FindingKind::ErrorText {
-                    t.facts.error_text = Some(s.reveals.clone());
-                }
-                t.facts.apply_all(&s.changes);
-                let triggered: Vec<usize> = t
-                    .scenario
-                    .events
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, e)| matches!(&e.trigger, Trigger::AfterStep(x) if *x == s.id))
-                    .map(|(k, _)| k)
-                    .collect();
-                for k in triggered {
-                    fire_event(t, k, now, &mut self.notices);
-                }
-                // A finding is in front of the trainee once the step's minutes are over.
-                if t.security_visible_at.is_none() && t.facts.security_indicator.is_some() {
-                    t.security_visible_at = Some(now + s.minutes);
-                }
-                s.minutes
+                self.run_step(idx, step)
             }
             Action::SearchKb { query, .. } => {
                 let hits: Vec<KbHit> = pack.kb_index.search(query);
-                let t = &mut self.tickets[idx];
-                t.kb_searches
-                    .push((now, query.clone(), hits.into_iter().map(|h| h.id).collect()));
+                self.tickets[idx].kb_searches.push((
+                    now,
+                    query.clone(),
+                    hits.into_iter().map(|h| h.id).collect(),
+                ));
                 minutes.search_kb
             }
             Action::OpenArticle { article, .. } => {
                 self.tickets[idx].kb_opened.push((article.clone(), now));
                 minutes.open_article
             }
-            Action::ApplyFix { fix, .. } => {
-                let t = &mut self.tickets[idx];
-                let Some(f) = t.scenario.fix(fix).cloned() else {
-                    return 0;
-                };
-                t.fixes_applied.push((f.id.clone(), now));
-                let triggered: Vec<usize> = t
-                    .scenario
-                    .events
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, e)| matches!(&e.trigger, Trigger::AfterFix(x) if *x == f.id))
-                    .map(|(k, _)| k)
-                    .collect();
-                for k in triggered {
-                    fire_event(t, k, now, &mut self.notices);
-                }
-                f.minutes
-            }
+            Action::ApplyFix { fix, .. } => self.apply_fix(idx, fix),
             Action::Resolve { .. } => {
-                let t = &mut self.tickets[idx];
-                let fixed = t
-                    .fixes_applied
-                    .iter()
-                    .any(|(id, _)| t.scenario.fix(id).is_some_and(|f| f.resolves));
-                let decision = decision(
-                    t,
-                    DecisionKind::Resolved {
-                        fix: t.fixes_applied.last().map(|(id, _)| id.clone()),
-                        fixed,
-                    },
-                    None,
-                    now,
-                    &pack,
-                );
-                t.decisions.push(decision);
-                t.status = Status::ResolvedAtL1;
-                t.closed_at = Some(now);
-                t.reopen_due = (!fixed).then_some(now + policy.l2.reopen_after_minutes);
-                self.current = None;
+                self.resolve(idx, &pack);
                 minutes.resolve
             }
-            Action::Escalate { note, .. } | Action::EscalateSecurity { note, .. } => {
-                let security = matches!(action, Action::EscalateSecurity { .. });
-                let waiting = self
-                    .tickets
-                    .iter()
-                    .filter(|t| t.status == Status::WaitingForL2)
-                    .count() as u32;
-                let t = &mut self.tickets[idx];
-                let kind = if security {
-                    DecisionKind::EscalatedSecurity
-                } else {
-                    DecisionKind::Escalated
-                };
-                let d = decision(t, kind, Some(note.clone()), now, &pack);
-                let completeness = d.note_total.map_or(0.0, |total| f64::from(total) / 100.0);
-                let fabricated = d.note_fabricated as u32;
-                let truly_security = d.verdict.scope_owner == Owner::EscalateSecurity;
-                let l1_resolvable = d.verdict.scope_owner == Owner::ResolveAtL1;
-                t.decisions.push(d);
-                t.upstream = Some(upstream_reaction(
-                    t,
-                    policy,
-                    Escalation {
-                        now,
-                        waiting,
-                        security,
-                        truly_security,
-                        l1_resolvable,
-                        completeness,
-                        fabricated,
-                    },
-                ));
-                self.current = None;
-                if security {
-                    minutes.escalate_security
-                } else {
-                    minutes.escalate
-                }
+            Action::Escalate { note, .. } => {
+                self.escalate(idx, note, false, &pack);
+                minutes.escalate
+            }
+            Action::EscalateSecurity { note, .. } => {
+                self.escalate(idx, note, true, &pack);
+                minutes.escalate_security
             }
             Action::UpdateClient { .. } => {
                 let t = &mut self.tickets[idx];
@@ -985,8 +765,141 @@ impl Session {
                 self.tickets[idx].impact_estimate = Some((*priority, now));
                 0
             }
-            Action::Pause | Action::Resume | Action::EndShift => 0,
         }
+    }
+
+    /// Opens a ticket: the one open before it goes on hold.
+    fn open(&mut self, number: u32) {
+        if let Some(previous) = self.current
+            && previous != number
+            && let Some(p) = self.tickets.get_mut(previous as usize - 1)
+            && p.status == Status::Working
+        {
+            p.status = Status::OnHold;
+        }
+        self.current = Some(number);
+        let t = &mut self.tickets[number as usize - 1];
+        t.first_opened_at.get_or_insert(self.now);
+        t.status = Status::Working;
+    }
+
+    /// Puts a ticket on hold.
+    fn hold(&mut self, number: u32) {
+        self.tickets[number as usize - 1].status = Status::OnHold;
+        if self.current == Some(number) {
+            self.current = None;
+        }
+    }
+
+    /// Runs a diagnostic step (or asks the client): its finding, its fact changes and the
+    /// events it triggers; returns its minutes.
+    fn run_step(&mut self, idx: usize, step: &str) -> u32 {
+        let now = self.now;
+        let t = &mut self.tickets[idx];
+        let Some(s) = t.scenario.step(step).cloned() else {
+            return 0;
+        };
+        t.steps_run.push(s.id.clone());
+        t.findings.push(Finding {
+            at: now,
+            step: s.id.clone(),
+            text: s.reveals.clone(),
+            kind: s.finding,
+        });
+        if s.finding == FindingKind::ErrorText {
+            t.facts.error_text = Some(s.reveals.clone());
+        }
+        t.facts.apply_all(&s.changes);
+        fire_triggered(
+            t,
+            |e| matches!(e, Trigger::AfterStep(x) if *x == s.id),
+            now,
+            &mut self.notices,
+        );
+        // A finding is in front of the trainee once the step's minutes are over.
+        if t.security_visible_at.is_none() && t.facts.security_indicator.is_some() {
+            t.security_visible_at = Some(now + s.minutes);
+        }
+        s.minutes
+    }
+
+    /// Applies a fix and the events it triggers; returns its minutes.
+    fn apply_fix(&mut self, idx: usize, fix: &str) -> u32 {
+        let now = self.now;
+        let t = &mut self.tickets[idx];
+        let Some(f) = t.scenario.fix(fix).cloned() else {
+            return 0;
+        };
+        t.fixes_applied.push((f.id.clone(), now));
+        fire_triggered(
+            t,
+            |e| matches!(e, Trigger::AfterFix(x) if *x == f.id),
+            now,
+            &mut self.notices,
+        );
+        f.minutes
+    }
+
+    /// Resolves a ticket at L1: the decision, and a reopen due when no fix cured it.
+    fn resolve(&mut self, idx: usize, pack: &Pack) {
+        let now = self.now;
+        let t = &mut self.tickets[idx];
+        let fixed = t
+            .fixes_applied
+            .iter()
+            .any(|(id, _)| t.scenario.fix(id).is_some_and(|f| f.resolves));
+        let decision = decision(
+            t,
+            DecisionKind::Resolved {
+                fix: t.fixes_applied.last().map(|(id, _)| id.clone()),
+                fixed,
+            },
+            None,
+            now,
+            pack,
+        );
+        t.decisions.push(decision);
+        t.status = Status::ResolvedAtL1;
+        t.closed_at = Some(now);
+        t.reopen_due = (!fixed).then_some(now + pack.policy.l2.reopen_after_minutes);
+        self.current = None;
+    }
+
+    /// Escalates a ticket (to L2, or as a security incident): the decision with its note
+    /// score, and how the upstream team will react.
+    fn escalate(&mut self, idx: usize, note: &EscalationNote, security: bool, pack: &Pack) {
+        let now = self.now;
+        let waiting = self
+            .tickets
+            .iter()
+            .filter(|t| t.status == Status::WaitingForL2)
+            .count() as u32;
+        let t = &mut self.tickets[idx];
+        let kind = if security {
+            DecisionKind::EscalatedSecurity
+        } else {
+            DecisionKind::Escalated
+        };
+        let d = decision(t, kind, Some(note.clone()), now, pack);
+        let completeness = d.note_total.map_or(0.0, |total| f64::from(total) / 100.0);
+        let fabricated = d.note_fabricated as u32;
+        let truly_security = d.verdict.scope_owner == Owner::EscalateSecurity;
+        let l1_resolvable = d.verdict.scope_owner == Owner::ResolveAtL1;
+        t.decisions.push(d);
+        t.upstream = Some(upstream_reaction(
+            t,
+            &pack.policy,
+            Escalation {
+                now,
+                waiting,
+                security,
+                truly_security,
+                l1_resolvable,
+                completeness,
+                fabricated,
+            },
+        ));
+        self.current = None;
     }
 
     /// How a draft note would be judged if sent on ticket `number` now — the same
@@ -1134,6 +1047,156 @@ fn next_wake(t: &Ticket, now: u32, policy: &Policy, ended: bool) -> u32 {
         }
     }
     next
+}
+
+/// Events due at this minute of the ticket's age; a closed ticket whose owner they change
+/// comes back.
+fn time_events(t: &mut Ticket, now: u32, policy: &Policy, notices: &mut Vec<Notice>) {
+    let elapsed = t.elapsed(now);
+    // Time-triggered events.
+    let due: Vec<usize> = t
+        .scenario
+        .events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| !t.events_fired.iter().any(|(id, _)| *id == e.id))
+        .filter(|(_, e)| match e.trigger {
+            Trigger::AtMinute(m) => m == elapsed,
+            Trigger::IfOpenAt(m) => m == elapsed && t.status.open_at_l1(),
+            _ => false,
+        })
+        .map(|(k, _)| k)
+        .collect();
+    for k in due {
+        let before = t.verdict(now, policy).map(|v| v.scope_owner);
+        fire_event(t, k, now, notices);
+        let after = t.verdict(now, policy).map(|v| v.scope_owner);
+        // New facts on a ticket L1 closed: it comes back when they change who owns it.
+        if t.status == Status::ResolvedAtL1 && before != after {
+            t.status = Status::Reopened;
+            t.reopened_at.push(now);
+            t.closed_at = None;
+            t.reopen_due = None;
+            notices.push(Notice::Reopened {
+                ticket: t.number,
+                reason: "new information changes who owns it".into(),
+            });
+        }
+    }
+}
+
+/// The window's warnings while L1 holds the ticket.
+fn window_warnings(t: &mut Ticket, now: u32, policy: &Policy, notices: &mut Vec<Notice>) {
+    let elapsed = t.elapsed(now);
+    // Window warnings while L1 holds it.
+    if t.status.open_at_l1()
+        && t.window_warnings.len() < policy.window_warnings_percent.len()
+        && let Some(limit) = t.window_limit(policy)
+    {
+        for &percent in &policy.window_warnings_percent {
+            let reached = u64::from(elapsed) * 100 >= u64::from(limit) * u64::from(percent);
+            if reached && !t.window_warnings.contains(&percent) {
+                t.window_warnings.push(percent);
+                notices.push(Notice::WindowWarning {
+                    ticket: t.number,
+                    percent,
+                });
+            }
+        }
+    }
+}
+
+/// A ticket resolved with a fix that was not the cure comes back when its reopen is due.
+fn wrong_fix_reopen(t: &mut Ticket, now: u32, notices: &mut Vec<Notice>) {
+    // Wrong-fix reopen.
+    if t.reopen_due == Some(now) && t.status == Status::ResolvedAtL1 {
+        t.reopen_due = None;
+        t.status = Status::Reopened;
+        t.closed_at = None;
+        t.reopened_at.push(now);
+        notices.push(Notice::Reopened {
+            ticket: t.number,
+            reason: "the problem came back: the fix applied did not cure the cause".into(),
+        });
+    }
+}
+
+/// L2's, L3's or security's milestones: picked up, bounced, passed on, closed.
+fn upstream_milestones(t: &mut Ticket, now: u32, policy: &Policy, notices: &mut Vec<Notice>) {
+    // Upstream milestones.
+    let number = t.number;
+    if let Some(up) = &mut t.upstream {
+        if up.first_action_at == now
+            && matches!(t.status, Status::WaitingForL2 | Status::WithSecurity)
+        {
+            if up.security {
+                notices.push(Notice::Upstream {
+                    ticket: number,
+                    message: "The security team has picked up the incident.".into(),
+                });
+            } else if up.bounced {
+                t.status = Status::BouncedToL1;
+                t.bounces += 1;
+                up.closed_at = None;
+                notices.push(Notice::Upstream {
+                    ticket: number,
+                    message: "L2 sent the ticket back: the note lacks what L2 needs to start."
+                        .into(),
+                });
+            } else {
+                t.status = Status::WithL2;
+                notices.push(Notice::Upstream {
+                    ticket: number,
+                    message: "L2 has picked up the escalation.".into(),
+                });
+            }
+        }
+        if let Some(closed) = up.closed_at
+            && closed == now
+        {
+            match t.status {
+                Status::WithL2 if up.to_l3 => {
+                    t.status = Status::WithL3;
+                    up.closed_at = Some(now + policy.l2.l3_minutes);
+                    notices.push(Notice::Upstream {
+                        ticket: number,
+                        message:
+                            "L2 could not pin it down and passed it on to L3 (a re-escalation)."
+                                .into(),
+                    });
+                }
+                Status::WithL2 | Status::WithL3 | Status::WithSecurity => {
+                    t.status = Status::ClosedUpstream;
+                    t.closed_at = Some(now);
+                    notices.push(Notice::Upstream {
+                        ticket: number,
+                        message: "Closed upstream.".into(),
+                    });
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Fires, in order, the scenario's events whose trigger matches.
+fn fire_triggered(
+    t: &mut Ticket,
+    matches: impl Fn(&Trigger) -> bool,
+    now: u32,
+    notices: &mut Vec<Notice>,
+) {
+    let triggered: Vec<usize> = t
+        .scenario
+        .events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| matches(&e.trigger))
+        .map(|(k, _)| k)
+        .collect();
+    for k in triggered {
+        fire_event(t, k, now, notices);
+    }
 }
 
 fn fire_event(t: &mut Ticket, k: usize, now: u32, notices: &mut Vec<Notice>) {
