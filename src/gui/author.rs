@@ -12,8 +12,8 @@ use bevy::asset::{AssetLoadFailedEvent, AssetLoader, LoadContext};
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
-use super::TrainerOptions;
 use super::state::StartShift;
+use super::state::TrainerOptions;
 use super::widgets::theme::{self, palette};
 use dojo_core::pack::Pack;
 use dojo_core::shift::{Arrivals, Mode, Rules, Selection, Shift};

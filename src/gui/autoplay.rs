@@ -9,7 +9,7 @@ use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured, save_to_disk};
 
 use super::state::{EndShift, LastSession, StartShift};
-use super::{Screen, TrainerOptions};
+use super::state::{Screen, TrainerOptions};
 use crate::sim_plugin::{Autoplay, SimSet, SimState};
 use dojo_core::sim::action::Script;
 use dojo_core::sim::clock::Clock;

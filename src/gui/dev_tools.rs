@@ -13,7 +13,8 @@ use bevy::prelude::*;
 use bevy::winit::WinitSettings;
 use bevy_egui::EguiPrimaryContextPass;
 
-use super::{UiSet, widgets};
+use super::state::UiSet;
+use super::widgets;
 
 pub(crate) fn plugin(app: &mut App) {
     app.add_systems(

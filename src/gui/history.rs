@@ -8,7 +8,7 @@ use std::sync::Mutex;
 
 use bevy::prelude::*;
 
-use super::TrainerOptions;
+use super::state::TrainerOptions;
 use dojo_core::history::Role;
 use dojo_store::{Store, StoreError};
 

@@ -23,79 +23,13 @@ mod widgets;
 mod window;
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use bevy::prelude::*;
 use bevy_egui::{EguiPlugin, EguiPrimaryContextPass};
 
-use dojo_core::pack::{Pack, PackOptions};
-use dojo_core::sim::action::Script;
-
-/// The screens.
-#[derive(States, Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Screen {
-    /// Pick or create a trainee.
-    #[default]
-    Start,
-    /// Pick a mode (each starts a shipped shift).
-    Mode,
-    /// Playing a shift.
-    Shift,
-    /// The debrief of the last shift.
-    Debrief,
-    /// Open a competition file, read its rules, enter.
-    Competition,
-    /// The competition's leaderboard, recomputed from its folder.
-    Leaderboard,
-    /// The coach's dashboard: a trainee's history, trends, flags, reviews, overrides.
-    Dashboard,
-}
-
-/// The order of the UI systems inside egui's pass each frame.
-#[derive(SystemSet, Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum UiSet {
-    /// The current screen's panels.
-    Screen,
-    /// Overlays drawn above the screen (toasts, the author's error banner).
-    Overlay,
-}
-
-/// How the trainer was started (from the command line).
-#[derive(Resource, Debug, Clone)]
-pub struct TrainerOptions {
-    /// The content pack.
-    pub pack: Arc<Pack>,
-    /// How the pack was loaded (the author mode reloads it with the edited scenario).
-    pub pack_options: PackOptions,
-    /// Play this action script through the UI's message path, screenshot every screen,
-    /// write the result and exit.
-    pub autoplay: Option<Script>,
-    /// Where autoplay saves its screenshots.
-    pub screenshots: Option<PathBuf>,
-    /// The shift for autoplay (default: the script's own).
-    pub shift: Option<String>,
-    /// Session seed (default: the clock, recorded in the log; autoplay: 7).
-    pub seed: Option<u64>,
-    /// Who plays (skips the start screen when set).
-    pub trainee: Option<String>,
-    /// Their team.
-    pub team: Option<String>,
-    /// Also write the session result here.
-    pub out: Option<PathBuf>,
-    /// Where sessions and trainees are kept.
-    pub data_dir: PathBuf,
-    /// Initial UI scale.
-    pub ui_scale: f32,
-    /// The window's size in logical pixels (default 1280×760).
-    pub window_size: Option<(u32, u32)>,
-    /// `dojo play --scenario FILE`: open this one scenario and reload it when saved.
-    pub scenario_file: Option<PathBuf>,
-    /// `--competition FILE`: the competition file Competition mode opens.
-    pub competition: Option<PathBuf>,
-}
-
 pub use screens::shift::{Drafts, TicketDraft};
 pub use state::{ActiveShift, EndShift, LastSession, Problem, ResumeSession, StartShift, Trainee};
+pub use state::{Screen, TrainerOptions, UiSet, root_ui};
 
 /// The app's session logic without a window: the simulation shell, the history and the
 /// session lifecycle (start, resume, end, save, store) under `MinimalPlugins`, as
@@ -211,17 +145,4 @@ pub fn run(options: TrainerOptions) -> i32 {
 
 fn spawn_camera(mut commands: Commands) {
     commands.spawn(Camera2d);
-}
-
-/// A `Ui` covering the whole window, for a screen's panels (egui 0.36 panels are shown
-/// inside a `Ui`).
-pub fn root_ui(ctx: &bevy_egui::egui::Context) -> bevy_egui::egui::Ui {
-    use bevy_egui::egui;
-    egui::Ui::new(
-        ctx.clone(),
-        "screen".into(),
-        egui::UiBuilder::new()
-            .layer_id(egui::LayerId::background())
-            .max_rect(ctx.viewport_rect()),
-    )
 }

@@ -10,7 +10,7 @@ use bevy::prelude::*;
 use super::state::{
     ActiveShift, EndShift, KnownTrainees, LastSession, Problem, ResumeSession, StartShift, Trainee,
 };
-use super::{Screen, TrainerOptions};
+use super::state::{Screen, TrainerOptions};
 use crate::runner::{LogPlace, Play, Run};
 use crate::sim_plugin::SimState;
 use dojo_core::shift::Shift;

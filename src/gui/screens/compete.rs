@@ -10,8 +10,8 @@ use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use crate::gui::state::{Entry, Problem, StartShift, Trainee, folder_of};
+use crate::gui::state::{Screen, TrainerOptions};
 use crate::gui::widgets::theme::{self, palette};
-use crate::gui::{Screen, TrainerOptions};
 use dojo_core::compete::leaderboard::{self, Leaderboard, LeaderboardFormat};
 use dojo_core::compete::{self, Competition};
 use dojo_core::sim::record;
@@ -46,7 +46,7 @@ pub(crate) fn plugin(app: &mut App) {
                 competition_screen.run_if(in_state(Screen::Competition)),
                 leaderboard_screen.run_if(in_state(Screen::Leaderboard)),
             )
-                .in_set(crate::gui::UiSet::Screen),
+                .in_set(crate::gui::state::UiSet::Screen),
         );
 }
 
@@ -80,7 +80,7 @@ fn competition_screen(
     mut start: MessageWriter<StartShift>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
-    egui::CentralPanel::default().show(&mut crate::gui::root_ui(ctx), |ui| {
+    egui::CentralPanel::default().show(&mut crate::gui::state::root_ui(ctx), |ui| {
         ui.horizontal(|ui| {
             ui.label(theme::bold("Escalation Dojo").size(22.0).color(palette::ACCENT));
             ui.separator();
@@ -250,7 +250,7 @@ fn leaderboard_screen(
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let mut refresh = false;
-    egui::CentralPanel::default().show(&mut crate::gui::root_ui(ctx), |ui| {
+    egui::CentralPanel::default().show(&mut crate::gui::state::root_ui(ctx), |ui| {
         ui.horizontal(|ui| {
             ui.label(
                 theme::bold("Escalation Dojo")

@@ -11,8 +11,8 @@ use egui_plot::{Line, Plot, Points};
 use crate::gui::history::History;
 use crate::gui::play::session_seed;
 use crate::gui::state::{Problem, StartShift, Trainee};
+use crate::gui::state::{Screen, TrainerOptions};
 use crate::gui::widgets::theme::{self, palette};
-use crate::gui::{Screen, TrainerOptions};
 use dojo_core::history::Role;
 use dojo_core::report::{self, ReportOptions, TrainerReport};
 use dojo_core::sim::record;
@@ -52,7 +52,7 @@ pub(crate) fn plugin(app: &mut App) {
         .add_systems(
             EguiPrimaryContextPass,
             dashboard_screen
-                .in_set(crate::gui::UiSet::Screen)
+                .in_set(crate::gui::state::UiSet::Screen)
                 .run_if(in_state(Screen::Dashboard)),
         );
 }
@@ -191,7 +191,7 @@ fn dashboard_screen(
     let keys_free = !ctx.egui_wants_keyboard_input();
     let export_key = keys_free && ctx.input(|i| i.key_pressed(egui::Key::H));
     let override_key = keys_free && ctx.input(|i| i.key_pressed(egui::Key::O));
-    egui::CentralPanel::default().show(&mut crate::gui::root_ui(ctx), |ui| {
+    egui::CentralPanel::default().show(&mut crate::gui::state::root_ui(ctx), |ui| {
         ui.horizontal(|ui| {
             ui.label(
                 theme::bold("Escalation Dojo")

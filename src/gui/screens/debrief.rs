@@ -10,8 +10,8 @@ use egui_plot::{Bar, BarChart, Line, MarkerShape, Plot, PlotPoint, Points, Text}
 use crate::gui::play::session_seed;
 use crate::gui::screens::shift::minutes_text;
 use crate::gui::state::{LastSession, StartShift};
+use crate::gui::state::{Screen, TrainerOptions};
 use crate::gui::widgets::theme::{self, palette};
-use crate::gui::{Screen, TrainerOptions};
 use dojo_core::grading::{Standing, TicketGrade};
 use dojo_core::scenario::Owner;
 use dojo_core::sim::record::short_owner;
@@ -20,7 +20,7 @@ pub(crate) fn plugin(app: &mut App) {
     app.add_systems(
         EguiPrimaryContextPass,
         debrief_screen
-            .in_set(crate::gui::UiSet::Screen)
+            .in_set(crate::gui::state::UiSet::Screen)
             .run_if(in_state(Screen::Debrief))
             .run_if(resource_exists::<LastSession>),
     );
@@ -44,7 +44,7 @@ fn debrief_screen(
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let grade = &last.grade;
-    let mut root = crate::gui::root_ui(ctx);
+    let mut root = crate::gui::state::root_ui(ctx);
     egui::Panel::top("debrief-top").show(&mut root, |ui| {
         ui.horizontal(|ui| {
             ui.label(theme::bold("Escalation Dojo").color(palette::ACCENT));

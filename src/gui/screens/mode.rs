@@ -6,9 +6,9 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use crate::gui::history::History;
 use crate::gui::play::session_seed;
+use crate::gui::state::{Screen, TrainerOptions};
 use crate::gui::state::{StartShift, Trainee};
 use crate::gui::widgets::theme::{self, palette};
-use crate::gui::{Screen, TrainerOptions};
 use dojo_core::curriculum::ModuleState;
 use dojo_core::history::SessionQuery;
 use dojo_core::shift::{Arrivals, Shift};
@@ -47,7 +47,7 @@ pub(crate) fn plugin(app: &mut App) {
     app.add_systems(
         EguiPrimaryContextPass,
         mode_screen
-            .in_set(crate::gui::UiSet::Screen)
+            .in_set(crate::gui::state::UiSet::Screen)
             .run_if(in_state(Screen::Mode)),
     );
 }
@@ -183,7 +183,7 @@ fn mode_screen(
     mut problems: MessageWriter<crate::gui::state::Problem>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
-    egui::CentralPanel::default().show(&mut crate::gui::root_ui(ctx), |ui| {
+    egui::CentralPanel::default().show(&mut crate::gui::state::root_ui(ctx), |ui| {
         ui.horizontal(|ui| {
             ui.label(
                 theme::bold("Escalation Dojo")

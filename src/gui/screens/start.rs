@@ -5,8 +5,8 @@ use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
 use crate::gui::play::remember_trainee;
 use crate::gui::state::{KnownTrainees, ResumeSession, Trainee};
+use crate::gui::state::{Screen, TrainerOptions};
 use crate::gui::widgets::theme::{self, UiScale, palette};
-use crate::gui::{Screen, TrainerOptions};
 use dojo_core::history::InProgress;
 
 /// What is typed on the start screen.
@@ -34,7 +34,7 @@ pub(crate) fn plugin(app: &mut App) {
         .add_systems(
             EguiPrimaryContextPass,
             start_screen
-                .in_set(crate::gui::UiSet::Screen)
+                .in_set(crate::gui::state::UiSet::Screen)
                 .run_if(in_state(Screen::Start)),
         );
 }
@@ -160,7 +160,7 @@ fn start_screen(
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let mut chosen: Option<Trainee> = None;
-    egui::CentralPanel::default().show(&mut crate::gui::root_ui(ctx), |ui| {
+    egui::CentralPanel::default().show(&mut crate::gui::state::root_ui(ctx), |ui| {
         ui.vertical_centered(|ui| {
             ui.add_space(30.0);
             ui.label(theme::bold("Escalation Dojo").size(34.0).color(palette::ACCENT));

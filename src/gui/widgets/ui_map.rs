@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
-use crate::gui::UiSet;
+use crate::gui::state::UiSet;
 
 fn target() -> Option<&'static PathBuf> {
     static TARGET: OnceLock<Option<PathBuf>> = OnceLock::new();

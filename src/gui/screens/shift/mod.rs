@@ -6,7 +6,7 @@
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
 
-use crate::gui::Screen;
+use crate::gui::state::Screen;
 use crate::gui::state::{ActiveShift, EndShift, Trainee};
 use crate::gui::widgets::theme::{self, palette};
 use crate::gui::widgets::ui_map;
@@ -108,7 +108,7 @@ pub(crate) fn plugin(app: &mut App) {
         .add_systems(
             EguiPrimaryContextPass,
             shift_screen
-                .in_set(crate::gui::UiSet::Screen)
+                .in_set(crate::gui::state::UiSet::Screen)
                 .run_if(in_state(Screen::Shift))
                 .run_if(resource_exists::<SimState>),
         );
@@ -211,7 +211,7 @@ fn shift_screen(
         keyboard_shortcuts(ctx, session, &mut ui_state, &mut sent);
     }
 
-    let mut root = crate::gui::root_ui(ctx);
+    let mut root = crate::gui::state::root_ui(ctx);
     top_bar(
         &mut root,
         session,
