@@ -100,7 +100,7 @@ pub(super) fn plugin(app: &mut App) {
         .add_systems(
             EguiPrimaryContextPass,
             banner
-                .in_set(super::UiSet::Overlay)
+                .in_set(super::state::UiSet::Overlay)
                 .run_if(resource_exists::<Authoring>),
         );
 }

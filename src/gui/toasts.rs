@@ -32,12 +32,12 @@ pub(super) fn plugin(app: &mut App) {
     app.init_resource::<Toasts>()
         .add_systems(Update, collect.after(crate::sim_plugin::SimSet::Mirror))
         .add_systems(
-            OnExit(super::Screen::Shift),
+            OnExit(super::state::Screen::Shift),
             |mut toasts: ResMut<Toasts>| {
                 toasts.0.clear();
             },
         )
-        .add_systems(EguiPrimaryContextPass, draw.in_set(super::UiSet::Overlay));
+        .add_systems(EguiPrimaryContextPass, draw.in_set(super::state::UiSet::Overlay));
 }
 
 /// What a notice says, and its colour.
