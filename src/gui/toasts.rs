@@ -37,7 +37,10 @@ pub(super) fn plugin(app: &mut App) {
                 toasts.0.clear();
             },
         )
-        .add_systems(EguiPrimaryContextPass, draw.in_set(super::state::UiSet::Overlay));
+        .add_systems(
+            EguiPrimaryContextPass,
+            draw.in_set(super::state::UiSet::Overlay),
+        );
 }
 
 /// What a notice says, and its colour.

@@ -11,7 +11,7 @@ use crate::policy::{NoteVocabulary, Policy};
 
 use super::check::{self, Outcome};
 use super::prep::Prep;
-use super::text::{self, Bag, Lexicon};
+use super::text::{self, Bag, Cue, Lexicon};
 use super::{EscalationNote, NoteContext, NoteElement};
 
 pub use super::check::Target;
@@ -80,6 +80,15 @@ pub struct Clause {
     pub repeat: bool,
     /// Bare root-cause keywords: no finding, no sentence.
     pub stuffing: bool,
+    /// The vocabulary's cues in it ([`Lexicon::cues`]).
+    pub cues: u16,
+}
+
+impl Clause {
+    /// Holds a phrase of this cue list.
+    pub fn has(&self, cue: Cue) -> bool {
+        self.cues & cue.bit() != 0
+    }
 }
 
 /// What a clause claims about a step or fix.
@@ -167,7 +176,7 @@ pub fn read<'a>(
         .into_iter()
         .map(|(e, t)| field(e, t, vocab, lex))
         .collect();
-    let mut clauses = split(&fields, vocab, lex);
+    let mut clauses = split(&fields, lex);
     mark_stuffing(&mut clauses, prep, lex);
     let candidates = candidates(ctx, prep, lex);
     let whole = Bag::all(fields.iter().map(|f| &f.bag));
@@ -221,7 +230,7 @@ fn field(element: NoteElement, raw: &str, vocab: &NoteVocabulary, lex: &Lexicon)
     }
 }
 
-fn split(fields: &[Field], vocab: &NoteVocabulary, lex: &Lexicon) -> Vec<Clause> {
+fn split(fields: &[Field], lex: &Lexicon) -> Vec<Clause> {
     let mut out = Vec::new();
     for f in fields {
         // Repetition within a field: the error quoted in the steps and again in the
@@ -237,10 +246,11 @@ fn split(fields: &[Field], vocab: &NoteVocabulary, lex: &Lexicon) -> Vec<Clause>
             let lower = &f.lower[s..e];
             let key = lower.trim();
             let repeat = !seen.insert(key);
-            if text::has_any(lower, &["not done".to_string(), "not yet done".to_string()]) {
+            let cues = lex.cues(lower);
+            if cues & Cue::NotDoneSection.bit() != 0 {
                 section_negated = true;
             }
-            let negated = section_negated || text::has_any(lower, &vocab.not_done);
+            let negated = section_negated || cues & Cue::NotDone.bit() != 0;
             let (bag, sig) = if repeat {
                 (Bag::default(), Vec::new())
             } else {
@@ -252,11 +262,12 @@ fn split(fields: &[Field], vocab: &NoteVocabulary, lex: &Lexicon) -> Vec<Clause>
                 sig,
                 bag,
                 negated,
-                proposal: text::has_any(lower, &vocab.proposals),
+                proposal: cues & Cue::Proposal.bit() != 0,
                 hypothesis: f.element == NoteElement::Hypothesis
-                    || text::has_any(lower, &vocab.hypothesis_cues),
+                    || cues & Cue::Hypothesis.bit() != 0,
                 repeat,
                 stuffing: false,
+                cues,
                 lower: lower.to_string(),
             });
         }

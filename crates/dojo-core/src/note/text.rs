@@ -123,13 +123,94 @@ impl std::hash::Hasher for KeyHasher {
 /// A map keyed by stem keys (or other hashes).
 pub(crate) type KeyMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<KeyHasher>>;
 
+/// The vocabulary's cue lists a clause is read against, each a bit of [`Lexicon::cues`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cue {
+    /// A section heading that says what follows was not done ("not done:", "not yet done").
+    NotDoneSection = 0,
+    /// `not_done`: "did not", "not tried yet".
+    NotDone,
+    /// `proposals`: "L2 should", "suggest".
+    Proposal,
+    /// `hypothesis_cues`: "probably", "I think".
+    Hypothesis,
+    /// `patience`: "calm", "chasing".
+    Patience,
+    /// `framework_phrases`: "not working", "works".
+    Framework,
+    /// `sla_cues`: "SLA", "resolution due".
+    Sla,
+    /// `business`: "payroll", "can't invoice".
+    Business,
+    /// `breached`.
+    Breached,
+    /// `immediate`.
+    Immediate,
+    /// `expectations`: "told the client", "expects".
+    Expectation,
+}
+
+impl Cue {
+    /// The bit of this cue in a mask.
+    pub const fn bit(self) -> u16 {
+        1 << self as u16
+    }
+}
+
+/// Every cue list in one automaton: each distinct phrase with the mask of the lists it is
+/// in, so a clause is read against all of them in one pass.
+#[derive(Debug)]
+struct CueMatcher {
+    automaton: aho_corasick::AhoCorasick,
+    masks: Vec<u16>,
+}
+
+impl CueMatcher {
+    fn new(v: &NoteVocabulary) -> CueMatcher {
+        let section = ["not done".to_string(), "not yet done".to_string()];
+        let lists: [(Cue, &[String]); 11] = [
+            (Cue::NotDoneSection, &section),
+            (Cue::NotDone, &v.not_done),
+            (Cue::Proposal, &v.proposals),
+            (Cue::Hypothesis, &v.hypothesis_cues),
+            (Cue::Patience, &v.patience),
+            (Cue::Framework, &v.framework_phrases),
+            (Cue::Sla, &v.sla_cues),
+            (Cue::Business, &v.business),
+            (Cue::Breached, &v.breached),
+            (Cue::Immediate, &v.immediate),
+            (Cue::Expectation, &v.expectations),
+        ];
+        let mut phrases: Vec<String> = Vec::new();
+        let mut masks: Vec<u16> = Vec::new();
+        for (cue, list) in lists {
+            for p in list {
+                let p = p.to_lowercase();
+                match phrases.iter().position(|q| *q == p) {
+                    Some(i) => masks[i] |= cue.bit(),
+                    None => {
+                        phrases.push(p);
+                        masks.push(cue.bit());
+                    }
+                }
+            }
+        }
+        let automaton = aho_corasick::AhoCorasick::new(&phrases).unwrap_or_else(|_| {
+            aho_corasick::AhoCorasick::new(Vec::<String>::new()).expect("empty automaton")
+        });
+        CueMatcher { automaton, masks }
+    }
+}
+
 /// The vocabulary compiled for matching: stems to their canonical stems.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Lexicon {
     /// Stem → the canonical stems it stands for (abbreviations expand, synonyms merge).
     map: KeyMap<Vec<u64>>,
     /// Stems of the stopwords, sorted.
     stop: Vec<u64>,
+    /// The cue lists.
+    cues: CueMatcher,
 }
 
 impl Lexicon {
@@ -162,7 +243,28 @@ impl Lexicon {
         let mut stop: Vec<u64> = v.stopwords.iter().map(|w| stem_key(w)).collect();
         stop.sort_unstable();
         stop.dedup();
-        Lexicon { map, stop }
+        Lexicon {
+            map,
+            stop,
+            cues: CueMatcher::new(v),
+        }
+    }
+
+    /// The cues a lower-cased text holds, as `has_any` finds each list's phrases (on word
+    /// boundaries, overlapping matches included), all lists in one pass: a mask of
+    /// [`Cue::bit`]s.
+    pub fn cues(&self, lower: &str) -> u16 {
+        let mut mask = 0u16;
+        if lower.is_empty() || self.cues.masks.is_empty() {
+            return mask;
+        }
+        for m in self.cues.automaton.find_overlapping_iter(lower) {
+            let bits = self.cues.masks[m.pattern().as_usize()];
+            if mask & bits != bits && on_boundaries(lower, m.start(), m.end()) {
+                mask |= bits;
+            }
+        }
+        mask
     }
 
     /// The canonical stems of one raw word.

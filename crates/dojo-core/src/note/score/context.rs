@@ -3,6 +3,8 @@
 
 use crate::policy::Policy;
 
+use super::super::text::Cue;
+
 use super::super::claims::{Clause, Reading};
 use super::super::prep::Prep;
 use super::super::text::{self, Bag};
@@ -34,7 +36,7 @@ fn judge_scope(
         .filter(|c| {
             scope == Scope::Field
                 || users_hit(c, ctx, policy)
-                || text::has_any(&c.lower, &v.patience)
+                || c.has(Cue::Patience)
                 || (!role.is_empty() && c.bag.share(role) >= 0.5)
         })
         .collect();
@@ -56,7 +58,7 @@ fn judge_scope(
             facts.users_affected
         ));
     }
-    let function = bag.share(&prep.function) >= 0.5 || text::has_any(&lower, &v.business);
+    let function = bag.share(&prep.function) >= 0.5 || clauses.iter().any(|c| c.has(Cue::Business));
     parts.push(function);
     if !function {
         problems.push(format!(
@@ -64,7 +66,7 @@ fn judge_scope(
             ctx.scenario.impact.business_function
         ));
     }
-    let patience = text::has_any(&lower, &v.patience);
+    let patience = clauses.iter().any(|c| c.has(Cue::Patience));
     parts.push(patience);
     if !patience {
         problems.push("The client's patience (calm, chasing, frustrated) is not stated.".into());

@@ -100,6 +100,24 @@ fn lexicon(policy: &Policy) -> (Rc<Lexicon>, u64) {
         }
         feed("|");
     }
+    // The cue lists compiled into the lexicon's one-pass matcher.
+    for list in [
+        &v.not_done,
+        &v.proposals,
+        &v.hypothesis_cues,
+        &v.patience,
+        &v.framework_phrases,
+        &v.sla_cues,
+        &v.business,
+        &v.breached,
+        &v.immediate,
+        &v.expectations,
+    ] {
+        for w in list {
+            feed(w);
+        }
+        feed("|");
+    }
     let lex = CACHE.with(|c| {
         let mut c = c.borrow_mut();
         match &*c {

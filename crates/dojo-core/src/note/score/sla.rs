@@ -3,17 +3,18 @@
 
 use crate::policy::Policy;
 
+use super::super::text::Cue;
+
 use super::super::claims::{Clause, Reading};
 use super::super::text;
 use super::super::{NoteContext, NoteElement};
 use super::{Judged, Scope, place};
 
 fn judge_scope(r: &Reading<'_>, ctx: &NoteContext<'_>, policy: &Policy, scope: Scope) -> Judged {
-    let v = &policy.note.vocabulary;
     // Outside its field, only clauses that speak of the SLA count.
     let clauses: Vec<&Clause> = r
         .scope(NoteElement::SlaStatus, scope)
-        .filter(|c| c.field == NoteElement::SlaStatus || text::has_any(&c.lower, &v.sla_cues))
+        .filter(|c| c.field == NoteElement::SlaStatus || c.has(Cue::Sla))
         .collect();
     if clauses.is_empty() {
         return Judged::new(
@@ -28,10 +29,10 @@ fn judge_scope(r: &Reading<'_>, ctx: &NoteContext<'_>, policy: &Policy, scope: S
     let accurate = mentioned
         .iter()
         .any(|m| (m - remaining.max(0)).abs() <= tolerance)
-        || (remaining <= 0 && text::has_any(&lower, &v.breached))
+        || (remaining <= 0 && clauses.iter().any(|c| c.has(Cue::Breached)))
         // A security escalation has no window: "immediate" is the right figure.
-        || (ctx.immediate && text::has_any(&lower, &v.immediate));
-    let expectation = text::has_any(&lower, &v.expectations);
+        || (ctx.immediate && clauses.iter().any(|c| c.has(Cue::Immediate)));
+    let expectation = clauses.iter().any(|c| c.has(Cue::Expectation));
     let mut score = 0.0;
     let mut problems = Vec::new();
     if accurate {

@@ -2,6 +2,8 @@
 //! change, what works and what doesn't, a visible security indicator.
 
 use crate::policy::Policy;
+
+use super::super::text::Cue;
 use crate::scenario::FindingKind;
 
 use super::super::claims::Reading;
@@ -98,7 +100,7 @@ fn judge_scope(
     // What is and isn't working, in the framework's words or as results.
     let v = &policy.note.vocabulary;
     let says = r.scope(NoteElement::CurrentState, scope).any(|c| {
-        text::has_any(&c.lower, &v.framework_phrases)
+        c.has(Cue::Framework)
             || super::super::check::polarity(&c.lower, v) != super::super::check::Polarity::None
     });
     // (A security escalation describes its indicator instead.)
