@@ -9,11 +9,11 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::auth::{Caller, Role, Via, random_secret, sha256_hex};
 use crate::error::ApiError;
 use crate::ingest::{self, Envelope};
 use crate::repo::{self, PersonRow};
+use crate::state::AppState;
 
 /// The body as bytes, a body over the limit said as a 413.
 pub fn body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {

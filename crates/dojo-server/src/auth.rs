@@ -9,8 +9,8 @@ use rand::TryRngCore;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// The browser session's cookie.
 pub const SESSION_COOKIE: &str = "dojo_session";

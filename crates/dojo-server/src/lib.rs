@@ -6,6 +6,7 @@
 //!
 //! | module | what it owns |
 //! |---|---|
+//! | [`state`] | what every handler shares ([`AppState`]) |
 //! | [`db`] | the pool and the migrations (under an advisory lock) |
 //! | [`auth`] | secrets, hashes, roles, the authenticated [`auth::Caller`] and the access rules |
 //! | [`ingest`] | verification of an upload (pure: dojo-core only) |
@@ -23,40 +24,17 @@ pub mod error;
 pub mod ingest;
 pub mod repo;
 pub mod reports;
+pub mod state;
 pub mod web;
-
-use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
-use deadpool_postgres::Pool;
+
+pub use state::AppState;
 
 /// The default limit of a request body: a long shift's log is well under 1 MiB.
 pub const DEFAULT_MAX_BODY: usize = 2 * 1024 * 1024;
-
-/// What every request handler shares.
-#[derive(Clone)]
-pub struct AppState {
-    /// The database.
-    pub pool: Pool,
-    /// The content uploads are verified on.
-    pub content: Arc<ingest::Content>,
-}
-
-impl AppState {
-    /// Connects, applies the migrations (under the advisory lock) and loads the built-in
-    /// content.
-    pub async fn start(database_url: &str) -> Result<AppState, String> {
-        let pool = db::pool(database_url, 16).map_err(|e| e.to_string())?;
-        db::migrate(&pool).await.map_err(|e| e.to_string())?;
-        let content = ingest::Content::builtin()?;
-        Ok(AppState {
-            pool,
-            content: Arc::new(content),
-        })
-    }
-}
 
 /// Every route, with the body limit.
 pub fn router(state: AppState, max_body: usize) -> Router {

@@ -7,10 +7,10 @@ use deadpool_postgres::GenericClient;
 use dojo_core::report::{self, AttentionRow, ReportInput, ReportOptions, TrainerReport};
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::auth::Role;
 use crate::error::ApiError;
 use crate::repo::{self, PersonRow};
+use crate::state::AppState;
 
 fn options(state: &AppState) -> Result<ReportOptions, ApiError> {
     let pack = state

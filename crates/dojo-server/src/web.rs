@@ -10,12 +10,12 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::AppState;
 use crate::api::{accessible_person, parse_uuid};
 use crate::auth::{
     self, Caller, LOGIN_CSRF_COOKIE, Role, SESSION_COOKIE, Via, random_secret, sha256_hex,
 };
 use crate::error::ApiError;
+use crate::state::AppState;
 use crate::{repo, reports};
 
 /// How long a browser sign-in lasts.

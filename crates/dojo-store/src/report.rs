@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use dojo_core::history::{Role, SessionQuery, SessionSummary};
 use dojo_core::report::{ReportInput, ReportOptions, TrainerReport, build, review_sample};
 
-use crate::{Store, StoreError};
+use crate::error::StoreError;
+use crate::store::Store;
 
 /// Reads what the report needs from the store and builds it.
 pub fn trainer_report(

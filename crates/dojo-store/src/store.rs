@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use rusqlite::types::ValueRef;
 use rusqlite::{
     Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction, TransactionBehavior, params,
@@ -17,9 +17,10 @@ use dojo_core::history::{
     SessionSummary, Team, TicketSummary, closest, session_score,
 };
 
-use crate::{DB_FILE, StoreError};
+use crate::error::StoreError;
+use crate::paths::DB_FILE;
+use crate::time::{parse_ts, ts};
 
-mod outbox;
 use dojo_core::curriculum::DrillSettings;
 use dojo_core::grading::{FlaggedPattern, SessionNumbers, Timing};
 use dojo_core::names;
@@ -27,7 +28,6 @@ use dojo_core::note::NoteElement;
 use dojo_core::scenario::Owner;
 use dojo_core::sim::record::{self, LogHeader};
 use dojo_core::spaced::{self, Rating, TypeSchedule};
-pub use outbox::{OutboxItem, OutboxStatus, TeamLink};
 
 /// How long a process waits for another one's write (or an exclusive lock) before it
 /// gives up with [`StoreError::Busy`]. Every write transaction is `BEGIN IMMEDIATE`, so
@@ -227,20 +227,10 @@ pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 /// The history database.
 #[derive(Debug)]
 pub struct Store {
-    conn: Connection,
+    pub(crate) conn: Connection,
     path: PathBuf,
     drill: DrillSettings,
     busy: std::time::Duration,
-}
-
-fn ts(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
-fn parse_ts(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s)
-        .map(|d| d.with_timezone(&Utc))
-        .unwrap_or_default()
 }
 
 fn owner_str(o: Owner) -> &'static str {
@@ -457,7 +447,7 @@ impl Store {
         }
     }
 
-    fn e(&self, e: rusqlite::Error) -> StoreError {
+    pub(crate) fn e(&self, e: rusqlite::Error) -> StoreError {
         classify(&self.path, e, self.busy)
     }
 

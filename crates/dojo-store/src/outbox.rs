@@ -7,8 +7,9 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
-use super::{Store, parse_ts, ts};
-use crate::StoreError;
+use crate::error::StoreError;
+use crate::store::Store;
+use crate::time::{parse_ts, ts};
 use dojo_core::history::Role;
 
 /// This machine's link to a team server.
