@@ -377,3 +377,32 @@ fn the_pack_signature_cache_never_changes_a_score() {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    /// A note's words are read once per field (`Lexicon::words`) and each clause takes its
+    /// bag and signature from them; wherever that is allowed (`Words::within`), the result
+    /// is exactly what reading the clause on its own gives — dots between digits, colons,
+    /// non-ASCII letters and clause cuts inside numbers included.
+    #[test]
+    fn a_clause_read_from_its_fields_words_is_the_clause_read_alone(
+        text in "([a-zA-Z]{1,9}|[0-9]{1,4}|[.:;!?,\\- \n]|\\.[0-9]|[éßİ]|but ){0,60}"
+    ) {
+        use dojo_core::note::text::{self, Lexicon};
+        let lex = Lexicon::new(&PACK.policy.note.vocabulary);
+        let lower = text.to_lowercase();
+        let words = lex.words(&lower);
+        prop_assert_eq!(&words.bag().0, &lex.bag(&lower).0);
+        for (s, e) in text::clauses(&lower) {
+            if let Some(inside) = words.within(s, e) {
+                let (bag, sig) = words.bag_and_signature(inside, &lex);
+                let (bag2, sig2) = lex.bag_and_signature(&lower[s..e]);
+                prop_assert_eq!(bag.0, bag2.0, "clause {:?}", &lower[s..e]);
+                prop_assert_eq!(sig, sig2, "clause {:?}", &lower[s..e]);
+                let alone: Vec<&str> = text::raw_words(&lower[s..e]).map(|(_, w)| w).collect();
+                let from_field: Vec<&str> = inside.iter().map(|w| &lower[w.start..w.end]).collect();
+                prop_assert_eq!(alone, from_field);
+            }
+        }
+    }
+}

@@ -55,6 +55,8 @@ pub struct Field {
     pub present: bool,
     /// Held only a pointer.
     pub pointer_only: bool,
+    /// Its words, read once ([`Lexicon::words`] of `lower`).
+    pub words: text::Words,
 }
 
 /// A clause of the note.
@@ -82,6 +84,8 @@ pub struct Clause {
     pub stuffing: bool,
     /// The vocabulary's cues in it ([`Lexicon::cues`]).
     pub cues: u16,
+    /// A word of it is a stopword (a sentence, not a keyword list).
+    has_stop: bool,
 }
 
 impl Clause {
@@ -177,7 +181,7 @@ pub fn read<'a>(
         .map(|(e, t)| field(e, t, vocab, lex))
         .collect();
     let mut clauses = split(&fields, lex);
-    mark_stuffing(&mut clauses, prep, lex);
+    mark_stuffing(&mut clauses, prep);
     let candidates = candidates(ctx, prep, lex);
     let whole = Bag::all(fields.iter().map(|f| &f.bag));
     let topic = prep.topic.clone();
@@ -220,9 +224,11 @@ fn field(element: NoteElement, raw: &str, vocab: &NoteVocabulary, lex: &Lexicon)
         text_out = String::from_utf8(orig).unwrap_or_default();
     }
     let present = lower.chars().any(char::is_alphanumeric);
+    let words = lex.words(&lower);
     Field {
         element,
-        bag: lex.bag(&lower),
+        bag: words.bag(),
+        words,
         text: text_out,
         lower,
         present,
@@ -251,10 +257,22 @@ fn split(fields: &[Field], lex: &Lexicon) -> Vec<Clause> {
                 section_negated = true;
             }
             let negated = section_negated || cues & Cue::NotDone.bit() != 0;
-            let (bag, sig) = if repeat {
-                (Bag::default(), Vec::new())
+            // The field's words when the clause's ends fall between words (always, but
+            // for a dot between digits); else the clause read on its own.
+            let (bag, sig, has_stop) = if repeat {
+                (Bag::default(), Vec::new(), false)
+            } else if let Some(words) = f.words.within(s, e) {
+                let (bag, sig) = f.words.bag_and_signature(words, lex);
+                (bag, sig, words.iter().any(|w| w.stop))
             } else {
-                lex.bag_and_signature(lower)
+                let (bag, sig) = lex.bag_and_signature(lower);
+                let mut buf = Vec::new();
+                let has_stop = text::raw_words(lower).any(|(_, w)| {
+                    buf.clear();
+                    lex.canon(w, &mut buf);
+                    buf.iter().any(|k| lex.is_stop(*k))
+                });
+                (bag, sig, has_stop)
             };
             out.push(Clause {
                 field: f.element,
@@ -267,6 +285,7 @@ fn split(fields: &[Field], lex: &Lexicon) -> Vec<Clause> {
                     || cues & Cue::Hypothesis.bit() != 0,
                 repeat,
                 stuffing: false,
+                has_stop,
                 cues,
                 lower: lower.to_string(),
             });
@@ -579,18 +598,13 @@ fn find_claims(
 
 /// Clauses of bare root-cause keywords: three or more words, no digit, no stopword (no
 /// sentence), four in five of them the root cause's keywords or area.
-fn mark_stuffing(clauses: &mut [Clause], prep: &Prep, lex: &Lexicon) {
+fn mark_stuffing(clauses: &mut [Clause], prep: &Prep) {
     let keys = &prep.stuffing_keys;
     for c in clauses.iter_mut() {
         if c.repeat || c.lower.chars().any(|ch| ch.is_ascii_digit()) {
             continue;
         }
-        let mut buf = Vec::new();
-        let sentence = text::raw_words(&c.lower).any(|(_, w)| {
-            buf.clear();
-            lex.canon(w, &mut buf);
-            buf.iter().any(|k| lex.is_stop(*k))
-        });
+        let sentence = c.has_stop;
         let sig = &c.sig;
         if !sentence && sig.len() >= 3 {
             let hits = sig.iter().filter(|k| keys.binary_search(k).is_ok()).count();
@@ -602,15 +616,15 @@ fn mark_stuffing(clauses: &mut [Clause], prep: &Prep, lex: &Lexicon) {
 /// Words in the note, and how many of them relate to the ticket.
 fn relatedness(fields: &[Field], topic: &Bag, lex: &Lexicon) -> (usize, usize) {
     let (mut words, mut related) = (0, 0);
-    let mut buf = Vec::new();
     for f in fields {
-        for (_, w) in text::raw_words(&f.lower) {
+        for w in &f.words.list {
             words += 1;
-            buf.clear();
-            lex.canon(w, &mut buf);
-            if !text::is_distinctive(w)
-                || buf.iter().any(|k| topic.contains(*k) || lex.is_stop(*k))
-                || w.chars().any(|c| c.is_ascii_digit())
+            if !w.distinctive
+                || f.words
+                    .stems(w)
+                    .iter()
+                    .any(|k| topic.contains(*k) || lex.is_stop(*k))
+                || w.digit
             {
                 related += 1;
             }

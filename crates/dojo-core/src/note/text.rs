@@ -329,6 +329,27 @@ impl Lexicon {
         (Bag(all), distinctive)
     }
 
+    /// A text's words read once: each word's span, canonical stems and the flags the
+    /// scorer asks of it, so a field's bag, its clauses' bags and signatures, the
+    /// stuffing check and relatedness come from one pass instead of one pass each.
+    pub fn words(&self, text: &str) -> Words {
+        let mut out = Words::default();
+        for (start, w) in raw_words(text) {
+            let from = out.canon.len();
+            self.canon(w, &mut out.canon);
+            let stems = &out.canon[from..];
+            out.list.push(Word {
+                start,
+                end: start + w.len(),
+                canon: (from, out.canon.len()),
+                distinctive: is_distinctive(w),
+                digit: w.chars().any(|c| c.is_ascii_digit()),
+                stop: stems.iter().any(|k| self.is_stop(*k)),
+            });
+        }
+        out
+    }
+
     /// The distinctive stems of a text: no stopwords; 3+ characters or containing a digit
     /// (short pure numbers like "2" or "30" are left out: they match by accident).
     pub fn signature(&self, text: &str) -> Vec<u64> {
@@ -375,6 +396,77 @@ pub fn raw_signature(text: &str) -> Vec<u64> {
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// One word of a text read by [`Lexicon::words`].
+#[derive(Debug, Clone, Copy)]
+pub struct Word {
+    /// Its first byte in the text.
+    pub start: usize,
+    /// One past its last byte.
+    pub end: usize,
+    /// Its canonical stems: a range of [`Words::canon`].
+    pub canon: (usize, usize),
+    /// [`is_distinctive`].
+    pub distinctive: bool,
+    /// Holds an ASCII digit.
+    pub digit: bool,
+    /// One of its canonical stems is a stopword.
+    pub stop: bool,
+}
+
+/// A text's words, in order, with their canonical stems.
+#[derive(Debug, Clone, Default)]
+pub struct Words {
+    /// The words.
+    pub list: Vec<Word>,
+    /// Every word's canonical stems, one after the other.
+    pub canon: Vec<u64>,
+}
+
+impl Words {
+    /// A word's canonical stems.
+    pub fn stems(&self, w: &Word) -> &[u64] {
+        &self.canon[w.canon.0..w.canon.1]
+    }
+
+    /// Every stem, distinct: the same as [`Lexicon::bag`] of the text.
+    pub fn bag(&self) -> Bag {
+        let mut all = self.canon.clone();
+        all.sort_unstable();
+        all.dedup();
+        Bag(all)
+    }
+
+    /// The words of the text's bytes `s..e`, when reading that piece alone would give the
+    /// same words: `None` if a word runs across either end (the caller reads the piece).
+    pub fn within(&self, s: usize, e: usize) -> Option<&[Word]> {
+        let from = self.list.partition_point(|w| w.end <= s);
+        let to = self.list.partition_point(|w| w.start < e);
+        let inside = &self.list[from..to.max(from)];
+        let straddles =
+            inside.first().is_some_and(|w| w.start < s) || inside.last().is_some_and(|w| w.end > e);
+        (!straddles).then_some(inside)
+    }
+
+    /// `Lexicon::bag_and_signature` of a run of these words.
+    pub fn bag_and_signature(&self, words: &[Word], lex: &Lexicon) -> (Bag, Vec<u64>) {
+        let mut all = Vec::new();
+        let mut distinctive = Vec::new();
+        for w in words {
+            let stems = self.stems(w);
+            all.extend_from_slice(stems);
+            if w.distinctive {
+                distinctive.extend_from_slice(stems);
+            }
+        }
+        all.sort_unstable();
+        all.dedup();
+        distinctive.retain(|k| !lex.is_stop(*k));
+        distinctive.sort_unstable();
+        distinctive.dedup();
+        (Bag(all), distinctive)
+    }
 }
 
 /// Distinct stems, sorted for look-up.

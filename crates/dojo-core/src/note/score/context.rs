@@ -15,7 +15,8 @@ fn users_hit(c: &Clause, ctx: &NoteContext<'_>, policy: &Policy) -> bool {
     let v = &policy.note.vocabulary;
     let n = ctx.facts.users_affected;
     let number = n.to_string();
-    text::raw_words(&c.lower).any(|(_, w)| w == number)
+    // A word equal to the number holds it: most clauses do not, and are not tokenised.
+    (c.lower.contains(number.as_str()) && text::raw_words(&c.lower).any(|(_, w)| w == number))
         || (n > 1 && text::has_any(&c.lower, &v.many_users))
         || (n == 1 && text::has_any(&c.lower, &v.one_user))
 }
