@@ -265,14 +265,9 @@ fn split(fields: &[Field], lex: &Lexicon) -> Vec<Clause> {
                 let (bag, sig) = f.words.bag_and_signature(words, lex);
                 (bag, sig, words.iter().any(|w| w.stop))
             } else {
-                let (bag, sig) = lex.bag_and_signature(lower);
-                let mut buf = Vec::new();
-                let has_stop = text::raw_words(lower).any(|(_, w)| {
-                    buf.clear();
-                    lex.canon(w, &mut buf);
-                    buf.iter().any(|k| lex.is_stop(*k))
-                });
-                (bag, sig, has_stop)
+                let words = lex.words(lower);
+                let (bag, sig) = words.bag_and_signature(&words.list, lex);
+                (bag, sig, words.list.iter().any(|w| w.stop))
             };
             out.push(Clause {
                 field: f.element,

@@ -308,25 +308,8 @@ impl Lexicon {
 
     /// `bag(text)` and `signature(text)` in one pass over the words.
     pub fn bag_and_signature(&self, text: &str) -> (Bag, Vec<u64>) {
-        let mut all = Vec::new();
-        let mut distinctive = Vec::new();
-        for (_, w) in raw_words(text) {
-            let k = stem_key(w);
-            let canon: &[u64] = match self.map.get(&k) {
-                Some(e) => e,
-                None => std::slice::from_ref(&k),
-            };
-            all.extend_from_slice(canon);
-            if is_distinctive(w) {
-                distinctive.extend_from_slice(canon);
-            }
-        }
-        all.sort_unstable();
-        all.dedup();
-        distinctive.retain(|k| !self.is_stop(*k));
-        distinctive.sort_unstable();
-        distinctive.dedup();
-        (Bag(all), distinctive)
+        let words = self.words(text);
+        words.bag_and_signature(&words.list, self)
     }
 
     /// A text's words read once: each word's span, canonical stems and the flags the
