@@ -4,6 +4,7 @@
 //! mocked: the server runs on a loopback port and is spoken to over HTTP.
 
 mod cli;
+mod coaching;
 mod common;
 mod enrol_and_auth;
 mod migrations;

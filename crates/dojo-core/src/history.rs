@@ -361,6 +361,26 @@ pub fn session_score(tickets: &[TicketSummary]) -> Option<u32> {
         .then(|| (f64::from(graded.iter().sum::<u32>()) / graded.len() as f64).round() as u32)
 }
 
+/// Applies coach overrides (oldest first) to sessions read without them: each ticket's
+/// effective score becomes its latest override's, and each session's effective score is
+/// recomputed from its tickets ([`session_score`]). Overrides of other sessions are
+/// ignored.
+pub fn apply_overrides(sessions: &mut [SessionSummary], overrides: &[Override]) {
+    for s in sessions.iter_mut() {
+        let mut touched = false;
+        for o in overrides.iter().filter(|o| o.session == s.id) {
+            if let Some(t) = s.tickets.iter_mut().find(|t| t.number == o.ticket) {
+                t.effective_score = o.new_score;
+                t.overridden = true;
+                touched = true;
+            }
+        }
+        if touched && s.is_finished() {
+            s.effective_score = session_score(&s.tickets);
+        }
+    }
+}
+
 /// The closest name among `names` (case-insensitive Jaro-Winkler above 0.8).
 pub fn closest(name: &str, names: &[String]) -> Option<String> {
     let lower = name.to_lowercase();

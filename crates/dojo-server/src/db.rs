@@ -10,7 +10,7 @@ use tokio_postgres::NoTls;
 pub const MIGRATION_LOCK: i64 = 0x646f_6a6f;
 
 /// The schema, one migration a step; a step is never edited once released, only added.
-pub const MIGRATIONS: &[(i32, &str)] = &[(1, MIGRATION_1)];
+pub const MIGRATIONS: &[(i32, &str)] = &[(1, MIGRATION_1), (2, MIGRATION_2)];
 
 const MIGRATION_1: &str = r#"
 CREATE TABLE organisation (
@@ -111,6 +111,55 @@ CREATE TABLE audit (
     action text NOT NULL,
     detail text NOT NULL
 );
+"#;
+
+const MIGRATION_2: &str = r#"
+-- Coach overrides of a ticket's grade, each with its written reason: an append-only
+-- audit trail (the automatic grade stays in `sessions`; the latest override wins).
+CREATE TABLE overrides (
+    id bigserial PRIMARY KEY,
+    session_id bigint NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    ticket integer NOT NULL CHECK (ticket >= 0),
+    coach_id uuid NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+    at timestamptz NOT NULL DEFAULT now(),
+    automatic_score integer NOT NULL CHECK (automatic_score BETWEEN 0 AND 100),
+    old_score integer NOT NULL CHECK (old_score BETWEEN 0 AND 100),
+    new_score integer NOT NULL CHECK (new_score BETWEEN 0 AND 100),
+    reason text NOT NULL CHECK (length(btrim(reason)) > 0)
+);
+CREATE INDEX overrides_by_ticket ON overrides (session_id, ticket, id);
+
+-- Trainees' acknowledgements and disputes of a ticket's grade, and the coach's answers
+-- to disputes: append-only. `client_key` makes a trainee's sync idempotent.
+CREATE TABLE responses (
+    id bigserial PRIMARY KEY,
+    session_id bigint NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    ticket integer NOT NULL CHECK (ticket >= 0),
+    person_id uuid NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+    kind text NOT NULL CHECK (kind IN ('ack', 'dispute', 'answer')),
+    message text NOT NULL,
+    answers bigint REFERENCES responses(id) ON DELETE CASCADE,
+    override_id bigint REFERENCES overrides(id) ON DELETE CASCADE,
+    client_key text UNIQUE,
+    at timestamptz NOT NULL DEFAULT now(),
+    CHECK ((kind = 'answer') = (answers IS NOT NULL)),
+    CHECK (kind <> 'dispute' OR length(btrim(message)) > 0)
+);
+CREATE INDEX responses_by_ticket ON responses (session_id, ticket, id);
+
+-- Append-only: rows are never edited; they are deleted only when a person's data is
+-- erased on request (the erasure sets dojo.erase for its transaction).
+CREATE FUNCTION dojo_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' AND current_setting('dojo.erase', true) = 'on' THEN
+        RETURN OLD;
+    END IF;
+    RAISE EXCEPTION 'the % trail is append-only', TG_TABLE_NAME;
+END $$;
+CREATE TRIGGER overrides_append_only BEFORE UPDATE OR DELETE ON overrides
+    FOR EACH ROW EXECUTE FUNCTION dojo_append_only();
+CREATE TRIGGER responses_append_only BEFORE UPDATE OR DELETE ON responses
+    FOR EACH ROW EXECUTE FUNCTION dojo_append_only();
 "#;
 
 /// A database error, said as a sentence.

@@ -14,11 +14,13 @@
 //! | [`api`] | the JSON API |
 //! | [`reports`] | dojo-core's report and overview on the server's data |
 //! | [`web`] | the coach's HTML pages |
+//! | [`coaching`] | overrides, acknowledgements and disputes, the coach's queue, item analysis |
 //! | [`admin`] | the `admin` commands (teams, people, invitations) |
 
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod coaching;
 pub mod db;
 pub mod error;
 pub mod ingest;
@@ -43,6 +45,7 @@ pub fn router(state: AppState, max_body: usize) -> Router {
         .route("/api/me", get(api::me))
         .route("/api/sessions", post(api::upload))
         .route("/api/people/{id}/report", get(api::report))
+        .route("/api/responses", post(coaching::respond))
         .route("/healthz", get(|| async { "ok" }))
         .route("/login", get(web::login_form).post(web::login))
         .route("/logout", post(web::logout))
@@ -50,6 +53,11 @@ pub fn router(state: AppState, max_body: usize) -> Router {
         .route("/teams/{id}", get(web::team))
         .route("/people/{id}", get(web::person))
         .route("/quarantine", get(web::quarantine))
+        .route("/queue", get(coaching::queue))
+        .route("/teams/{id}/items", get(coaching::items))
+        .route("/sessions/{id}", get(coaching::session_page))
+        .route("/sessions/{id}/overrides", post(coaching::add_override))
+        .route("/sessions/{id}/answers", post(coaching::add_answer))
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(state)
 }

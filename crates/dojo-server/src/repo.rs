@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use deadpool_postgres::GenericClient;
-use dojo_core::history::SessionSummary;
+use dojo_core::history::{Override, SessionSummary};
 use dojo_core::names;
 use serde::Serialize;
 use uuid::Uuid;
@@ -232,7 +232,9 @@ pub async fn summaries(
             &[&person],
         )
         .await?;
-    rows.iter().map(summary_row).collect()
+    let mut out: Vec<SessionSummary> = rows.iter().map(summary_row).collect::<Result<_, _>>()?;
+    dojo_core::history::apply_overrides(&mut out, &overrides(c, person).await?);
+    Ok(out)
 }
 
 /// The verified sessions of a team's trainees other than `except`.
@@ -250,7 +252,52 @@ pub async fn team_summaries(
             &[&team, &except],
         )
         .await?;
-    rows.iter().map(summary_row).collect()
+    let mut out: Vec<SessionSummary> = rows.iter().map(summary_row).collect::<Result<_, _>>()?;
+    let overrides: Vec<Override> = c
+        .query(
+            &format!(
+                "{OVERRIDE_SELECT} JOIN people p ON p.id = s.person_id
+                 WHERE p.team_id = $1 AND p.id <> $2 ORDER BY o.id"
+            ),
+            &[&team, &except],
+        )
+        .await?
+        .iter()
+        .map(override_row)
+        .collect();
+    dojo_core::history::apply_overrides(&mut out, &overrides);
+    Ok(out)
+}
+
+/// Every verified session of a team's trainees (overrides applied), oldest first.
+pub async fn team_sessions(
+    c: &impl GenericClient,
+    team: Uuid,
+) -> Result<Vec<SessionSummary>, ApiError> {
+    let rows = c
+        .query(
+            "SELECT s.id, s.summary, p.name, t.name, s.played_at, s.received_at
+             FROM sessions s JOIN people p ON p.id = s.person_id JOIN teams t ON t.id = p.team_id
+             WHERE p.team_id = $1 AND p.role = 'trainee'
+             ORDER BY s.played_at, s.id",
+            &[&team],
+        )
+        .await?;
+    let mut out: Vec<SessionSummary> = rows.iter().map(summary_row).collect::<Result<_, _>>()?;
+    let overrides: Vec<Override> = c
+        .query(
+            &format!(
+                "{OVERRIDE_SELECT} JOIN people p ON p.id = s.person_id
+                 WHERE p.team_id = $1 ORDER BY o.id"
+            ),
+            &[&team],
+        )
+        .await?
+        .iter()
+        .map(override_row)
+        .collect();
+    dojo_core::history::apply_overrides(&mut out, &overrides);
+    Ok(out)
 }
 
 fn summary_row(r: &tokio_postgres::Row) -> Result<SessionSummary, ApiError> {
@@ -333,4 +380,361 @@ pub async fn quarantine(
             log_sha256: r.get(7),
         })
         .collect())
+}
+
+// ---- overrides and responses -------------------------------------------------------
+
+const OVERRIDE_SELECT: &str =
+    "SELECT o.id, o.session_id, o.ticket, c.name, o.at, o.automatic_score,
+        o.old_score, o.new_score, o.reason
+     FROM overrides o JOIN people c ON c.id = o.coach_id JOIN sessions s ON s.id = o.session_id";
+
+fn override_row(r: &tokio_postgres::Row) -> Override {
+    Override {
+        id: r.get(0),
+        session: r.get(1),
+        ticket: r.get::<_, i32>(2) as u32,
+        coach: r.get(3),
+        at: r.get(4),
+        automatic_score: r.get::<_, i32>(5) as u32,
+        old_score: r.get::<_, i32>(6) as u32,
+        new_score: r.get::<_, i32>(7) as u32,
+        reason: r.get(8),
+    }
+}
+
+/// The overrides of a person's sessions, oldest first.
+pub async fn overrides(c: &impl GenericClient, person: Uuid) -> Result<Vec<Override>, ApiError> {
+    Ok(c.query(
+        &format!("{OVERRIDE_SELECT} WHERE s.person_id = $1 ORDER BY o.id"),
+        &[&person],
+    )
+    .await?
+    .iter()
+    .map(override_row)
+    .collect())
+}
+
+/// The overrides of one session, oldest first.
+pub async fn session_overrides(
+    c: &impl GenericClient,
+    session: i64,
+) -> Result<Vec<Override>, ApiError> {
+    Ok(c.query(
+        &format!("{OVERRIDE_SELECT} WHERE o.session_id = $1 ORDER BY o.id"),
+        &[&session],
+    )
+    .await?
+    .iter()
+    .map(override_row)
+    .collect())
+}
+
+/// A stored session with its owner: the summary (overrides applied), the person and
+/// their team.
+pub async fn session(
+    c: &impl GenericClient,
+    id: i64,
+) -> Result<Option<(SessionSummary, PersonRow)>, ApiError> {
+    let Some(r) = c
+        .query_opt(
+            "SELECT s.id, s.summary, p.name, t.name, s.played_at, s.received_at, s.person_id
+             FROM sessions s JOIN people p ON p.id = s.person_id LEFT JOIN teams t ON t.id = p.team_id
+             WHERE s.id = $1",
+            &[&id],
+        )
+        .await?
+    else {
+        return Ok(None);
+    };
+    let mut s = summary_row(&r)?;
+    let owner = person(c, r.get(6))
+        .await?
+        .ok_or_else(|| ApiError::Internal("a session's person vanished".into()))?;
+    dojo_core::history::apply_overrides(
+        std::slice::from_mut(&mut s),
+        &session_overrides(c, id).await?,
+    );
+    Ok(Some((s, owner)))
+}
+
+/// Appends a coach's override of one ticket's grade (on a transaction: the session row is
+/// locked so two overrides of one ticket chain their old scores). Refused for a ticket
+/// that does not exist or was handed over ungraded, a score over 100, an empty reason.
+pub async fn add_override(
+    tx: &deadpool_postgres::Transaction<'_>,
+    coach: Uuid,
+    session: i64,
+    ticket: u32,
+    new_score: u32,
+    reason: &str,
+) -> Result<Override, ApiError> {
+    if new_score > 100 {
+        return Err(ApiError::BadRequest(format!(
+            "a score is 0 to 100, not {new_score}"
+        )));
+    }
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(ApiError::BadRequest(
+            "an override needs a written reason: say why the automatic grade is wrong".into(),
+        ));
+    }
+    if reason.chars().count() > MAX_TEXT {
+        return Err(ApiError::BadRequest(format!(
+            "a reason is at most {MAX_TEXT} characters"
+        )));
+    }
+    tx.execute(
+        "SELECT 1 FROM sessions WHERE id = $1 FOR UPDATE",
+        &[&session],
+    )
+    .await?;
+    let (summary, _) = self::session(tx, session)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no session {session}")))?;
+    let Some(t) = summary.tickets.iter().find(|t| t.number == ticket) else {
+        let numbers: Vec<String> = summary
+            .tickets
+            .iter()
+            .map(|t| t.number.to_string())
+            .collect();
+        return Err(ApiError::BadRequest(format!(
+            "session {session} has no ticket {ticket} (tickets: {})",
+            numbers.join(", ")
+        )));
+    };
+    if t.handed_over {
+        return Err(ApiError::BadRequest(format!(
+            "ticket {ticket} of session {session} was handed over, not graded: there is no grade to override"
+        )));
+    }
+    let r = tx
+        .query_one(
+            "INSERT INTO overrides (session_id, ticket, coach_id, automatic_score, old_score, new_score, reason)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            &[
+                &session,
+                &(ticket as i32),
+                &coach,
+                &(t.score as i32),
+                &(t.effective_score as i32),
+                &(new_score as i32),
+                &reason,
+            ],
+        )
+        .await?;
+    let id: i64 = r.get(0);
+    let row = tx
+        .query_one(&format!("{OVERRIDE_SELECT} WHERE o.id = $1"), &[&id])
+        .await?;
+    Ok(override_row(&row))
+}
+
+/// The longest reason, acknowledgement or dispute, in characters.
+pub const MAX_TEXT: usize = 2000;
+
+/// What a response is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ResponseKind {
+    /// The trainee read the grade and accepts it.
+    Ack,
+    /// The trainee disputes the grade (with a message): goes to the coach's queue.
+    Dispute,
+    /// The coach's answer to a dispute (kept grade, or an override).
+    Answer,
+}
+
+impl ResponseKind {
+    /// The stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResponseKind::Ack => "ack",
+            ResponseKind::Dispute => "dispute",
+            ResponseKind::Answer => "answer",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Self, ApiError> {
+        match s {
+            "ack" => Ok(ResponseKind::Ack),
+            "dispute" => Ok(ResponseKind::Dispute),
+            "answer" => Ok(ResponseKind::Answer),
+            other => Err(ApiError::Internal(format!(
+                "a stored response kind `{other}`"
+            ))),
+        }
+    }
+}
+
+/// A response as listed.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct ResponseRow {
+    /// Its id.
+    pub id: i64,
+    /// The session.
+    pub session: i64,
+    /// The ticket.
+    pub ticket: u32,
+    /// Who wrote it.
+    pub person: String,
+    /// What it is.
+    pub kind: ResponseKind,
+    /// What they wrote.
+    pub message: String,
+    /// The dispute an answer answers.
+    pub answers: Option<i64>,
+    /// The override an answer made.
+    pub override_id: Option<i64>,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+const RESPONSE_SELECT: &str = "SELECT r.id, r.session_id, r.ticket, p.name, r.kind, r.message,
+        r.answers, r.override_id, r.at
+     FROM responses r JOIN people p ON p.id = r.person_id JOIN sessions s ON s.id = r.session_id";
+
+fn response_row(r: &tokio_postgres::Row) -> Result<ResponseRow, ApiError> {
+    Ok(ResponseRow {
+        id: r.get(0),
+        session: r.get(1),
+        ticket: r.get::<_, i32>(2) as u32,
+        person: r.get(3),
+        kind: ResponseKind::parse(r.get(4))?,
+        message: r.get(5),
+        answers: r.get(6),
+        override_id: r.get(7),
+        at: r.get(8),
+    })
+}
+
+/// A new response to append.
+#[derive(Debug, Clone)]
+pub struct NewResponse<'a> {
+    /// The session.
+    pub session: i64,
+    /// The ticket.
+    pub ticket: u32,
+    /// The writer.
+    pub person: Uuid,
+    /// What it is.
+    pub kind: ResponseKind,
+    /// What they wrote.
+    pub message: &'a str,
+    /// The dispute answered.
+    pub answers: Option<i64>,
+    /// The override made with the answer.
+    pub override_id: Option<i64>,
+    /// The client's idempotency key.
+    pub client_key: Option<&'a str>,
+}
+
+/// Appends a response; with a client key already used, the stored one is returned and
+/// `false` says nothing new was written.
+pub async fn add_response(
+    c: &impl GenericClient,
+    new: &NewResponse<'_>,
+) -> Result<(ResponseRow, bool), ApiError> {
+    let message = new.message.trim();
+    if message.chars().count() > MAX_TEXT {
+        return Err(ApiError::BadRequest(format!(
+            "a message is at most {MAX_TEXT} characters"
+        )));
+    }
+    if new.kind != ResponseKind::Ack && message.is_empty() {
+        return Err(ApiError::BadRequest(
+            "a dispute or an answer says why: write a message".into(),
+        ));
+    }
+    let id: Option<i64> = c
+        .query_opt(
+            "INSERT INTO responses (session_id, ticket, person_id, kind, message, answers, override_id, client_key)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (client_key) DO NOTHING RETURNING id",
+            &[
+                &new.session,
+                &(new.ticket as i32),
+                &new.person,
+                &new.kind.as_str(),
+                &message,
+                &new.answers,
+                &new.override_id,
+                &new.client_key,
+            ],
+        )
+        .await?
+        .map(|r| r.get(0));
+    let (id, fresh) = match id {
+        Some(id) => (id, true),
+        None => {
+            let r = c
+                .query_one(
+                    "SELECT id, person_id FROM responses WHERE client_key = $1",
+                    &[&new.client_key],
+                )
+                .await?;
+            if r.get::<_, Uuid>(1) != new.person {
+                return Err(ApiError::Conflict(
+                    "this response key was used by someone else".into(),
+                ));
+            }
+            (r.get(0), false)
+        }
+    };
+    let row = c
+        .query_one(&format!("{RESPONSE_SELECT} WHERE r.id = $1"), &[&id])
+        .await?;
+    Ok((response_row(&row)?, fresh))
+}
+
+/// The responses of one session, oldest first.
+pub async fn responses(c: &impl GenericClient, session: i64) -> Result<Vec<ResponseRow>, ApiError> {
+    c.query(
+        &format!("{RESPONSE_SELECT} WHERE r.session_id = $1 ORDER BY r.id"),
+        &[&session],
+    )
+    .await?
+    .iter()
+    .map(response_row)
+    .collect()
+}
+
+/// A dispute waiting for its coach.
+#[derive(Debug, Clone, Serialize)]
+pub struct DisputeRow {
+    /// The dispute.
+    pub response: ResponseRow,
+    /// The trainee's UUID.
+    pub person_id: Uuid,
+    /// Their team.
+    pub team: Option<String>,
+}
+
+/// Disputes no answer has answered yet — a team's, or everyone's — oldest first.
+pub async fn open_disputes(
+    c: &impl GenericClient,
+    team: Option<Uuid>,
+) -> Result<Vec<DisputeRow>, ApiError> {
+    let rows = c
+        .query(
+            "SELECT r.id, r.session_id, r.ticket, p.name, r.kind, r.message, r.answers,
+                    r.override_id, r.at, p.id, t.name
+             FROM responses r JOIN people p ON p.id = r.person_id
+             LEFT JOIN teams t ON t.id = p.team_id
+             WHERE r.kind = 'dispute' AND ($1::uuid IS NULL OR p.team_id = $1)
+               AND NOT EXISTS (SELECT 1 FROM responses a WHERE a.answers = r.id)
+             ORDER BY r.at, r.id",
+            &[&team],
+        )
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(DisputeRow {
+                response: response_row(r)?,
+                person_id: r.get(9),
+                team: r.get(10),
+            })
+        })
+        .collect()
 }

@@ -60,7 +60,7 @@ pub async fn trainer_report(
         team: person.team.clone(),
         sessions,
         team_sessions,
-        overrides: Vec::new(),
+        overrides: repo::overrides(c, person.id).await?,
         schedule: Vec::new(),
         reviews,
     };
@@ -90,4 +90,13 @@ pub async fn team_overview(
             Some((row, id))
         })
         .collect())
+}
+
+/// The note score under which item analysis counts a note as weak: the completeness
+/// below which L2 bounces a note (the policy's `l2.bounce_below`), as 0–100.
+pub fn weak_note_mark(state: &AppState) -> u32 {
+    state
+        .content
+        .any()
+        .map_or(50, |p| (p.policy.l2.bounce_below * 100.0).round() as u32)
 }

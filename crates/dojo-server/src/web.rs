@@ -45,11 +45,11 @@ th{background:#f3f5f9}.alert{color:#a40000;font-weight:600}.muted{color:#667}
 form.inline{display:inline}button{font:inherit}input[type=password]{width:32rem;max-width:100%}
 @media print{header form,header nav{display:none}a{color:inherit;text-decoration:none}}";
 
-fn page(title: &str, caller: Option<&Caller>, body: &str) -> Response {
+pub fn page(title: &str, caller: Option<&Caller>, body: &str) -> Response {
     let mut head = String::new();
     if let Some(c) = caller {
         head.push_str(
-            "<header><nav><a href=\"/\">Teams</a><a href=\"/quarantine\">Quarantine</a></nav>",
+            "<header><nav><a href=\"/\">Teams</a><a href=\"/queue\">Disputes</a><a href=\"/quarantine\">Quarantine</a></nav>",
         );
         head.push_str(&format!(
             "<span class=\"muted\">{} ({})</span>",
@@ -76,7 +76,7 @@ fn page(title: &str, caller: Option<&Caller>, body: &str) -> Response {
     response
 }
 
-fn error_page(e: ApiError) -> Response {
+pub fn error_page(e: ApiError) -> Response {
     let status = e.status();
     if let ApiError::Internal(detail) = &e {
         eprintln!("dojo-server: internal error: {detail}");
@@ -93,14 +93,14 @@ fn error_page(e: ApiError) -> Response {
     response
 }
 
-fn redirect(to: &str) -> Response {
+pub fn redirect(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(LOCATION, to.to_string())]).into_response()
 }
 
 /// The caller of a page, or the sign-in page when there is none (a page is the error:
 /// returned once per request, its size does not matter).
 #[allow(clippy::result_large_err)]
-fn signed_in(caller: Result<Caller, ApiError>) -> Result<Caller, Response> {
+pub fn signed_in(caller: Result<Caller, ApiError>) -> Result<Caller, Response> {
     match caller {
         Ok(c) if c.role == Role::Trainee => Err(error_page(ApiError::Forbidden(
             "the web view is for coaches and admins".into(),
@@ -333,14 +333,17 @@ pub async fn team(
             return Err(ApiError::Forbidden(format!("you do not coach {name}")));
         }
         let rows = reports::team_overview(&client, &state, id).await?;
-        Ok((name, rows))
+        Ok((id, name, rows))
     }
     .await;
-    let (name, rows) = match result {
+    let (team_id, name, rows) = match result {
         Ok(v) => v,
         Err(e) => return error_page(e),
     };
-    let mut body = String::from(
+    let mut body = format!(
+        "<p><a href=\"/teams/{team_id}/items\">Item analysis: which scenarios go wrong, and on what</a> · <a href=\"/queue\">Disputes waiting</a></p>"
+    );
+    body.push_str(
         "<p>Trainees ranked by what needs attention: a missed security incident, patterns flagged in the latest session, a falling score, a score under the pass mark.</p>
 <table><tr><th>#</th><th>Trainee</th><th>Sessions</th><th>Latest score</th><th>Change</th><th>Flagged in the latest session</th><th>Coach this</th></tr>",
     );
@@ -393,7 +396,27 @@ pub async fn person(
     .await;
     match result {
         Ok(report) => {
-            let mut response = Html(dojo_core::report::to_html(&report)).into_response();
+            let mut html = dojo_core::report::to_html(&report);
+            // The server's own part: each session's page, where the coach overrides a
+            // grade and answers disputes.
+            let mut links = String::from(
+                "<section class=\"server\"><h2>Sessions on the team server</h2><p>Open a session to override a ticket's grade with a reason or answer a dispute.</p><ul>",
+            );
+            for s in &report.sessions {
+                links.push_str(&format!(
+                    "<li><a href=\"/sessions/{}\">Session #{}</a> · {} · {}</li>",
+                    s.id,
+                    s.id,
+                    s.played_at.format("%Y-%m-%d %H:%M"),
+                    esc(&s.shift_title)
+                ));
+            }
+            links.push_str("</ul></section>");
+            match html.rfind("</body>") {
+                Some(at) => html.insert_str(at, &links),
+                None => html.push_str(&links),
+            }
+            let mut response = Html(html).into_response();
             response
                 .headers_mut()
                 .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -8,9 +8,11 @@
 //! long history. Pure functions except [`trainer_report`], which reads the store.
 
 mod html;
+pub mod items;
 pub mod overview;
 pub mod render;
 
+pub use items::{ItemRow, item_analysis};
 pub use overview::{AttentionRow, overview};
 
 use std::collections::{BTreeMap, BTreeSet};
