@@ -361,6 +361,46 @@ pub fn session_score(tickets: &[TicketSummary]) -> Option<u32> {
         .then(|| (f64::from(graded.iter().sum::<u32>()) / graded.len() as f64).round() as u32)
 }
 
+/// The ticket a coach's override would change, when the override is allowed: the
+/// session is finished, the ticket exists and was graded (not handed over), the score is
+/// 0–100 and a reason is written. One rule for the app's store and the team server.
+pub fn override_target<'a>(
+    s: &'a SessionSummary,
+    ticket: u32,
+    new_score: u32,
+    reason: &str,
+) -> Result<&'a TicketSummary, String> {
+    if new_score > 100 {
+        return Err(format!("a score is 0 to 100, not {new_score}"));
+    }
+    if reason.trim().is_empty() {
+        return Err(
+            "an override needs a written reason: say why the automatic grade is wrong".into(),
+        );
+    }
+    if !s.is_finished() {
+        return Err(format!(
+            "session {} is not finished: only graded sessions can be overridden",
+            s.id
+        ));
+    }
+    let Some(t) = s.tickets.iter().find(|t| t.number == ticket) else {
+        let numbers: Vec<String> = s.tickets.iter().map(|t| t.number.to_string()).collect();
+        return Err(format!(
+            "session {} has no ticket {ticket} (tickets: {})",
+            s.id,
+            numbers.join(", ")
+        ));
+    };
+    if t.handed_over {
+        return Err(format!(
+            "ticket {ticket} of session {} was handed over, not graded: there is no grade to override",
+            s.id
+        ));
+    }
+    Ok(t)
+}
+
 /// Applies coach overrides (oldest first) to sessions read without them: each ticket's
 /// effective score becomes its latest override's, and each session's effective score is
 /// recomputed from its tickets ([`session_score`]). Overrides of other sessions are

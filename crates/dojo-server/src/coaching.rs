@@ -18,7 +18,7 @@ use crate::auth::{self, Caller, Role, Via};
 use crate::error::ApiError;
 use crate::repo::{self, NewResponse, ResponseKind, ResponseRow};
 use crate::state::AppState;
-use crate::web::{error_page, esc, page, redirect, signed_in};
+use crate::web::{error_page, esc, listed_team, page, redirect, signed_in, visible_team};
 
 /// A form's CSRF token checked against the sign-in's (a bearer credential is not sent
 /// by a browser on its own, so it needs none).
@@ -458,14 +458,8 @@ pub async fn queue(State(state): State<AppState>, caller: Result<Caller, ApiErro
         Ok(c) => c,
         Err(r) => return r,
     };
-    let team = match caller.role {
-        Role::Admin => None,
-        _ => match caller.team {
-            Some(t) => Some(t),
-            None => return error_page(ApiError::NotFound("you coach no team".into())),
-        },
-    };
     let rows = async {
+        let team = listed_team(&caller)?;
         let client = state.pool.get().await?;
         repo::open_disputes(&client, team).await
     }
@@ -512,19 +506,7 @@ pub async fn items(
     let result = async {
         let id = parse_uuid(&id)?;
         let client = state.pool.get().await?;
-        let name = repo::team_name(&client, id)
-            .await?
-            .ok_or_else(|| ApiError::NotFound(format!("no team {id}")))?;
-        if !caller.may_see_team(id) {
-            repo::audit(
-                &client,
-                Some(caller.id),
-                "read-refused",
-                &format!("{} asked for the items of team {name}", caller.name),
-            )
-            .await?;
-            return Err(ApiError::Forbidden(format!("you do not coach {name}")));
-        }
+        let name = visible_team(&client, &caller, id, "the items of team").await?;
         let sessions = repo::team_sessions(&client, id).await?;
         Ok::<_, ApiError>((id, name, sessions))
     }

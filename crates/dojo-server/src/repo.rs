@@ -232,9 +232,7 @@ pub async fn summaries(
             &[&person],
         )
         .await?;
-    let mut out: Vec<SessionSummary> = rows.iter().map(summary_row).collect::<Result<_, _>>()?;
-    dojo_core::history::apply_overrides(&mut out, &overrides(c, person).await?);
-    Ok(out)
+    with_overrides(c, &rows, "s.person_id = $1", &[&person]).await
 }
 
 /// The verified sessions of a team's trainees other than `except`.
@@ -252,21 +250,7 @@ pub async fn team_summaries(
             &[&team, &except],
         )
         .await?;
-    let mut out: Vec<SessionSummary> = rows.iter().map(summary_row).collect::<Result<_, _>>()?;
-    let overrides: Vec<Override> = c
-        .query(
-            &format!(
-                "{OVERRIDE_SELECT} JOIN people p ON p.id = s.person_id
-                 WHERE p.team_id = $1 AND p.id <> $2 ORDER BY o.id"
-            ),
-            &[&team, &except],
-        )
-        .await?
-        .iter()
-        .map(override_row)
-        .collect();
-    dojo_core::history::apply_overrides(&mut out, &overrides);
-    Ok(out)
+    with_overrides(c, &rows, "p.team_id = $1 AND p.id <> $2", &[&team, &except]).await
 }
 
 /// Every verified session of a team's trainees (overrides applied), oldest first.
@@ -283,14 +267,24 @@ pub async fn team_sessions(
             &[&team],
         )
         .await?;
+    with_overrides(c, &rows, "p.team_id = $1", &[&team]).await
+}
+
+/// Session rows read as summaries, with the overrides of the sessions `filter` selects
+/// applied (`filter` is a condition on `s` the sessions and `p` their people).
+async fn with_overrides(
+    c: &impl GenericClient,
+    rows: &[tokio_postgres::Row],
+    filter: &str,
+    args: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> Result<Vec<SessionSummary>, ApiError> {
     let mut out: Vec<SessionSummary> = rows.iter().map(summary_row).collect::<Result<_, _>>()?;
     let overrides: Vec<Override> = c
         .query(
             &format!(
-                "{OVERRIDE_SELECT} JOIN people p ON p.id = s.person_id
-                 WHERE p.team_id = $1 ORDER BY o.id"
+                "{OVERRIDE_SELECT} JOIN people p ON p.id = s.person_id WHERE {filter} ORDER BY o.id"
             ),
-            &[&team],
+            args,
         )
         .await?
         .iter()
@@ -469,17 +463,7 @@ pub async fn add_override(
     new_score: u32,
     reason: &str,
 ) -> Result<Override, ApiError> {
-    if new_score > 100 {
-        return Err(ApiError::BadRequest(format!(
-            "a score is 0 to 100, not {new_score}"
-        )));
-    }
     let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(ApiError::BadRequest(
-            "an override needs a written reason: say why the automatic grade is wrong".into(),
-        ));
-    }
     if reason.chars().count() > MAX_TEXT {
         return Err(ApiError::BadRequest(format!(
             "a reason is at most {MAX_TEXT} characters"
@@ -493,22 +477,8 @@ pub async fn add_override(
     let (summary, _) = self::session(tx, session)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no session {session}")))?;
-    let Some(t) = summary.tickets.iter().find(|t| t.number == ticket) else {
-        let numbers: Vec<String> = summary
-            .tickets
-            .iter()
-            .map(|t| t.number.to_string())
-            .collect();
-        return Err(ApiError::BadRequest(format!(
-            "session {session} has no ticket {ticket} (tickets: {})",
-            numbers.join(", ")
-        )));
-    };
-    if t.handed_over {
-        return Err(ApiError::BadRequest(format!(
-            "ticket {ticket} of session {session} was handed over, not graded: there is no grade to override"
-        )));
-    }
+    let t = dojo_core::history::override_target(&summary, ticket, new_score, reason)
+        .map_err(ApiError::BadRequest)?;
     let r = tx
         .query_one(
             "INSERT INTO overrides (session_id, ticket, coach_id, automatic_score, old_score, new_score, reason)

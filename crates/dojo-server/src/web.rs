@@ -111,6 +111,41 @@ pub fn signed_in(caller: Result<Caller, ApiError>) -> Result<Caller, Response> {
     }
 }
 
+/// A team the caller may see: its name. A refusal is audited (`what` says what was
+/// asked for: "team", "the items of team").
+pub async fn visible_team(
+    c: &impl deadpool_postgres::GenericClient,
+    caller: &Caller,
+    id: uuid::Uuid,
+    what: &str,
+) -> Result<String, ApiError> {
+    let name = repo::team_name(c, id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no team {id}")))?;
+    if !caller.may_see_team(id) {
+        repo::audit(
+            c,
+            Some(caller.id),
+            "read-refused",
+            &format!("{} asked for {what} {name}", caller.name),
+        )
+        .await?;
+        return Err(ApiError::Forbidden(format!("you do not coach {name}")));
+    }
+    Ok(name)
+}
+
+/// Whose rows a list page shows: everyone's for an admin (`None`), the coach's team's.
+pub fn listed_team(caller: &Caller) -> Result<Option<uuid::Uuid>, ApiError> {
+    match caller.role {
+        Role::Admin => Ok(None),
+        _ => caller
+            .team
+            .map(Some)
+            .ok_or_else(|| ApiError::NotFound("you coach no team".into())),
+    }
+}
+
 /// `GET /login`.
 pub async fn login_form() -> Response {
     let csrf = match random_secret() {
@@ -319,19 +354,7 @@ pub async fn team(
     let result = async {
         let id = parse_uuid(&id)?;
         let client = state.pool.get().await?;
-        let name = repo::team_name(&client, id)
-            .await?
-            .ok_or_else(|| ApiError::NotFound(format!("no team {id}")))?;
-        if !caller.may_see_team(id) {
-            repo::audit(
-                &client,
-                Some(caller.id),
-                "read-refused",
-                &format!("{} asked for team {name}", caller.name),
-            )
-            .await?;
-            return Err(ApiError::Forbidden(format!("you do not coach {name}")));
-        }
+        let name = visible_team(&client, &caller, id, "team").await?;
         let rows = reports::team_overview(&client, &state, id).await?;
         Ok((id, name, rows))
     }
@@ -435,14 +458,8 @@ pub async fn quarantine(
         Ok(c) => c,
         Err(r) => return r,
     };
-    let team = match caller.role {
-        Role::Admin => None,
-        _ => match caller.team {
-            Some(t) => Some(t),
-            None => return error_page(ApiError::NotFound("you coach no team".into())),
-        },
-    };
     let rows = async {
+        let team = listed_team(&caller)?;
         let client = state.pool.get().await?;
         repo::quarantine(&client, team).await
     }

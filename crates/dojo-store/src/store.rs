@@ -1168,40 +1168,11 @@ impl Store {
         reason: &str,
         at: DateTime<Utc>,
     ) -> Result<Override, StoreError> {
-        if new_score > 100 {
-            return Err(StoreError::Invalid(format!(
-                "a score is 0 to 100, not {new_score}"
-            )));
-        }
         let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(StoreError::Invalid(
-                "an override needs a written reason (--reason \"...\")".into(),
-            ));
-        }
         let coach = self.require(coach, Role::Coach)?;
         let summary = self.session(session)?;
-        if !summary.is_finished() {
-            return Err(StoreError::Invalid(format!(
-                "session {session} is not finished: only graded sessions can be overridden"
-            )));
-        }
-        let Some(t) = summary.tickets.iter().find(|t| t.number == ticket) else {
-            let numbers: Vec<String> = summary
-                .tickets
-                .iter()
-                .map(|t| t.number.to_string())
-                .collect();
-            return Err(StoreError::Invalid(format!(
-                "session {session} has no ticket {ticket} (tickets: {})",
-                numbers.join(", ")
-            )));
-        };
-        if t.handed_over {
-            return Err(StoreError::Invalid(format!(
-                "ticket {ticket} of session {session} was handed over, not graded: there is no grade to override"
-            )));
-        }
+        let t = dojo_core::history::override_target(&summary, ticket, new_score, reason)
+            .map_err(StoreError::Invalid)?;
         let trainee_id = self.require(&summary.trainee, Role::Trainee)?.id;
         let path = self.path.clone();
         let tx = self.conn.transaction().map_err(|e| sql(&path, e))?;
