@@ -116,7 +116,7 @@ pub async fn session_page(
     );
     body.push_str("<table><tr><th>#</th><th>Ticket</th><th>Call</th><th>Right call</th><th>Timing</th><th>Note</th><th>Score</th><th>Responses and overrides</th><th>Override</th></tr>");
     for t in &s.tickets {
-        let call = t.call.map_or("none".to_string(), |c| format!("{c:?}"));
+        let call = t.call.map_or("no call", |c| c.label());
         let mut history = String::new();
         for o in trail.iter().filter(|o| o.ticket == t.number) {
             history.push_str(&format!(
@@ -174,12 +174,12 @@ pub async fn session_page(
             )
         };
         body.push_str(&format!(
-            "<tr><td>{}</td><td>{}<br><span class=\"muted\">{}</span></td><td>{}</td><td>{:?}</td><td>{}</td><td>{}</td><td>{}{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}<br><span class=\"muted\">{}</span></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td><td>{}</td><td>{}</td></tr>",
             t.number,
             esc(&t.title),
             esc(&t.scenario),
-            esc(&call),
-            t.right_call,
+            esc(call),
+            t.right_call.label(),
             esc(&t.timing.label()),
             t.note.map_or("–".to_string(), |n| n.total.to_string()),
             t.effective_score,
