@@ -9,7 +9,7 @@ use dojo_server::auth::Role;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::common::{Server, envelope, http, play};
+use crate::common::{Server, envelope, http, play, sign_in};
 
 const SHIFT: &str = "onboarding-1-l1-scope";
 
@@ -64,31 +64,6 @@ async fn respond(server: &Server, cred: &str, body: &Value) -> (u16, Value) {
         .unwrap();
     let status = r.status().as_u16();
     (status, r.json().await.unwrap_or(Value::Null))
-}
-
-/// Signs a coach in through the form: the session cookie and a page's CSRF token.
-async fn sign_in(server: &Server, credential: &str) -> String {
-    let form = http().get(server.url("/login")).send().await.unwrap();
-    let html = form.text().await.unwrap();
-    let at = html.find("name=\"csrf\" value=\"").unwrap() + 19;
-    let csrf = html[at..at + 64].to_string();
-    let r = http()
-        .post(server.url("/login"))
-        .header("cookie", format!("dojo_login_csrf={csrf}"))
-        .form(&[("credential", credential.to_string()), ("csrf", csrf)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
-    let set = r
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("dojo_session="))
-        .unwrap()
-        .to_string();
-    set.split(';').next().unwrap().to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -126,6 +126,31 @@ impl Server {
     }
 }
 
+/// Signs a coach in through the form: the session cookie and a page's CSRF token.
+pub async fn sign_in(server: &Server, credential: &str) -> String {
+    let form = http().get(server.url("/login")).send().await.unwrap();
+    let html = form.text().await.unwrap();
+    let at = html.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let csrf = html[at..at + 64].to_string();
+    let r = http()
+        .post(server.url("/login"))
+        .header("cookie", format!("dojo_login_csrf={csrf}"))
+        .form(&[("credential", credential.to_string()), ("csrf", csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let set = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("dojo_session="))
+        .unwrap()
+        .to_string();
+    set.split(';').next().unwrap().to_string()
+}
+
 /// A plain HTTP client (no redirects followed, so they can be checked).
 pub fn http() -> reqwest::Client {
     reqwest::Client::builder()

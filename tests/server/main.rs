@@ -9,5 +9,6 @@ mod common;
 mod enrol_and_auth;
 mod migrations;
 mod pg;
+mod revoke_and_erase;
 mod uploads;
 mod web_view;

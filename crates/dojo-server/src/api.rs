@@ -70,8 +70,10 @@ pub async fn enrol(
     let tx = client.transaction().await?;
     let row = tx
         .query_opt(
-            "SELECT person_id, used_at IS NOT NULL, expires_at < now() FROM enrolment_tokens
-             WHERE token_sha256 = $1 FOR UPDATE",
+            "SELECT e.person_id, e.used_at IS NOT NULL, e.expires_at < now(),
+                    p.revoked_at IS NOT NULL
+             FROM enrolment_tokens e JOIN people p ON p.id = e.person_id
+             WHERE e.token_sha256 = $1 FOR UPDATE OF e",
             &[&sha256_hex(request.token.trim().as_bytes())],
         )
         .await?;
@@ -81,6 +83,7 @@ pub async fn enrol(
         Some(r) if r.get::<_, bool>(2) => {
             Some("this enrolment token has expired (ask for a new invitation)")
         }
+        Some(r) if r.get::<_, bool>(3) => Some("this person's access was revoked (ask an admin)"),
         Some(_) => None,
     };
     if let Some(reason) = refusal {

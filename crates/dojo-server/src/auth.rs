@@ -166,7 +166,8 @@ impl FromRequestParts<AppState> for Caller {
                 })?;
             let row = client
                 .query_opt(
-                    "SELECT p.id, p.name, p.role, p.team_id, d.revoked_at IS NOT NULL
+                    "SELECT p.id, p.name, p.role, p.team_id, d.revoked_at IS NOT NULL,
+                            p.revoked_at IS NOT NULL
                      FROM devices d JOIN people p ON p.id = d.person_id
                      WHERE d.credential_sha256 = $1",
                     &[&sha256_hex(token.as_bytes())],
@@ -175,6 +176,9 @@ impl FromRequestParts<AppState> for Caller {
             return match row {
                 None => Err(ApiError::Unauthorized(
                     "unknown device credential (enrol this machine again)".into(),
+                )),
+                Some(r) if r.get::<_, bool>(5) => Err(ApiError::Unauthorized(
+                    "this person's access was revoked (ask an admin)".into(),
                 )),
                 Some(r) if r.get::<_, bool>(4) => Err(ApiError::Unauthorized(
                     "this device credential was revoked".into(),
@@ -185,8 +189,10 @@ impl FromRequestParts<AppState> for Caller {
         if let Some(token) = cookie(parts, SESSION_COOKIE) {
             let row = client
                 .query_opt(
-                    "SELECT p.id, p.name, p.role, p.team_id, w.csrf, w.expires_at < now()
+                    "SELECT p.id, p.name, p.role, p.team_id, w.csrf, w.expires_at < now(),
+                            d.revoked_at IS NOT NULL OR p.revoked_at IS NOT NULL
                      FROM web_sessions w JOIN people p ON p.id = w.person_id
+                     JOIN devices d ON d.id = w.device_id
                      WHERE w.token_sha256 = $1",
                     &[&sha256_hex(token.as_bytes())],
                 )
@@ -194,6 +200,9 @@ impl FromRequestParts<AppState> for Caller {
             return match row {
                 None => Err(ApiError::Unauthorized(
                     "your sign-in is not known (sign in again)".into(),
+                )),
+                Some(r) if r.get::<_, bool>(6) => Err(ApiError::Unauthorized(
+                    "the credential you signed in with was revoked".into(),
                 )),
                 Some(r) if r.get::<_, bool>(5) => Err(ApiError::Unauthorized(
                     "your sign-in has expired (sign in again)".into(),

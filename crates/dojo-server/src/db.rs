@@ -10,7 +10,7 @@ use tokio_postgres::NoTls;
 pub const MIGRATION_LOCK: i64 = 0x646f_6a6f;
 
 /// The schema, one migration a step; a step is never edited once released, only added.
-pub const MIGRATIONS: &[(i32, &str)] = &[(1, MIGRATION_1), (2, MIGRATION_2)];
+pub const MIGRATIONS: &[(i32, &str)] = &[(1, MIGRATION_1), (2, MIGRATION_2), (3, MIGRATION_3)];
 
 const MIGRATION_1: &str = r#"
 CREATE TABLE organisation (
@@ -160,6 +160,35 @@ CREATE TRIGGER overrides_append_only BEFORE UPDATE OR DELETE ON overrides
     FOR EACH ROW EXECUTE FUNCTION dojo_append_only();
 CREATE TRIGGER responses_append_only BEFORE UPDATE OR DELETE ON responses
     FOR EACH ROW EXECUTE FUNCTION dojo_append_only();
+"#;
+
+const MIGRATION_3: &str = r#"
+-- Revocation: a person's access can be withdrawn (every device and browser session with
+-- it), and a browser session belongs to the device credential it was signed in with, so
+-- revoking that device ends it. Sessions signed in before this step had no device: they
+-- end here (sign in again).
+ALTER TABLE people ADD COLUMN revoked_at timestamptz;
+DELETE FROM web_sessions;
+ALTER TABLE web_sessions ADD COLUMN device_id uuid NOT NULL REFERENCES devices(id) ON DELETE CASCADE;
+
+-- Erasure on request: what a coach wrote about others (overrides, answers) stays as the
+-- trainee's record with the coach's name gone; everything of the erased person goes.
+ALTER TABLE overrides ALTER COLUMN coach_id DROP NOT NULL;
+ALTER TABLE overrides DROP CONSTRAINT overrides_coach_id_fkey,
+    ADD CONSTRAINT overrides_coach_id_fkey FOREIGN KEY (coach_id) REFERENCES people(id) ON DELETE SET NULL;
+ALTER TABLE responses ALTER COLUMN person_id DROP NOT NULL;
+ALTER TABLE responses DROP CONSTRAINT responses_person_id_fkey,
+    ADD CONSTRAINT responses_person_id_fkey FOREIGN KEY (person_id) REFERENCES people(id) ON DELETE SET NULL;
+CREATE OR REPLACE FUNCTION dojo_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('dojo.erase', true) = 'on' THEN
+        IF TG_OP = 'DELETE' THEN
+            RETURN OLD;
+        END IF;
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'the % trail is append-only', TG_TABLE_NAME;
+END $$;
 "#;
 
 /// A database error, said as a sentence.

@@ -68,6 +68,26 @@ enum AdminCommand {
         #[command(subcommand)]
         command: PersonCommand,
     },
+    /// Enrolled machines.
+    Device {
+        #[command(subcommand)]
+        command: DeviceCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DeviceCommand {
+    /// List the devices (all, or one person's).
+    List {
+        /// Only this person's.
+        #[arg(long)]
+        person: Option<String>,
+    },
+    /// Revoke a device: its credential and the web sign-ins made with it stop working.
+    Revoke {
+        /// The device's UUID (from `admin device list`).
+        id: uuid::Uuid,
+    },
 }
 
 #[derive(Subcommand)]
@@ -88,6 +108,24 @@ enum PersonCommand {
         /// Only this team.
         #[arg(long)]
         team: Option<String>,
+    },
+    /// Revoke a person's access: every device, web sign-in and unused invitation.
+    Revoke {
+        /// Their name.
+        name: String,
+    },
+    /// Let a revoked person be invited again (their old devices stay revoked).
+    Restore {
+        /// Their name.
+        name: String,
+    },
+    /// Erase a person and their data on request (cannot be undone).
+    Erase {
+        /// Their name.
+        name: String,
+        /// The name again, to confirm.
+        #[arg(long)]
+        confirm: String,
     },
 }
 
@@ -200,13 +238,55 @@ async fn admin_command(
                 };
                 for p in repo::people(&client, team_id).await? {
                     println!(
-                        "{}\t{}\t{}\t{}",
+                        "{}\t{}\t{}\t{}{}",
                         p.id,
                         p.name,
                         p.role.as_str(),
-                        p.team.as_deref().unwrap_or("-")
+                        p.team.as_deref().unwrap_or("-"),
+                        if p.revoked { "\trevoked" } else { "" }
                     );
                 }
+            }
+            PersonCommand::Revoke { name } => {
+                let n = admin::set_person_revoked(pool, &name, true).await?;
+                println!("revoked {name}'s access ({n} devices revoked with it)");
+            }
+            PersonCommand::Restore { name } => {
+                admin::set_person_revoked(pool, &name, false).await?;
+                println!("restored {name}: invite them again with `admin invite`");
+            }
+            PersonCommand::Erase { name, confirm } => {
+                let (id, e) = admin::erase(pool, &name, &confirm).await?;
+                println!(
+                    "erased person {id}: {} sessions, {} quarantined uploads, {} devices; \
+                     {} overrides or answers about others kept without the name; \
+                     {} audit entries rewritten",
+                    e.sessions, e.quarantined, e.devices, e.anonymised, e.audit_rewritten
+                );
+            }
+        },
+        AdminCommand::Device { command } => match command {
+            DeviceCommand::List { person } => {
+                for d in admin::devices(pool, person.as_deref()).await? {
+                    println!(
+                        "{}\t{}\t{}\tenrolled {}\t{}",
+                        d.id,
+                        d.person,
+                        d.machine,
+                        d.created_at.format("%Y-%m-%d %H:%M"),
+                        d.revoked_at.map_or("active".to_string(), |t| format!(
+                            "revoked {}",
+                            t.format("%Y-%m-%d %H:%M")
+                        ))
+                    );
+                }
+            }
+            DeviceCommand::Revoke { id } => {
+                let d = admin::revoke_device(pool, id).await?;
+                println!(
+                    "revoked device {} ({}, machine {})",
+                    d.id, d.person, d.machine
+                );
             }
         },
     }

@@ -38,6 +38,9 @@ pub struct PersonRow {
     pub team_id: Option<Uuid>,
     /// Their team's name.
     pub team: Option<String>,
+    /// Their access was revoked (`admin person revoke`).
+    #[serde(default)]
+    pub revoked: bool,
 }
 
 fn clean(name: &str, what: &str) -> Result<String, ApiError> {
@@ -98,7 +101,8 @@ pub async fn team_name(c: &impl GenericClient, id: Uuid) -> Result<Option<String
         .map(|r| r.get(0)))
 }
 
-const PERSON_SELECT: &str = "SELECT p.id, p.name, p.role, p.team_id, t.name
+const PERSON_SELECT: &str = "SELECT p.id, p.name, p.role, p.team_id, t.name,
+        p.revoked_at IS NOT NULL
      FROM people p LEFT JOIN teams t ON t.id = p.team_id";
 
 fn person_row(r: &tokio_postgres::Row) -> Result<PersonRow, ApiError> {
@@ -108,6 +112,7 @@ fn person_row(r: &tokio_postgres::Row) -> Result<PersonRow, ApiError> {
         role: Role::parse(r.get::<_, &str>(2)).map_err(ApiError::Internal)?,
         team_id: r.get(3),
         team: r.get(4),
+        revoked: r.get(5),
     })
 }
 
@@ -202,6 +207,162 @@ pub async fn new_enrolment_token(
     )
     .await?;
     Ok(token)
+}
+
+// ---- devices, revocation and erasure ------------------------------------------------
+
+/// An enrolled machine.
+#[derive(Debug, Clone, Serialize)]
+pub struct DeviceRow {
+    /// Its UUID.
+    pub id: Uuid,
+    /// Whose it is.
+    pub person: String,
+    /// The machine id it enrolled with.
+    pub machine: String,
+    /// When it enrolled.
+    pub created_at: DateTime<Utc>,
+    /// When it was revoked.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// Every device, or one person's, oldest first.
+pub async fn devices(
+    c: &impl GenericClient,
+    person: Option<Uuid>,
+) -> Result<Vec<DeviceRow>, ApiError> {
+    let rows = c
+        .query(
+            "SELECT d.id, p.name, d.machine, d.created_at, d.revoked_at
+             FROM devices d JOIN people p ON p.id = d.person_id
+             WHERE $1::uuid IS NULL OR d.person_id = $1
+             ORDER BY d.created_at, d.id",
+            &[&person],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| DeviceRow {
+            id: r.get(0),
+            person: r.get(1),
+            machine: r.get(2),
+            created_at: r.get(3),
+            revoked_at: r.get(4),
+        })
+        .collect())
+}
+
+/// Revokes a device (its credential and the browser sessions signed in with it stop
+/// working); the device as it now is. Revoking twice keeps the first time.
+pub async fn revoke_device(c: &impl GenericClient, id: Uuid) -> Result<DeviceRow, ApiError> {
+    c.execute(
+        "UPDATE devices SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1",
+        &[&id],
+    )
+    .await?;
+    c.execute("DELETE FROM web_sessions WHERE device_id = $1", &[&id])
+        .await?;
+    devices(c, None)
+        .await?
+        .into_iter()
+        .find(|d| d.id == id)
+        .ok_or_else(|| {
+            ApiError::NotFound(format!("no device {id} (`admin device list` shows them)"))
+        })
+}
+
+/// Revokes or restores a person's access. Revoking also revokes every device of theirs,
+/// ends their browser sessions and voids their unused enrolment tokens; restoring only
+/// lets them be invited again. The number of devices revoked.
+pub async fn set_person_revoked(
+    c: &impl GenericClient,
+    person: Uuid,
+    revoked: bool,
+) -> Result<u64, ApiError> {
+    if !revoked {
+        c.execute(
+            "UPDATE people SET revoked_at = NULL WHERE id = $1",
+            &[&person],
+        )
+        .await?;
+        return Ok(0);
+    }
+    c.execute(
+        "UPDATE people SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1",
+        &[&person],
+    )
+    .await?;
+    let devices = c
+        .execute(
+            "UPDATE devices SET revoked_at = now() WHERE person_id = $1 AND revoked_at IS NULL",
+            &[&person],
+        )
+        .await?;
+    c.execute("DELETE FROM web_sessions WHERE person_id = $1", &[&person])
+        .await?;
+    c.execute(
+        "UPDATE enrolment_tokens SET used_at = now() WHERE person_id = $1 AND used_at IS NULL",
+        &[&person],
+    )
+    .await?;
+    Ok(devices)
+}
+
+/// What an erasure removed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Erasure {
+    /// Verified sessions (with their overrides and responses).
+    pub sessions: u64,
+    /// Quarantined uploads.
+    pub quarantined: u64,
+    /// Devices.
+    pub devices: u64,
+    /// Overrides and answers they wrote about others, kept with their name removed.
+    pub anonymised: u64,
+    /// Audit entries whose text named them, rewritten.
+    pub audit_rewritten: u64,
+}
+
+/// Erases a person and everything that is theirs, inside the caller's transaction: the
+/// append-only trails allow it only here (`dojo.erase` for this transaction). What they
+/// wrote about others stays as the others' record, without their name.
+pub async fn erase_person(
+    tx: &deadpool_postgres::Transaction<'_>,
+    person: &PersonRow,
+) -> Result<Erasure, ApiError> {
+    tx.batch_execute("SET LOCAL dojo.erase = 'on'").await?;
+    let count = |sql: &'static str| async move {
+        let n: i64 = tx.query_one(sql, &[&person.id]).await?.get(0);
+        Ok::<u64, ApiError>(n as u64)
+    };
+    let mut e = Erasure {
+        sessions: count("SELECT count(*) FROM sessions WHERE person_id = $1").await?,
+        quarantined: count("SELECT count(*) FROM quarantine WHERE person_id = $1").await?,
+        devices: count("SELECT count(*) FROM devices WHERE person_id = $1").await?,
+        anonymised: count(
+            "SELECT (SELECT count(*) FROM overrides o JOIN sessions s ON s.id = o.session_id
+                     WHERE o.coach_id = $1 AND s.person_id <> $1)
+                  + (SELECT count(*) FROM responses r JOIN sessions s ON s.id = r.session_id
+                     WHERE r.person_id = $1 AND s.person_id <> $1)",
+        )
+        .await?,
+        audit_rewritten: 0,
+    };
+    e.audit_rewritten = tx
+        .execute(
+            "UPDATE audit SET detail = replace(detail, $1, '(an erased person)')
+             WHERE position($1 in detail) > 0",
+            &[&person.name],
+        )
+        .await?;
+    // Sessions first: their overrides and responses go with them (ON DELETE CASCADE),
+    // then the person (devices, tokens, sign-ins, quarantine; their name on others'
+    // records is set NULL).
+    tx.execute("DELETE FROM sessions WHERE person_id = $1", &[&person.id])
+        .await?;
+    tx.execute("DELETE FROM people WHERE id = $1", &[&person.id])
+        .await?;
+    Ok(e)
 }
 
 /// Writes an audit entry.
@@ -379,9 +540,9 @@ pub async fn quarantine(
 // ---- overrides and responses -------------------------------------------------------
 
 const OVERRIDE_SELECT: &str =
-    "SELECT o.id, o.session_id, o.ticket, c.name, o.at, o.automatic_score,
-        o.old_score, o.new_score, o.reason
-     FROM overrides o JOIN people c ON c.id = o.coach_id JOIN sessions s ON s.id = o.session_id";
+    "SELECT o.id, o.session_id, o.ticket, COALESCE(c.name, 'an erased coach'), o.at,
+        o.automatic_score, o.old_score, o.new_score, o.reason
+     FROM overrides o LEFT JOIN people c ON c.id = o.coach_id JOIN sessions s ON s.id = o.session_id";
 
 fn override_row(r: &tokio_postgres::Row) -> Override {
     Override {
@@ -561,9 +722,9 @@ pub struct ResponseRow {
     pub at: DateTime<Utc>,
 }
 
-const RESPONSE_SELECT: &str = "SELECT r.id, r.session_id, r.ticket, p.name, r.kind, r.message,
-        r.answers, r.override_id, r.at
-     FROM responses r JOIN people p ON p.id = r.person_id JOIN sessions s ON s.id = r.session_id";
+const RESPONSE_SELECT: &str = "SELECT r.id, r.session_id, r.ticket,
+        COALESCE(p.name, 'an erased person'), r.kind, r.message, r.answers, r.override_id, r.at
+     FROM responses r LEFT JOIN people p ON p.id = r.person_id JOIN sessions s ON s.id = r.session_id";
 
 fn response_row(r: &tokio_postgres::Row) -> Result<ResponseRow, ApiError> {
     Ok(ResponseRow {

@@ -217,13 +217,14 @@ async fn start_web_session(state: &AppState, credential: &str) -> Result<String,
     let client = state.pool.get().await?;
     let row = client
         .query_opt(
-            "SELECT p.id, p.role FROM devices d JOIN people p ON p.id = d.person_id
-             WHERE d.credential_sha256 = $1 AND d.revoked_at IS NULL",
+            "SELECT p.id, p.role, d.id FROM devices d JOIN people p ON p.id = d.person_id
+             WHERE d.credential_sha256 = $1 AND d.revoked_at IS NULL AND p.revoked_at IS NULL",
             &[&sha256_hex(credential.as_bytes())],
         )
         .await?
         .ok_or_else(|| ApiError::Unauthorized("unknown device credential".into()))?;
     let person: uuid::Uuid = row.get(0);
+    let device: uuid::Uuid = row.get(2);
     if row.get::<_, &str>(1) == "trainee" {
         return Err(ApiError::Forbidden(
             "the web view is for coaches and admins".into(),
@@ -233,13 +234,14 @@ async fn start_web_session(state: &AppState, credential: &str) -> Result<String,
     let csrf = random_secret()?;
     client
         .execute(
-            "INSERT INTO web_sessions (token_sha256, person_id, csrf, expires_at)
-             VALUES ($1, $2, $3, now() + make_interval(hours => $4))",
+            "INSERT INTO web_sessions (token_sha256, person_id, csrf, expires_at, device_id)
+             VALUES ($1, $2, $3, now() + make_interval(hours => $4), $5)",
             &[
                 &sha256_hex(token.as_bytes()),
                 &person,
                 &csrf,
                 &(WEB_SESSION_HOURS as i32),
+                &device,
             ],
         )
         .await?;
