@@ -8,6 +8,7 @@ mod coaching;
 mod common;
 mod enrol_and_auth;
 mod migrations;
+mod overview;
 mod pg;
 mod revoke_and_erase;
 mod uploads;

@@ -287,8 +287,9 @@ pub async fn upload(
             let row = tx
                 .query_opt(
                     "INSERT INTO sessions (log_sha256, person_id, uploaded_by, machine, pack_hash,
-                        policy_hash, shift_id, seed, score, critical, played_at, log, grade, summary, reviews)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                        policy_hash, shift_id, seed, score, critical, played_at, log, grade, summary, reviews,
+                        flags)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
                      ON CONFLICT (log_sha256) DO NOTHING RETURNING id",
                     &[
                         &sha,
@@ -306,6 +307,11 @@ pub async fn upload(
                         &json(serde_json::to_value(&v.grade))?,
                         &json(serde_json::to_value(&v.summary))?,
                         &json(serde_json::to_value(&v.reviews))?,
+                        &v.summary
+                            .flags
+                            .iter()
+                            .map(|f| crate::reports::flag_name(f.flag))
+                            .collect::<Vec<String>>(),
                     ],
                 )
                 .await?;

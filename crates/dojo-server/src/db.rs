@@ -10,7 +10,7 @@ use tokio_postgres::NoTls;
 pub const MIGRATION_LOCK: i64 = 0x646f_6a6f;
 
 /// The schema, one migration a step; a step is never edited once released, only added.
-pub const MIGRATIONS: &[(i32, &str)] = &[(1, MIGRATION_1), (2, MIGRATION_2), (3, MIGRATION_3)];
+pub const MIGRATIONS: &[(i32, &str)] = &[(1, MIGRATION_1), (2, MIGRATION_2), (3, MIGRATION_3), (4, MIGRATION_4)];
 
 const MIGRATION_1: &str = r#"
 CREATE TABLE organisation (
@@ -189,6 +189,14 @@ BEGIN
     END IF;
     RAISE EXCEPTION 'the % trail is append-only', TG_TABLE_NAME;
 END $$;
+"#;
+
+const MIGRATION_4: &str = r#"
+-- The patterns flagged in each session, beside its score and security verdict, so the
+-- team overview aggregates in SQL without reading every session's summary.
+ALTER TABLE sessions ADD COLUMN flags text[] NOT NULL DEFAULT '{}';
+UPDATE sessions SET flags = ARRAY(
+    SELECT f->>'flag' FROM jsonb_array_elements(summary->'flags') f);
 "#;
 
 /// A database error, said as a sentence.

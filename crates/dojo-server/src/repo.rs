@@ -558,6 +558,30 @@ fn override_row(r: &tokio_postgres::Row) -> Override {
     }
 }
 
+/// The session scores the overrides make, for those of `sessions` that have overrides
+/// (dojo-core's `session_score` over the overridden tickets).
+pub async fn overridden_scores(
+    c: &impl GenericClient,
+    sessions: &[i64],
+) -> Result<std::collections::BTreeMap<i64, Option<u32>>, ApiError> {
+    let rows = c
+        .query(
+            "SELECT s.id, s.summary, p.name, t.name, s.played_at, s.received_at
+             FROM sessions s JOIN people p ON p.id = s.person_id LEFT JOIN teams t ON t.id = p.team_id
+             WHERE s.id = ANY($1) AND EXISTS (SELECT 1 FROM overrides o WHERE o.session_id = s.id)",
+            &[&sessions],
+        )
+        .await?;
+    if rows.is_empty() {
+        return Ok(Default::default());
+    }
+    let summaries = with_overrides(c, &rows, "s.id = ANY($1)", &[&sessions]).await?;
+    Ok(summaries
+        .into_iter()
+        .map(|s| (s.id, s.effective_score))
+        .collect())
+}
+
 /// The overrides of a person's sessions, oldest first.
 pub async fn overrides(c: &impl GenericClient, person: Uuid) -> Result<Vec<Override>, ApiError> {
     Ok(c.query(

@@ -4,10 +4,12 @@
 use std::collections::BTreeMap;
 
 use deadpool_postgres::GenericClient;
-use dojo_core::report::{self, AttentionRow, ReportInput, ReportOptions, TrainerReport};
+use dojo_core::grading::Flag;
+use dojo_core::report::{
+    self, AttentionRow, LatestFlag, ReportInput, ReportOptions, TraineeDigest, TrainerReport,
+};
 use uuid::Uuid;
 
-use crate::auth::Role;
 use crate::error::ApiError;
 use crate::repo::{self, PersonRow};
 use crate::state::AppState;
@@ -67,8 +69,119 @@ pub async fn trainer_report(
     Ok(report::build(&input, &options))
 }
 
-/// A team's trainees ranked by what needs attention, each with their UUID.
+/// A flag's stored name (as its JSON says it: `OverEscalates`).
+pub fn flag_name(flag: Flag) -> String {
+    match serde_json::to_value(flag) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => format!("{flag:?}"),
+    }
+}
+
+fn flag_of(name: &str) -> Option<Flag> {
+    serde_json::from_value(serde_json::Value::String(name.to_string())).ok()
+}
+
+/// A team's trainees ranked by what needs attention, each with their UUID: aggregated in
+/// SQL (per trainee: the count of sessions, the first and the latest, the sessions each
+/// flag is in), the latest sessions' summaries read for their flags' advice, and ranked
+/// by dojo-core's `report::overview_of` — the rules the report's overview uses.
 pub async fn team_overview(
+    c: &impl GenericClient,
+    state: &AppState,
+    team: Uuid,
+) -> Result<Vec<(AttentionRow, Uuid)>, ApiError> {
+    let rows = c
+        .query(
+            "SELECT p.id, p.name, t.name, n.sessions, f.id, f.score, l.id, l.score, l.critical,
+                    l.flags, l.summary->'flags'
+             FROM people p JOIN teams t ON t.id = p.team_id
+             CROSS JOIN LATERAL (SELECT count(*) AS sessions FROM sessions s
+                                 WHERE s.person_id = p.id) n
+             LEFT JOIN LATERAL (SELECT s.id, s.score FROM sessions s WHERE s.person_id = p.id
+                                ORDER BY s.played_at, s.id LIMIT 1) f ON true
+             LEFT JOIN LATERAL (SELECT s.id, s.score, s.critical, s.flags, s.summary
+                                FROM sessions s WHERE s.person_id = p.id
+                                ORDER BY s.played_at DESC, s.id DESC LIMIT 1) l ON true
+             WHERE p.team_id = $1 AND p.role = 'trainee'",
+            &[&team],
+        )
+        .await?;
+    // How many sessions of each trainee carry each flag.
+    let counts: BTreeMap<(Uuid, String), usize> = c
+        .query(
+            "SELECT s.person_id, f, count(*) FROM sessions s JOIN people p ON p.id = s.person_id,
+                    unnest(s.flags) AS f
+             WHERE p.team_id = $1 AND p.role = 'trainee' GROUP BY s.person_id, f",
+            &[&team],
+        )
+        .await?
+        .iter()
+        .map(|r| ((r.get(0), r.get(1)), r.get::<_, i64>(2) as usize))
+        .collect();
+    // Overridden first or latest sessions: their scores as the overrides make them.
+    let ends: Vec<i64> = rows
+        .iter()
+        .flat_map(|r| [r.get::<_, Option<i64>>(4), r.get::<_, Option<i64>>(6)])
+        .flatten()
+        .collect();
+    let overridden = repo::overridden_scores(c, &ends).await?;
+    let score = |id: Option<i64>, automatic: Option<i32>| {
+        id.and_then(|id| overridden.get(&id).copied().flatten())
+            .or(automatic.map(|s| s as u32))
+    };
+    let mut digests = Vec::with_capacity(rows.len());
+    let mut ids = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let person: Uuid = r.get(0);
+        let latest_id: Option<i64> = r.get(6);
+        let advice: Vec<dojo_core::grading::FlaggedPattern> = match r.get::<_, Option<serde_json::Value>>(10) {
+            Some(v) => serde_json::from_value(v).map_err(|e| {
+                ApiError::Internal(format!("a stored session's flags do not read: {e}"))
+            })?,
+            None => Vec::new(),
+        };
+        let names: Vec<String> = r.get::<_, Option<Vec<String>>>(9).unwrap_or_default();
+        let latest_flags = names
+            .iter()
+            .filter_map(|name| {
+                let flag = flag_of(name)?;
+                Some(LatestFlag {
+                    flag,
+                    label: flag.label().to_string(),
+                    advice: advice
+                        .iter()
+                        .find(|p| p.flag == flag)
+                        .map(|p| p.advice.clone())
+                        .unwrap_or_default(),
+                    sessions: counts.get(&(person, name.clone())).copied().unwrap_or(1),
+                })
+            })
+            .collect();
+        digests.push(TraineeDigest {
+            trainee: r.get(1),
+            team: r.get(2),
+            sessions: r.get::<_, i64>(3) as usize,
+            first_score: score(r.get(4), r.get(5)),
+            latest_score: score(latest_id, r.get(7)),
+            latest_critical: r.get::<_, Option<bool>>(8).unwrap_or(false),
+            latest_flags,
+        });
+        ids.push((r.get::<_, String>(1), person));
+    }
+    let ranked = report::overview_of(&digests, pass_mark(state));
+    Ok(ranked
+        .into_iter()
+        .filter_map(|row| {
+            let id = ids.iter().find(|(n, _)| *n == row.trainee)?.1;
+            Some((row, id))
+        })
+        .collect())
+}
+
+/// The same overview built the long way — every trainee's full report from all their
+/// sessions, then `report::overview` — the reference [`team_overview`] is tested and
+/// measured against.
+pub async fn team_overview_by_reports(
     c: &impl GenericClient,
     state: &AppState,
     team: Uuid,
@@ -76,14 +189,13 @@ pub async fn team_overview(
     let trainees: Vec<PersonRow> = repo::people(c, Some(team))
         .await?
         .into_iter()
-        .filter(|p| p.role == Role::Trainee)
+        .filter(|p| p.role == crate::auth::Role::Trainee)
         .collect();
     let mut reports = Vec::with_capacity(trainees.len());
     for p in &trainees {
         reports.push(trainer_report(c, state, p).await?);
     }
-    let rows = report::overview(&reports, pass_mark(state));
-    Ok(rows
+    Ok(report::overview(&reports, pass_mark(state))
         .into_iter()
         .filter_map(|row| {
             let id = trainees.iter().find(|p| p.name == row.trainee)?.id;

@@ -13,7 +13,7 @@ pub mod overview;
 pub mod render;
 
 pub use items::{ItemRow, item_analysis};
-pub use overview::{AttentionRow, overview};
+pub use overview::{AttentionRow, LatestFlag, TraineeDigest, overview, overview_of};
 
 use std::collections::{BTreeMap, BTreeSet};
 
