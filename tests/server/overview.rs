@@ -9,13 +9,16 @@ use dojo_server::reports;
 
 use crate::common::{Server, envelope, http, play};
 
+/// Shifts a trainee plays, in order, each as a persona.
+type Plays<'a> = &'a [(&'a str, Persona)];
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sql_overview_is_the_reports_overview() {
     let server = Server::start().await;
     let team = server.team("Desk A").await;
     server.team("Desk B").await;
     let (_, coach) = server.enrolled("Cora", Role::Coach, Some("Desk A")).await;
-    let plays: &[(&str, &str, &[(&str, Persona)])] = &[
+    let plays: &[(&str, &str, Plays)] = &[
         (
             "Ana",
             "Desk A",
@@ -84,6 +87,28 @@ async fn the_sql_overview_is_the_reports_overview() {
         assert!(r.status().is_redirection() || r.status().is_success());
     }
 
+    // The trigger-kept counts agree with the sessions.
+    assert_eq!(
+        server
+            .count("SELECT COALESCE(sum(sessions), 0)::bigint FROM person_counts")
+            .await,
+        server.count("SELECT count(*) FROM sessions").await
+    );
+    assert_eq!(
+        server
+            .count("SELECT COALESCE(sum(sessions), 0)::bigint FROM person_flag_counts")
+            .await,
+        server
+            .count("SELECT count(*) FROM sessions, LATERAL (SELECT DISTINCT unnest(flags)) f")
+            .await
+    );
+    assert!(
+        server
+            .count("SELECT count(*) FROM person_flag_counts")
+            .await
+            > 0
+    );
+
     let client = server.state.pool.get().await.unwrap();
     let by_sql = reports::team_overview(&client, &server.state, team)
         .await
@@ -97,7 +122,10 @@ async fn the_sql_overview_is_the_reports_overview() {
     assert!(!names.contains(&"Finn"));
     // The figures the ranking rests on are there to compare.
     assert!(by_sql.iter().any(|(r, _)| r.missed_security), "{by_sql:#?}");
-    assert!(by_sql.iter().any(|(r, _)| !r.flags.is_empty()), "{by_sql:#?}");
+    assert!(
+        by_sql.iter().any(|(r, _)| !r.flags.is_empty()),
+        "{by_sql:#?}"
+    );
     assert!(by_sql.iter().any(|(r, _)| r.score_change.is_some()));
     let eve = by_sql.iter().find(|(r, _)| r.trainee == "Eve").unwrap();
     assert_eq!(eve.0.sessions, 0);

@@ -220,7 +220,14 @@ async fn erasing_a_person_removes_their_data_and_leaves_others_records_whole() {
         "{out}"
     );
     let ana = trainees[0].0;
-    for table in ["sessions", "quarantine", "devices", "responses"] {
+    for table in [
+        "sessions",
+        "quarantine",
+        "devices",
+        "responses",
+        "person_counts",
+        "person_flag_counts",
+    ] {
         let n: i64 = client
             .query_one(
                 &format!("SELECT count(*) FROM {table} WHERE person_id = $1"),

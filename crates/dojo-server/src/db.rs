@@ -10,7 +10,12 @@ use tokio_postgres::NoTls;
 pub const MIGRATION_LOCK: i64 = 0x646f_6a6f;
 
 /// The schema, one migration a step; a step is never edited once released, only added.
-pub const MIGRATIONS: &[(i32, &str)] = &[(1, MIGRATION_1), (2, MIGRATION_2), (3, MIGRATION_3), (4, MIGRATION_4)];
+pub const MIGRATIONS: &[(i32, &str)] = &[
+    (1, MIGRATION_1),
+    (2, MIGRATION_2),
+    (3, MIGRATION_3),
+    (4, MIGRATION_4),
+];
 
 const MIGRATION_1: &str = r#"
 CREATE TABLE organisation (
@@ -192,11 +197,46 @@ END $$;
 "#;
 
 const MIGRATION_4: &str = r#"
--- The patterns flagged in each session, beside its score and security verdict, so the
--- team overview aggregates in SQL without reading every session's summary.
+-- The patterns flagged in each session, beside its score and security verdict, and per
+-- person the count of sessions and of sessions carrying each pattern, kept by triggers
+-- in the transaction that stores or removes a session: the team overview aggregates
+-- from these without reading every session.
 ALTER TABLE sessions ADD COLUMN flags text[] NOT NULL DEFAULT '{}';
 UPDATE sessions SET flags = ARRAY(
     SELECT f->>'flag' FROM jsonb_array_elements(summary->'flags') f);
+
+CREATE TABLE person_counts (
+    person_id uuid PRIMARY KEY REFERENCES people(id) ON DELETE CASCADE,
+    sessions integer NOT NULL CHECK (sessions >= 0)
+);
+CREATE TABLE person_flag_counts (
+    person_id uuid NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+    flag text NOT NULL,
+    sessions integer NOT NULL CHECK (sessions >= 0),
+    PRIMARY KEY (person_id, flag)
+);
+INSERT INTO person_counts SELECT person_id, count(*) FROM sessions GROUP BY person_id;
+INSERT INTO person_flag_counts
+    SELECT person_id, f, count(*) FROM sessions, unnest(flags) AS f GROUP BY person_id, f;
+
+CREATE FUNCTION dojo_count_sessions() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO person_counts VALUES (NEW.person_id, 1)
+            ON CONFLICT (person_id) DO UPDATE SET sessions = person_counts.sessions + 1;
+        INSERT INTO person_flag_counts
+            SELECT NEW.person_id, f, 1 FROM (SELECT DISTINCT unnest(NEW.flags) AS f) d
+            ON CONFLICT (person_id, flag)
+            DO UPDATE SET sessions = person_flag_counts.sessions + 1;
+        RETURN NEW;
+    END IF;
+    UPDATE person_counts SET sessions = sessions - 1 WHERE person_id = OLD.person_id;
+    UPDATE person_flag_counts SET sessions = sessions - 1
+        WHERE person_id = OLD.person_id AND flag = ANY(OLD.flags);
+    RETURN OLD;
+END $$;
+CREATE TRIGGER sessions_counted AFTER INSERT OR DELETE ON sessions
+    FOR EACH ROW EXECUTE FUNCTION dojo_count_sessions();
 "#;
 
 /// A database error, said as a sentence.

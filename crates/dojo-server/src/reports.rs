@@ -77,13 +77,21 @@ pub fn flag_name(flag: Flag) -> String {
     }
 }
 
+/// A flag's advice as the overview reads it from a summary.
+#[derive(serde::Deserialize)]
+struct FlagAdvice {
+    flag: Flag,
+    advice: String,
+}
+
 fn flag_of(name: &str) -> Option<Flag> {
     serde_json::from_value(serde_json::Value::String(name.to_string())).ok()
 }
 
 /// A team's trainees ranked by what needs attention, each with their UUID: aggregated in
-/// SQL (per trainee: the count of sessions, the first and the latest, the sessions each
-/// flag is in), the latest sessions' summaries read for their flags' advice, and ranked
+/// SQL (per trainee: the count of sessions and of sessions each flag is in, which the
+/// sessions' trigger keeps, and the first and the latest session through the
+/// `sessions_person` index), the latest sessions' flags read for their advice, and ranked
 /// by dojo-core's `report::overview_of` — the rules the report's overview uses.
 pub async fn team_overview(
     c: &impl GenericClient,
@@ -92,11 +100,12 @@ pub async fn team_overview(
 ) -> Result<Vec<(AttentionRow, Uuid)>, ApiError> {
     let rows = c
         .query(
-            "SELECT p.id, p.name, t.name, n.sessions, f.id, f.score, l.id, l.score, l.critical,
-                    l.flags, l.summary->'flags'
+            "SELECT p.id, p.name, t.name, COALESCE(n.sessions, 0), f.id, f.score, l.id, l.score,
+                    l.critical, l.flags,
+                    (SELECT jsonb_agg(jsonb_build_object('flag', x->'flag', 'advice', x->'advice'))
+                     FROM jsonb_array_elements(l.summary->'flags') x)
              FROM people p JOIN teams t ON t.id = p.team_id
-             CROSS JOIN LATERAL (SELECT count(*) AS sessions FROM sessions s
-                                 WHERE s.person_id = p.id) n
+             LEFT JOIN person_counts n ON n.person_id = p.id
              LEFT JOIN LATERAL (SELECT s.id, s.score FROM sessions s WHERE s.person_id = p.id
                                 ORDER BY s.played_at, s.id LIMIT 1) f ON true
              LEFT JOIN LATERAL (SELECT s.id, s.score, s.critical, s.flags, s.summary
@@ -106,17 +115,17 @@ pub async fn team_overview(
             &[&team],
         )
         .await?;
-    // How many sessions of each trainee carry each flag.
+    // How many sessions of each trainee carry each flag (kept by the sessions' trigger).
     let counts: BTreeMap<(Uuid, String), usize> = c
         .query(
-            "SELECT s.person_id, f, count(*) FROM sessions s JOIN people p ON p.id = s.person_id,
-                    unnest(s.flags) AS f
-             WHERE p.team_id = $1 AND p.role = 'trainee' GROUP BY s.person_id, f",
+            "SELECT c.person_id, c.flag, c.sessions FROM person_flag_counts c
+             JOIN people p ON p.id = c.person_id
+             WHERE p.team_id = $1 AND p.role = 'trainee' AND c.sessions > 0",
             &[&team],
         )
         .await?
         .iter()
-        .map(|r| ((r.get(0), r.get(1)), r.get::<_, i64>(2) as usize))
+        .map(|r| ((r.get(0), r.get(1)), r.get::<_, i32>(2) as usize))
         .collect();
     // Overridden first or latest sessions: their scores as the overrides make them.
     let ends: Vec<i64> = rows
@@ -134,7 +143,7 @@ pub async fn team_overview(
     for r in &rows {
         let person: Uuid = r.get(0);
         let latest_id: Option<i64> = r.get(6);
-        let advice: Vec<dojo_core::grading::FlaggedPattern> = match r.get::<_, Option<serde_json::Value>>(10) {
+        let advice: Vec<FlagAdvice> = match r.get::<_, Option<serde_json::Value>>(10) {
             Some(v) => serde_json::from_value(v).map_err(|e| {
                 ApiError::Internal(format!("a stored session's flags do not read: {e}"))
             })?,
@@ -160,7 +169,7 @@ pub async fn team_overview(
         digests.push(TraineeDigest {
             trainee: r.get(1),
             team: r.get(2),
-            sessions: r.get::<_, i64>(3) as usize,
+            sessions: r.get::<_, i32>(3) as usize,
             first_score: score(r.get(4), r.get(5)),
             latest_score: score(latest_id, r.get(7)),
             latest_critical: r.get::<_, Option<bool>>(8).unwrap_or(false),
