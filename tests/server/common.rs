@@ -198,3 +198,67 @@ pub fn envelope(log: &str, person: Uuid) -> Value {
         "machine": "test-pc-1",
     })
 }
+
+/// Where Debian installs Chromium (`.ci/run` installs it).
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// Renders a page's HTML in headless Chromium at 1280×720: the number of dark pixels
+/// (text and rules) of the screenshot, or `None` (with a notice) when Chromium is not
+/// installed. With `DOJO_KEEP_SCREENSHOTS=DIR` the PNG is kept as `DIR/NAME.png` to be
+/// looked at.
+pub fn screenshot(html: &str, name: &str) -> Option<usize> {
+    if !std::path::Path::new(CHROMIUM).exists() {
+        println!(
+            "NOTICE: {CHROMIUM} not found; {name} was not rendered (.ci/run installs Debian's `chromium`)"
+        );
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let page = dir.path().join(format!("{name}.html"));
+    std::fs::write(&page, html).unwrap();
+    let png = dir.path().join(format!("{name}.png"));
+    let profile = tempfile::tempdir().unwrap();
+    let o = std::process::Command::new(CHROMIUM)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+            "--window-size=1280,720",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    assert!(
+        png.exists(),
+        "chromium wrote no screenshot of {name}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    if let Ok(keep) = std::env::var("DOJO_KEEP_SCREENSHOTS") {
+        std::fs::create_dir_all(&keep).unwrap();
+        std::fs::copy(
+            &png,
+            std::path::Path::new(&keep).join(format!("{name}.png")),
+        )
+        .unwrap();
+    }
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&png).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert_eq!((info.width, info.height), (1280, 720), "{name}");
+    let channels = info.color_type.samples();
+    Some(
+        buf[..info.buffer_size()]
+            .chunks(channels)
+            .map(|p| 0.2126 * f64::from(p[0]) + 0.7152 * f64::from(p[1]) + 0.0722 * f64::from(p[2]))
+            .filter(|l| *l < 100.0)
+            .count(),
+    )
+}

@@ -6,6 +6,7 @@
 mod cli;
 mod coaching;
 mod common;
+mod competitions;
 mod enrol_and_auth;
 mod migrations;
 mod overview;

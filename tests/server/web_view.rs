@@ -4,7 +4,7 @@
 use dojo_core::agents::Persona;
 use dojo_server::auth::Role;
 
-use crate::common::{Server, envelope, http, play};
+use crate::common::{Server, envelope, http, play, screenshot};
 
 const SHIFT: &str = "onboarding-1-l1-scope";
 
@@ -197,8 +197,6 @@ async fn the_quarantine_page_shows_a_rejected_upload_and_names_are_escaped() {
     assert!(!html.contains("Desk <A>"));
 }
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_team_overview_renders_in_headless_chromium() {
     let server = Server::start().await;
@@ -215,52 +213,8 @@ async fn the_team_overview_renders_in_headless_chromium() {
     let (status, html) = server.get(&coach, &format!("/teams/{team}")).await;
     assert_eq!(status, 200);
     assert!(html.contains(">Ana</a>") && html.contains(">Ben</a>"));
-    if !std::path::Path::new(CHROMIUM).exists() {
-        println!(
-            "NOTICE: {CHROMIUM} not found; the team overview was not rendered (.ci/run installs Debian's `chromium`)"
-        );
+    let Some(dark) = screenshot(&html, "team-overview") else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let page = dir.path().join("overview.html");
-    std::fs::write(&page, &html).unwrap();
-    let png = dir.path().join("overview.png");
-    let profile = tempfile::tempdir().unwrap();
-    let o = std::process::Command::new(CHROMIUM)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--hide-scrollbars",
-            "--window-size=1280,720",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(format!("--screenshot={}", png.display()))
-        .arg(format!("file://{}", page.display()))
-        .output()
-        .unwrap();
-    assert!(
-        png.exists(),
-        "chromium wrote no screenshot: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    if let Ok(keep) = std::env::var("DOJO_KEEP_SCREENSHOT") {
-        std::fs::copy(&png, keep).unwrap();
-    }
-    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&png).unwrap()));
-    let mut reader = decoder.read_info().unwrap();
-    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
-    let info = reader.next_frame(&mut buf).unwrap();
-    assert_eq!((info.width, info.height), (1280, 720));
-    let channels = info.color_type.samples();
-    let luma: Vec<f64> = buf[..info.buffer_size()]
-        .chunks(channels)
-        .map(|p| 0.2126 * f64::from(p[0]) + 0.7152 * f64::from(p[1]) + 0.0722 * f64::from(p[2]))
-        .collect();
-    let dark = luma.iter().filter(|l| **l < 100.0).count();
+    };
     assert!(dark > 2_000, "no text to speak of ({dark} dark pixels)");
 }

@@ -288,8 +288,9 @@ pub async fn upload(
                 .query_opt(
                     "INSERT INTO sessions (log_sha256, person_id, uploaded_by, machine, pack_hash,
                         policy_hash, shift_id, seed, score, critical, played_at, log, grade, summary, reviews,
-                        flags)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+                        flags, competition_sha256, competition_result)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                        $17, $18)
                      ON CONFLICT (log_sha256) DO NOTHING RETURNING id",
                     &[
                         &sha,
@@ -312,6 +313,8 @@ pub async fn upload(
                             .iter()
                             .map(|f| crate::reports::flag_name(f.flag))
                             .collect::<Vec<String>>(),
+                        &v.header.competition.as_ref().map(|c| c.hash.clone()),
+                        &v.competition_result,
                     ],
                 )
                 .await?;
@@ -333,8 +336,9 @@ pub async fn upload(
         Err(rejected) => {
             let n = tx
                 .execute(
-                    "INSERT INTO quarantine (log_sha256, person_id, uploaded_by, machine, code, reason, log)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (log_sha256) DO NOTHING",
+                    "INSERT INTO quarantine (log_sha256, person_id, uploaded_by, machine, code, reason, log,
+                        competition_sha256)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (log_sha256) DO NOTHING",
                     &[
                         &sha,
                         &person.id,
@@ -343,6 +347,7 @@ pub async fn upload(
                         &rejected.code,
                         &rejected.reason,
                         &envelope.log,
+                        &ingest::competition_of(&envelope.log),
                     ],
                 )
                 .await?;

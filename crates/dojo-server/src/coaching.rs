@@ -32,7 +32,8 @@ pub fn check_csrf(caller: &Caller, sent: &str) -> Result<(), ApiError> {
     }
 }
 
-fn csrf_field(caller: &Caller) -> String {
+/// The hidden CSRF field of a form (none with a bearer credential).
+pub fn csrf_field(caller: &Caller) -> String {
     match &caller.via {
         Via::Cookie { csrf } => {
             format!(

@@ -15,6 +15,7 @@ pub const MIGRATIONS: &[(i32, &str)] = &[
     (2, MIGRATION_2),
     (3, MIGRATION_3),
     (4, MIGRATION_4),
+    (5, MIGRATION_5),
 ];
 
 const MIGRATION_1: &str = r#"
@@ -237,6 +238,29 @@ BEGIN
 END $$;
 CREATE TRIGGER sessions_counted AFTER INSERT OR DELETE ON sessions
     FOR EACH ROW EXECUTE FUNCTION dojo_count_sessions();
+"#;
+
+const MIGRATION_5: &str = r#"
+-- Competitions run on the server: the competition file (its SHA-256 is its identity, as
+-- `dojo compete` has it), for a team or for everyone, with the time its board freezes.
+CREATE TABLE competitions (
+    id uuid PRIMARY KEY,
+    team_id uuid REFERENCES teams(id) ON DELETE CASCADE,
+    name text NOT NULL,
+    file text NOT NULL,
+    file_sha256 text NOT NULL UNIQUE,
+    shift_id text NOT NULL,
+    seed bigint NOT NULL,
+    created_by uuid REFERENCES people(id) ON DELETE SET NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    freeze_at timestamptz
+);
+-- A session played in a competition carries the competition's SHA-256 and, when it
+-- verified, its result as `dojo compete` verifies results; a quarantined one its SHA-256.
+ALTER TABLE sessions ADD COLUMN competition_sha256 text, ADD COLUMN competition_result text;
+CREATE INDEX sessions_competition ON sessions (competition_sha256, received_at)
+    WHERE competition_sha256 IS NOT NULL;
+ALTER TABLE quarantine ADD COLUMN competition_sha256 text;
 "#;
 
 /// A database error, said as a sentence.

@@ -115,6 +115,10 @@ pub struct Verified {
     pub summary: SessionSummary,
     /// The reviews of escalated tickets, for the report's review queue.
     pub reviews: Vec<Review>,
+    /// For a session played in a competition: its result as the app hands one in
+    /// (`SessionResult` RON), which the competition's board verifies with
+    /// `compete::verify` like `dojo compete verify` does.
+    pub competition_result: Option<String>,
 }
 
 /// An upload that failed verification.
@@ -132,6 +136,13 @@ fn reject(code: &'static str, reason: impl Into<String>) -> Rejected {
         code,
         reason: reason.into(),
     }
+}
+
+/// The SHA-256 of the competition a log's header is stamped with, if its header reads.
+pub fn competition_of(log: &str) -> Option<String> {
+    let first = log.strip_prefix('\u{feff}').unwrap_or(log).lines().next()?;
+    let header: LogHeader = ron::from_str(first).ok()?;
+    header.competition.map(|c| c.hash)
 }
 
 /// Reads a line log's text: the header, then every entry. A line that does not parse is
@@ -205,6 +216,10 @@ pub fn verify(content: &Content, envelope: &Envelope) -> Result<Verified, Reject
         }
         Err(e) => return Err(reject("format", e.to_string())),
     };
+    let competition_result = header
+        .competition
+        .as_ref()
+        .map(|_| dojo_core::sim::record::SessionResult::of(&session, header.clone()).to_ron());
     let graded = GradedSession::of(&session, header.clone());
     let grade = graded.grade;
     if let Some(claimed) = envelope.claimed_score
@@ -225,6 +240,7 @@ pub fn verify(content: &Content, envelope: &Envelope) -> Result<Verified, Reject
         grade,
         summary,
         reviews,
+        competition_result,
     })
 }
 

@@ -15,12 +15,14 @@
 //! | [`reports`] | dojo-core's report and overview on the server's data |
 //! | [`web`] | the coach's HTML pages |
 //! | [`coaching`] | overrides, acknowledgements and disputes, the coach's queue, item analysis |
+//! | [`competitions`] | competitions: creation, the app's fetch, the live board re-verified with dojo-core |
 //! | [`admin`] | the `admin` commands (teams, people, invitations) |
 
 pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod coaching;
+pub mod competitions;
 pub mod db;
 pub mod error;
 pub mod ingest;
@@ -46,6 +48,8 @@ pub fn router(state: AppState, max_body: usize) -> Router {
         .route("/api/sessions", post(api::upload))
         .route("/api/people/{id}/report", get(api::report))
         .route("/api/responses", post(coaching::respond))
+        .route("/api/competitions", get(competitions::api_list))
+        .route("/api/competitions/{id}/board", get(competitions::api_board))
         .route("/healthz", get(|| async { "ok" }))
         .route("/login", get(web::login_form).post(web::login))
         .route("/logout", post(web::logout))
@@ -58,6 +62,11 @@ pub fn router(state: AppState, max_body: usize) -> Router {
         .route("/sessions/{id}", get(coaching::session_page))
         .route("/sessions/{id}/overrides", post(coaching::add_override))
         .route("/sessions/{id}/answers", post(coaching::add_answer))
+        .route(
+            "/competitions",
+            get(competitions::list_page).post(competitions::create_form),
+        )
+        .route("/competitions/{id}", get(competitions::board_page))
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(state)
 }

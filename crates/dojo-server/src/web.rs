@@ -49,7 +49,7 @@ pub fn page(title: &str, caller: Option<&Caller>, body: &str) -> Response {
     let mut head = String::new();
     if let Some(c) = caller {
         head.push_str(
-            "<header><nav><a href=\"/\">Teams</a><a href=\"/queue\">Disputes</a><a href=\"/quarantine\">Quarantine</a></nav>",
+            "<header><nav><a href=\"/\">Teams</a><a href=\"/queue\">Disputes</a><a href=\"/competitions\">Competitions</a><a href=\"/quarantine\">Quarantine</a></nav>",
         );
         head.push_str(&format!(
             "<span class=\"muted\">{} ({})</span>",
