@@ -145,8 +145,14 @@ impl Run {
             Some(path) => Some(LogWriter::create(path, &header).map_err(|e| e.to_string())?),
             None => None,
         };
-        let history_id = match (store, &header.trainee, &log_path, entry) {
-            (Some(s), Some(name), Some(path), false) => Some(
+        // A competition entry is recorded too when its participant is a trainee of the
+        // history (so it syncs to a team server like any session); a participant the
+        // history does not know plays for the result file only.
+        let recorded = |s: &Store, name: &str| {
+            !entry || matches!(s.person(name), Ok(Some(p)) if p.role == Role::Trainee)
+        };
+        let history_id = match (store, &header.trainee, &log_path) {
+            (Some(s), Some(name), Some(path)) if recorded(s, name) => Some(
                 s.begin_session(name, &header, path, played_at)
                     .map_err(|e| e.to_string())?,
             ),

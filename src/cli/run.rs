@@ -94,8 +94,11 @@ pub fn cmd_run(
     // A run with a trainee is stored in their history (unless --no-store): the history
     // opens, and the trainee is checked, before the first action. A resumed log the
     // history knows is finished there too.
+    // A competition run is stored when the participant is a trainee of an existing
+    // history (as the app stores it), so it syncs to a team server like any session;
+    // otherwise it is played for its result file only.
     let wants_store = !args.no_store
-        && competition.is_none()
+        && (competition.is_none() || history_exists(cli))
         && (args.trainee.is_some() || (args.resume.is_some() && history_exists(cli)));
     let mut store = None;
     if wants_store {
@@ -103,6 +106,17 @@ pub fn cmd_run(
             return Ok(1);
         };
         store = Some(s);
+    }
+    if competition.is_some()
+        && let (Some(s), Some(name)) = (&store, &args.trainee)
+        && !matches!(s.person(name), Ok(Some(p)) if p.role == dojo_core::history::Role::Trainee)
+    {
+        writeln!(
+            err,
+            "note: `{}` is not a trainee of this machine's history: the competition result is not stored there",
+            dojo_core::escape::terminal(name)
+        )?;
+        store = None;
     }
     // The same script played again by the same trainee is the same log: refused now,
     // before the shift is played and before the history records anything.

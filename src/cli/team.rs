@@ -37,6 +37,28 @@ pub enum TeamCommand {
     },
     /// Upload the finished sessions the server does not have yet.
     Sync,
+    /// Acknowledge or dispute a ticket's grade in one of your sessions; it reaches your
+    /// coach's queue with the next `dojo team sync` (queued here, so it works offline).
+    Respond {
+        /// The session (its number in `dojo history`).
+        #[arg(long)]
+        session: i64,
+        /// The ticket number.
+        #[arg(long)]
+        ticket: u32,
+        /// Acknowledge the grade.
+        #[arg(long, conflicts_with = "dispute", required_unless_present = "dispute")]
+        ack: bool,
+        /// Dispute the grade, saying why.
+        #[arg(long, value_name = "WHY")]
+        dispute: Option<String>,
+        /// A comment with an acknowledgement.
+        #[arg(long, requires = "ack")]
+        comment: Option<String>,
+    },
+    /// Fetch the competitions you are on the roster of from the server and write each
+    /// competition file into the data folder, ready to play.
+    Competitions,
     /// The link to the server and what the outbox holds.
     Status {
         /// Output format.
@@ -64,6 +86,22 @@ pub fn cmd_team(
             trainee,
         } => join(cli, url, token, trainee.as_deref(), out, err),
         TeamCommand::Sync => sync(cli, out, err),
+        TeamCommand::Respond {
+            session,
+            ticket,
+            ack: _,
+            dispute,
+            comment,
+        } => respond(
+            cli,
+            *session,
+            *ticket,
+            dispute.as_deref(),
+            comment.as_deref(),
+            out,
+            err,
+        ),
+        TeamCommand::Competitions => competitions(cli, out, err),
         TeamCommand::Status { format } => status(cli, *format, out, err),
     }
 }
@@ -97,6 +135,22 @@ fn post(
         .body_mut()
         .with_config()
         .limit(1024 * 1024)
+        .read_to_string()
+        .unwrap_or_default();
+    Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
+}
+
+fn get(agent: &ureq::Agent, url: &str, bearer: &str) -> Result<Answer, String> {
+    let mut response = agent
+        .get(url)
+        .header("Authorization", &format!("Bearer {bearer}"))
+        .call()
+        .map_err(|e| format!("cannot reach {url}: {e}"))?;
+    let status = response.status().as_u16();
+    let text = response
+        .body_mut()
+        .with_config()
+        .limit(8 * 1024 * 1024)
         .read_to_string()
         .unwrap_or_default();
     Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
@@ -361,6 +415,13 @@ fn sync(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<
         "synced with {}: {stored} stored, {repeated} already there, {quarantined} quarantined, {failed} refused",
         link.server
     )?;
+    if offline.is_none() {
+        match send_responses(&store, &agent, &link, out) {
+            Ok(None) => {}
+            Ok(Some(reason)) => offline = Some(reason),
+            Err(e) => return fail(err, e),
+        }
+    }
     let left = store.outbox_pending().map(|p| p.len()).unwrap_or(0);
     if let Some(reason) = offline {
         writeln!(
@@ -375,6 +436,225 @@ fn sync(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<
             "error: {failed} session(s) were refused (`dojo team status` shows why)"
         )?;
         return Ok(1);
+    }
+    Ok(0)
+}
+
+/// Posts the queued acknowledgements and disputes whose session the server has; the
+/// reason to stop when the server cannot be reached.
+fn send_responses(
+    store: &dojo_store::Store,
+    agent: &ureq::Agent,
+    link: &TeamLink,
+    out: &mut dyn Write,
+) -> Result<Option<String>, dojo_store::StoreError> {
+    let pending = store.responses_pending()?;
+    let url = format!("{}/api/responses", link.server);
+    let (mut sent, mut refused, mut waiting) = (0, 0, 0);
+    for r in &pending {
+        let Some(server_session) = r.server_session else {
+            waiting += 1;
+            continue;
+        };
+        let body = json!({
+            "session": server_session,
+            "ticket": r.ticket,
+            "kind": r.kind.as_str(),
+            "message": r.message,
+            "key": r.key,
+        });
+        let mut wait = FIRST_BACKOFF;
+        let mut answer = post(agent, &url, Some(&link.credential), &body);
+        for _ in 1..ATTEMPTS {
+            let retry = match &answer {
+                Err(_) => true,
+                Ok((status, _)) => *status >= 500 || *status == 429,
+            };
+            if !retry {
+                break;
+            }
+            std::thread::sleep(wait);
+            wait *= 2;
+            answer = post(agent, &url, Some(&link.credential), &body);
+        }
+        match answer {
+            Ok((200 | 201, _)) => {
+                store.response_answered(r.id, "sent", now())?;
+                sent += 1;
+            }
+            Ok((status @ (400 | 403 | 404 | 409), body)) => {
+                store.response_answered(
+                    r.id,
+                    &format!("refused ({status}): {}", server_error(&body)),
+                    now(),
+                )?;
+                refused += 1;
+            }
+            Ok((status, body)) => {
+                store.response_failed(r.id, &format!("{status}: {}", server_error(&body)))?;
+                return Ok(Some(format!(
+                    "the server did not take an acknowledgement or dispute ({status}: {})",
+                    server_error(&body)
+                )));
+            }
+            Err(e) => {
+                store.response_failed(r.id, &e)?;
+                return Ok(Some(e));
+            }
+        }
+    }
+    if !pending.is_empty() {
+        let _ = writeln!(
+            out,
+            "acknowledgements and disputes: {sent} delivered, {refused} refused, {waiting} waiting for their session to upload"
+        );
+    }
+    Ok(None)
+}
+
+fn respond(
+    cli: &Cli,
+    session: i64,
+    ticket: u32,
+    dispute: Option<&str>,
+    comment: Option<&str>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<i32> {
+    let Some(store) = open_store(cli, None, err)? else {
+        return Ok(1);
+    };
+    let (kind, message) = match dispute {
+        Some(why) => (dojo_store::ResponseKind::Dispute, why),
+        None => (dojo_store::ResponseKind::Ack, comment.unwrap_or("")),
+    };
+    let key = uuid::Uuid::new_v4().to_string();
+    if let Err(e) = store.queue_response(session, ticket, kind, message, &key, now()) {
+        return fail(err, e);
+    }
+    let linked = matches!(store.team_link(), Ok(Some(_)));
+    writeln!(
+        out,
+        "{} of ticket {ticket} in session {session} queued{}",
+        match kind {
+            dojo_store::ResponseKind::Ack => "acknowledgement",
+            dojo_store::ResponseKind::Dispute => "dispute",
+        },
+        if linked {
+            ": it reaches your coach with the next `dojo team sync`"
+        } else {
+            " (this machine has joined no team server yet: it is sent once it has)"
+        }
+    )?;
+    Ok(0)
+}
+
+/// A folder name for a competition: its name's letters and the start of its hash.
+fn competition_folder(name: &str, sha256: &str) -> String {
+    let mut slug = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    let short: String = sha256
+        .chars()
+        .filter(char::is_ascii_hexdigit)
+        .take(8)
+        .collect();
+    format!(
+        "{}-{short}",
+        if slug.is_empty() { "competition" } else { slug }
+    )
+}
+
+fn competitions(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<i32> {
+    let Some(store) = open_store(cli, None, err)? else {
+        return Ok(1);
+    };
+    let link = match store.team_link() {
+        Ok(Some(link)) => link,
+        Ok(None) => {
+            return fail(
+                err,
+                "this machine has joined no team server: `dojo team join URL --token TOKEN`",
+            );
+        }
+        Err(e) => return fail(err, e),
+    };
+    let url = format!("{}/api/competitions", link.server);
+    let listed = match get(&agent(), &url, &link.credential) {
+        Ok((200, Value::Array(list))) => list,
+        Ok((status, body)) => {
+            return fail(
+                err,
+                format!(
+                    "the server did not list competitions ({status}): {}",
+                    server_error(&body)
+                ),
+            );
+        }
+        Err(e) => return fail(err, e),
+    };
+    let dir = match dojo_store::data_dir(cli.data_dir.as_deref()) {
+        Ok(d) => d.join("competitions"),
+        Err(e) => return fail(err, e),
+    };
+    if listed.is_empty() {
+        writeln!(out, "no competition for you on {}", link.server)?;
+        return Ok(0);
+    }
+    for c in &listed {
+        let (Some(name), Some(sha), Some(file)) =
+            (c["name"].as_str(), c["sha256"].as_str(), c["file"].as_str())
+        else {
+            return fail(
+                err,
+                "the server's list of competitions is not a team server's",
+            );
+        };
+        // The file is the competition's identity: it must hash to what the server says.
+        if dojo_core::compete::sha256_hex(file.as_bytes()) != sha {
+            return fail(
+                err,
+                format!("the competition file of `{name}` does not match its SHA-256: not saved"),
+            );
+        }
+        let folder = dir.join(competition_folder(name, sha));
+        let path = folder.join(dojo_core::compete::COMPETITION_FILE);
+        let fresh = std::fs::read_to_string(&path).ok().as_deref() != Some(file);
+        if fresh {
+            if let Err(e) = std::fs::create_dir_all(&folder) {
+                return fail(err, format!("cannot create {}: {e}", folder.display()));
+            }
+            if let Err(e) = dojo_core::sim::record::write_atomic(&path, file) {
+                return fail(err, e);
+            }
+        }
+        let freeze = c["freeze_at"]
+            .as_str()
+            .map(|t| format!(", board freezes {t}"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{} ({}{freeze}){}",
+            dojo_core::escape::terminal(name),
+            dojo_core::escape::terminal(c["shift"].as_str().unwrap_or("?")),
+            if fresh { "" } else { " — already saved" }
+        )?;
+        writeln!(out, "  file: {}", path.display())?;
+        match c["participant"].as_str() {
+            Some(who) => writeln!(
+                out,
+                "  play: dojo run --competition \"{}\" --trainee \"{}\" (or open it in the app's Competition mode), then dojo team sync",
+                path.display(),
+                dojo_core::escape::terminal(who)
+            )?,
+            None => writeln!(out, "  you are not on its roster (you can read its board)")?,
+        }
     }
     Ok(0)
 }
@@ -407,6 +687,12 @@ fn status(
             "not_mapped": status.not_mapped,
             "last_error": status.last_error,
             "last_sent": status.last_sent,
+            "responses": {
+                "pending": status.responses_pending,
+                "waiting_for_session": status.responses_waiting,
+                "sent": status.responses_sent,
+                "refused": status.responses_refused,
+            },
         });
         writeln!(
             out,
@@ -460,6 +746,20 @@ fn status(
             }
             for q in status.quarantined.iter().take(5) {
                 writeln!(out, "  {}", dojo_core::escape::terminal(q))?;
+            }
+            if status.responses_pending + status.responses_sent + status.responses_refused.len() > 0
+            {
+                writeln!(
+                    out,
+                    "responses: {} pending ({} waiting for their session to upload), {} delivered, {} refused",
+                    status.responses_pending,
+                    status.responses_waiting,
+                    status.responses_sent,
+                    status.responses_refused.len()
+                )?;
+                for r in status.responses_refused.iter().take(5) {
+                    writeln!(out, "  {}", dojo_core::escape::terminal(r))?;
+                }
             }
         }
     }

@@ -228,3 +228,188 @@ fn two_machines_join_one_server_sync_and_the_coach_sees_both_trainees() {
     );
     assert_eq!(count("SELECT count(*) FROM sessions"), 3);
 }
+
+/// A graded ticket of the machine's first session: its number.
+fn a_ticket(data: &Path) -> u32 {
+    let store = dojo_store::Store::open_in(data).unwrap();
+    let s = store.session(1).unwrap();
+    s.tickets.iter().find(|t| !t.handed_over).unwrap().number
+}
+
+#[test]
+fn a_dispute_queued_offline_reaches_the_coach_and_a_server_competition_is_played_and_handed_in_by_sync()
+ {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let url = rt.block_on(crate::pg::fresh_database());
+    let state = rt
+        .block_on(AppState::start(&url))
+        .expect("the server starts");
+    let (addr, _running) = serve(&rt, &state, "127.0.0.1:0");
+    let base = format!("http://{addr}");
+    let (team, token, coach) = rt.block_on(async {
+        let team = admin::team_add(&state.pool, "Desk A").await.unwrap();
+        let token = admin::invite(&state.pool, "Ana", Role::Trainee, Some("Desk A"), 7)
+            .await
+            .unwrap()
+            .token;
+        let coach = admin::invite(&state.pool, "Cora", Role::Coach, Some("Desk A"), 7)
+            .await
+            .unwrap()
+            .person;
+        (team, token, coach)
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let pc = dir.path().join("pc");
+    let root = crate::common::root();
+    let ideal = root.join(format!("examples/scripts/{SHIFT}.ideal.ron"));
+    ok(&pc, &["trainee", "add", "Ana", "--team", "Desk A"]);
+    ok(
+        &pc,
+        &[
+            "run",
+            "--shift",
+            SHIFT,
+            "--actions",
+            ideal.to_str().unwrap(),
+            "--seed",
+            "7",
+            "--trainee",
+            "Ana",
+        ],
+    );
+    let ticket = a_ticket(&pc).to_string();
+
+    // Disputed before the machine ever joined: queued, waiting for its session.
+    let queued = ok(
+        &pc,
+        &[
+            "team",
+            "respond",
+            "--session",
+            "1",
+            "--ticket",
+            &ticket,
+            "--dispute",
+            "I escalated inside the window",
+        ],
+    );
+    assert!(queued.contains("dispute of ticket"), "{queued}");
+    for (args, says) in [
+        (vec!["--ticket", "999", "--ack"], "no graded ticket"),
+        (
+            vec!["--ticket", ticket.as_str(), "--dispute", "  "],
+            "give the reason",
+        ),
+        (vec!["--ticket", ticket.as_str()], "--ack"),
+    ] {
+        let o = dojo(
+            &pc,
+            &[&["team", "respond", "--session", "1"][..], &args].concat(),
+        );
+        assert!(!o.status.success());
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert!(e.contains(says), "{args:?}: {e}");
+    }
+    let s = status_json(&pc);
+    assert_eq!(s["responses"]["pending"], 1);
+    assert_eq!(s["responses"]["waiting_for_session"], 1);
+
+    // Joined and synced: the session goes up first, then the dispute, to the coach's queue.
+    ok(&pc, &["team", "join", &base, "--token", &token]);
+    let synced = ok(&pc, &["team", "sync"]);
+    assert!(
+        synced.contains("1 stored") && synced.contains("1 delivered"),
+        "{synced}"
+    );
+    let disputes = rt.block_on(async {
+        let c = state.pool.get().await.unwrap();
+        dojo_server::repo::open_disputes(&c, Some(team))
+            .await
+            .unwrap()
+    });
+    assert_eq!(disputes.len(), 1);
+    assert_eq!(
+        disputes[0].response.message,
+        "I escalated inside the window"
+    );
+    // A repeated sync sends nothing again.
+    assert!(!ok(&pc, &["team", "sync"]).contains("delivered"));
+    let s = status_json(&pc);
+    assert_eq!(
+        (
+            s["responses"]["pending"].clone(),
+            s["responses"]["sent"].clone()
+        ),
+        (0.into(), 1.into())
+    );
+
+    // The coach creates a competition on the server; Ana's machine fetches it.
+    let caller = dojo_server::auth::Caller {
+        id: coach,
+        name: "Cora".into(),
+        role: Role::Coach,
+        team: Some(team),
+        via: dojo_server::auth::Via::Bearer,
+    };
+    let form = dojo_server::competitions::NewCompetition {
+        csrf: String::new(),
+        name: "Friday cup".into(),
+        shift: "competition-mixed".into(),
+        seed: "42".into(),
+        freeze_at: String::new(),
+        team: String::new(),
+    };
+    let created = rt
+        .block_on(dojo_server::competitions::create(&state, &caller, &form))
+        .unwrap();
+    let fetched = ok(&pc, &["team", "competitions"]);
+    assert!(fetched.contains("Friday cup"), "{fetched}");
+    let file = fetched
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("file: "))
+        .unwrap()
+        .to_string();
+    assert!(fetched.contains("--trainee \"Ana\""), "{fetched}");
+    assert!(ok(&pc, &["team", "competitions"]).contains("already saved"));
+    let script = dir.path().join("cup.ron");
+    ok(
+        &pc,
+        &[
+            "script",
+            "--shift",
+            "competition-mixed",
+            "--seed",
+            "42",
+            "--out",
+            script.to_str().unwrap(),
+        ],
+    );
+    ok(
+        &pc,
+        &[
+            "run",
+            "--competition",
+            &file,
+            "--trainee",
+            "Ana",
+            "--actions",
+            script.to_str().unwrap(),
+        ],
+    );
+    let synced = ok(&pc, &["team", "sync"]);
+    assert!(synced.contains("1 stored"), "{synced}");
+    // On the server's board, re-verified.
+    let board = rt.block_on(async {
+        let c = state.pool.get().await.unwrap();
+        dojo_server::competitions::board(&c, &state, &created, None)
+            .await
+            .unwrap()
+            .0
+    });
+    assert_eq!(board.individuals.len(), 1, "{:?}", board.rejected);
+    assert_eq!(board.individuals[0].participant, "Ana");
+}

@@ -32,7 +32,9 @@ pub mod stored;
 mod time;
 
 pub use error::StoreError;
-pub use outbox::{OutboxItem, OutboxStatus, TeamLink};
+pub use outbox::{
+    MAX_RESPONSE_TEXT, OutboxItem, OutboxStatus, PendingResponse, ResponseKind, TeamLink,
+};
 pub use paths::{DATA_DIR_ENV, DB_FILE, data_dir, resolve_data_dir};
 pub use report::trainer_report;
 pub use store::{BUSY_TIMEOUT, MIGRATIONS, SCHEMA_VERSION, Store};

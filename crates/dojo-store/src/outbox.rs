@@ -65,6 +65,55 @@ pub struct OutboxStatus {
     pub last_error: Option<String>,
     /// The last successful upload.
     pub last_sent: Option<DateTime<Utc>>,
+    /// Acknowledgements and disputes not yet delivered.
+    pub responses_pending: usize,
+    /// … of which wait for their session to be stored on the server first.
+    pub responses_waiting: usize,
+    /// Acknowledgements and disputes the server has.
+    pub responses_sent: usize,
+    /// Those the server refused, with its reasons.
+    pub responses_refused: Vec<String>,
+}
+
+/// What a trainee says of a ticket's grade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseKind {
+    /// "I have read it."
+    Ack,
+    /// "I think the grade is wrong, because …" (a message is required).
+    Dispute,
+}
+
+impl ResponseKind {
+    /// The stored and sent form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResponseKind::Ack => "ack",
+            ResponseKind::Dispute => "dispute",
+        }
+    }
+}
+
+/// The longest message of a response (the server's limit).
+pub const MAX_RESPONSE_TEXT: usize = 2000;
+
+/// An acknowledgement or dispute waiting to be posted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingResponse {
+    /// Its id in the outbox.
+    pub id: i64,
+    /// The local session.
+    pub session: i64,
+    /// The server's id of that session, once it is stored there.
+    pub server_session: Option<i64>,
+    /// The ticket number.
+    pub ticket: u32,
+    /// What it is.
+    pub kind: ResponseKind,
+    /// The trainee's words.
+    pub message: String,
+    /// The idempotency key (a UUID made when it was queued).
+    pub key: String,
 }
 
 impl Store {
@@ -220,6 +269,144 @@ impl Store {
                 }
             }
         }
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT r.sent_at, r.verdict, o.server_session FROM response_outbox r
+                 LEFT JOIN outbox o ON o.session_id = r.session_id ORDER BY r.id DESC",
+            )
+            .map_err(|e| self.e(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.e(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.e(e))? {
+            let sent: Option<String> = r.get(0).map_err(|e| self.e(e))?;
+            let verdict: Option<String> = r.get(1).map_err(|e| self.e(e))?;
+            let server: Option<i64> = r.get(2).map_err(|e| self.e(e))?;
+            match (sent, verdict) {
+                (Some(_), Some(v)) if v == "sent" => status.responses_sent += 1,
+                (Some(_), Some(v)) => status.responses_refused.push(v),
+                _ => {
+                    status.responses_pending += 1;
+                    if server.is_none() {
+                        status.responses_waiting += 1;
+                    }
+                }
+            }
+        }
         Ok(status)
+    }
+
+    /// Queues a trainee's acknowledgement or dispute of a ticket's grade in a finished
+    /// session of theirs, with the idempotency key the server will know it by. A dispute
+    /// needs its reason.
+    pub fn queue_response(
+        &self,
+        session: i64,
+        ticket: u32,
+        kind: ResponseKind,
+        message: &str,
+        key: &str,
+        at: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let summary = self.session(session)?;
+        if !summary.is_finished() {
+            return Err(StoreError::Invalid(format!(
+                "session {session} is not finished: there is no grade to respond to"
+            )));
+        }
+        if !summary
+            .tickets
+            .iter()
+            .any(|t| t.number == ticket && !t.handed_over)
+        {
+            return Err(StoreError::Invalid(format!(
+                "session {session} has no graded ticket {ticket} (graded: {})",
+                summary
+                    .tickets
+                    .iter()
+                    .filter(|t| !t.handed_over)
+                    .map(|t| t.number.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        let message = message.trim();
+        if kind == ResponseKind::Dispute && message.is_empty() {
+            return Err(StoreError::Invalid(
+                "a dispute says why the grade is wrong: give the reason".into(),
+            ));
+        }
+        if message.chars().count() > MAX_RESPONSE_TEXT {
+            return Err(StoreError::Invalid(format!(
+                "the message is over {MAX_RESPONSE_TEXT} characters"
+            )));
+        }
+        self.conn
+            .execute(
+                "INSERT INTO response_outbox (session_id, ticket, kind, message, client_key, queued_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![session, ticket, kind.as_str(), message, key, ts(at)],
+            )
+            .map_err(|e| self.e(e))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// The responses not yet delivered, oldest first, each with the server's id of its
+    /// session when the session is stored there.
+    pub fn responses_pending(&self) -> Result<Vec<PendingResponse>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT r.id, r.session_id, o.server_session, r.ticket, r.kind, r.message, r.client_key
+                 FROM response_outbox r LEFT JOIN outbox o ON o.session_id = r.session_id
+                 WHERE r.sent_at IS NULL ORDER BY r.id",
+            )
+            .map_err(|e| self.e(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(PendingResponse {
+                    id: r.get(0)?,
+                    session: r.get(1)?,
+                    server_session: r.get(2)?,
+                    ticket: r.get::<_, i64>(3)? as u32,
+                    kind: if r.get::<_, String>(4)? == "dispute" {
+                        ResponseKind::Dispute
+                    } else {
+                        ResponseKind::Ack
+                    },
+                    message: r.get(5)?,
+                    key: r.get(6)?,
+                })
+            })
+            .map_err(|e| self.e(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.e(e))
+    }
+
+    /// Records the server's answer to a response: `verdict` is `sent`, or `refused: …`
+    /// (a refusal is final: sending it again would be refused again).
+    pub fn response_answered(
+        &self,
+        id: i64,
+        verdict: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "UPDATE response_outbox SET sent_at = ?2, verdict = ?3, attempts = attempts + 1,
+                    last_error = NULL WHERE id = ?1",
+                params![id, ts(at), verdict],
+            )
+            .map_err(|e| self.e(e))?;
+        Ok(())
+    }
+
+    /// Records a failed attempt to post a response (it stays pending).
+    pub fn response_failed(&self, id: i64, error: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "UPDATE response_outbox SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
+                params![id, error],
+            )
+            .map_err(|e| self.e(e))?;
+        Ok(())
     }
 }

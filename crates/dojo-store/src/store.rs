@@ -216,6 +216,26 @@ pub const MIGRATIONS: &[&str] = &[
         SELECT id, log_sha256, COALESCE(ended_at, played_at) FROM sessions
         WHERE state = 'finished' AND log_sha256 IS NOT NULL ORDER BY id;
     "#,
+    // 6: trainees' acknowledgements and disputes of their grades (#16), queued here and
+    // posted to the team server by `dojo team sync` once their session is stored there.
+    // Append-only like the outbox; the key makes the server's insert idempotent.
+    r#"
+    CREATE TABLE IF NOT EXISTS response_outbox (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id),
+        ticket INTEGER NOT NULL CHECK (ticket >= 0),
+        kind TEXT NOT NULL CHECK (kind IN ('ack', 'dispute')),
+        message TEXT NOT NULL,
+        client_key TEXT NOT NULL UNIQUE,
+        queued_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        sent_at TEXT,
+        verdict TEXT
+    );
+    CREATE TRIGGER IF NOT EXISTS response_outbox_kept BEFORE DELETE ON response_outbox
+        BEGIN SELECT RAISE(ABORT, 'the outbox is never deleted from'); END;
+    "#,
 ];
 
 /// The migration after which stored sessions are sealed ([`MIGRATIONS`]`[3]`).

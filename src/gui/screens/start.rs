@@ -24,12 +24,52 @@ struct Interrupted {
     error: Option<String>,
 }
 
+/// The link to a team server and what waits to be synced, read when the start screen
+/// opens (the window never talks to the network: `dojo team sync` does).
+#[derive(Resource, Debug, Default)]
+struct SyncState(Option<String>);
+
+/// One line saying where this machine stands with its team server.
+pub fn sync_line(store: &dojo_store::Store) -> Option<String> {
+    let link = store.team_link().ok()??;
+    let status = store.outbox_status().ok()?;
+    let mut line = format!("Team server {} as {}", link.server, link.person_name);
+    if link.trainee.is_none() {
+        line.push_str(" · this machine uploads no sessions");
+    } else if status.pending == 0 {
+        line.push_str(&format!(" · all {} session(s) synced", status.stored));
+    } else {
+        line.push_str(&format!(
+            " · {} session(s) waiting for `dojo team sync`",
+            status.pending
+        ));
+    }
+    if status.responses_pending > 0 {
+        line.push_str(&format!(
+            " · {} acknowledgement(s)/dispute(s) waiting",
+            status.responses_pending
+        ));
+    }
+    if let Some(at) = status.last_sent {
+        line.push_str(&format!(" · last sync {}", at.format("%Y-%m-%d %H:%M UTC")));
+    }
+    if let Some(e) = &status.last_error {
+        line.push_str(&format!(" · last error: {e}"));
+    }
+    Some(line)
+}
+
+fn read_sync_state(history: Res<crate::gui::history::History>, mut state: ResMut<SyncState>) {
+    state.0 = history.with(|s| sync_line(s)).flatten();
+}
+
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<StartForm>()
         .init_resource::<Interrupted>()
+        .init_resource::<SyncState>()
         .add_systems(
             OnEnter(Screen::Start),
-            (find_interrupted, skip_when_named).chain(),
+            (find_interrupted, read_sync_state, skip_when_named).chain(),
         )
         .add_systems(
             EguiPrimaryContextPass,
@@ -157,6 +197,7 @@ fn start_screen(
     mut next: ResMut<NextState<Screen>>,
     mut interrupted: ResMut<Interrupted>,
     mut resume: MessageWriter<ResumeSession>,
+    sync: Res<SyncState>,
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let mut chosen: Option<Trainee> = None;
@@ -249,6 +290,9 @@ fn start_screen(
             });
         });
         ui.add_space(16.0);
+        if let Some(line) = &sync.0 {
+            ui.label(theme::muted(line));
+        }
         ui.horizontal(|ui| {
             ui.label("UI scale");
             ui.add(egui::Slider::new(&mut scale.0, 0.75..=2.0).step_by(0.05));
