@@ -9,7 +9,7 @@ use dojo_server::auth::Role;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::common::{Server, envelope, http, play, sign_in};
+use crate::common::{Server, envelope, http, play, screenshot, sign_in};
 
 const SHIFT: &str = "onboarding-1-l1-scope";
 
@@ -347,6 +347,9 @@ async fn trainees_acknowledge_and_dispute_their_own_grades_and_disputes_wait_for
     assert!(queue.contains(words));
     assert!(queue.contains("The &lt;b&gt;VPN&lt;/b&gt; was down"));
     assert!(queue.contains(&format!("href=\"/sessions/{sid}\"")));
+    if let Some(dark) = screenshot(&queue, "dispute-queue") {
+        assert!(dark > 2_000, "the queue shows no text ({dark} dark pixels)");
+    }
     let (_, other) = server.get(&other_coach, "/queue").await;
     assert!(other.contains("Disputes (0)"), "{other}");
     assert!(!other.contains(words));
@@ -394,6 +397,12 @@ async fn trainees_acknowledge_and_dispute_their_own_grades_and_disputes_wait_for
     assert_eq!(status, 303);
     let (_, queue) = server.get(&coach, "/queue").await;
     assert!(queue.contains("Disputes (0)"), "{queue}");
+    let (status, page) = server.get(&coach, &format!("/sessions/{sid}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Right: the VPN outage was in the log"));
+    if let Some(dark) = screenshot(&page, "session-with-trail") {
+        assert!(dark > 2_000, "the session page shows no text ({dark} dark pixels)");
+    }
     assert_eq!(
         server
             .count(
@@ -433,6 +442,9 @@ async fn item_analysis_counts_per_scenario_what_goes_wrong_across_the_team() {
     }
     let (status, html) = server.get(&coach, &format!("/teams/{team}/items")).await;
     assert_eq!(status, 200, "{html}");
+    if let Some(dark) = screenshot(&html, "item-analysis") {
+        assert!(dark > 2_000, "the items page shows no text ({dark} dark pixels)");
+    }
     // The figures are dojo-core's item analysis of the same summaries.
     let weak = (dojo_core::pack::Pack::builtin()
         .unwrap()
