@@ -14,3 +14,4 @@ pub mod clock;
 pub mod gui;
 pub mod runner;
 pub mod sim_plugin;
+pub mod team_client;

@@ -20,6 +20,8 @@ use dojo_core::history::Role;
 use dojo_core::sim::record::LogHeader;
 use dojo_store::TeamLink;
 
+use crate::team_client::{agent, get, post, server_error};
+
 /// `dojo team …`.
 #[derive(Debug, Subcommand)]
 pub enum TeamCommand {
@@ -59,6 +61,16 @@ pub enum TeamCommand {
     /// Fetch the competitions you are on the roster of from the server and write each
     /// competition file into the data folder, ready to play.
     Competitions,
+    /// The coach's view from the server: the team overview, or one trainee's report
+    /// (built there from every machine's verified sessions).
+    Report {
+        /// One trainee's report (their name on the server).
+        #[arg(long)]
+        trainee: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// The link to the server and what the outbox holds.
     Status {
         /// Output format.
@@ -102,65 +114,11 @@ pub fn cmd_team(
             err,
         ),
         TeamCommand::Competitions => competitions(cli, out, err),
+        TeamCommand::Report { trainee, format } => {
+            server_report(cli, trainee.as_deref(), *format, out, err)
+        }
         TeamCommand::Status { format } => status(cli, *format, out, err),
     }
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .timeout_global(Some(Duration::from_secs(60)))
-        .http_status_as_error(false)
-        .build()
-        .into()
-}
-
-/// An HTTP answer: status and JSON body (`Null` when the body is not JSON).
-type Answer = (u16, Value);
-
-fn post(
-    agent: &ureq::Agent,
-    url: &str,
-    bearer: Option<&str>,
-    body: &Value,
-) -> Result<Answer, String> {
-    let mut request = agent.post(url).header("Content-Type", "application/json");
-    if let Some(credential) = bearer {
-        request = request.header("Authorization", &format!("Bearer {credential}"));
-    }
-    let mut response = request
-        .send(body.to_string())
-        .map_err(|e| format!("cannot reach {url}: {e}"))?;
-    let status = response.status().as_u16();
-    let text = response
-        .body_mut()
-        .with_config()
-        .limit(1024 * 1024)
-        .read_to_string()
-        .unwrap_or_default();
-    Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
-}
-
-fn get(agent: &ureq::Agent, url: &str, bearer: &str) -> Result<Answer, String> {
-    let mut response = agent
-        .get(url)
-        .header("Authorization", &format!("Bearer {bearer}"))
-        .call()
-        .map_err(|e| format!("cannot reach {url}: {e}"))?;
-    let status = response.status().as_u16();
-    let text = response
-        .body_mut()
-        .with_config()
-        .limit(8 * 1024 * 1024)
-        .read_to_string()
-        .unwrap_or_default();
-    Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
-}
-
-fn server_error(body: &Value) -> String {
-    body["error"]
-        .as_str()
-        .map(str::to_string)
-        .unwrap_or_else(|| "no reason given".into())
 }
 
 /// The base URL as given, without a trailing slash; only http and https.
@@ -657,6 +615,100 @@ fn competitions(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> std::io:
         }
     }
     Ok(0)
+}
+
+fn server_report(
+    cli: &Cli,
+    trainee: Option<&str>,
+    format: Format,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<i32> {
+    let Some(store) = open_store(cli, None, err)? else {
+        return Ok(1);
+    };
+    let link = match store.team_link() {
+        Ok(Some(link)) => link,
+        Ok(None) => {
+            return fail(
+                err,
+                "this machine has joined no team server: `dojo team join URL --token TOKEN`",
+            );
+        }
+        Err(e) => return fail(err, e),
+    };
+    let rows = match crate::team_client::overview(&link) {
+        Ok(r) => r,
+        Err(e) => return fail(err, e),
+    };
+    let Some(name) = trainee else {
+        if format == Format::Json {
+            let rows: Vec<Value> = rows
+                .iter()
+                .map(|t| json!({ "person": t.person, "row": t.row }))
+                .collect();
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&rows).unwrap_or_default()
+            )?;
+            return Ok(0);
+        }
+        writeln!(
+            out,
+            "whom to coach, from {} ({} trainee(s)):",
+            link.server,
+            rows.len()
+        )?;
+        for (i, t) in rows.iter().enumerate() {
+            let r = &t.row;
+            let mut flags = r.flags.clone();
+            if r.missed_security {
+                flags.insert(0, "missed security".into());
+            }
+            writeln!(
+                out,
+                "{:>3}. {} · {} session(s) · latest {} · change {}{}\n     {}",
+                i + 1,
+                dojo_core::escape::terminal(&r.trainee),
+                r.sessions,
+                r.latest_score.map_or("–".into(), |s| s.to_string()),
+                r.score_change.map_or("–".into(), |c| format!("{c:+}")),
+                if flags.is_empty() {
+                    String::new()
+                } else {
+                    format!(" · {}", flags.join(", "))
+                },
+                dojo_core::escape::terminal(&r.coach_this)
+            )?;
+        }
+        return Ok(0);
+    };
+    let Some(found) = rows
+        .iter()
+        .find(|t| dojo_core::names::same(&t.row.trainee, name))
+    else {
+        let names: Vec<&str> = rows.iter().map(|t| t.row.trainee.as_str()).collect();
+        return fail(
+            err,
+            format!(
+                "no trainee `{name}` in your team on the server ({})",
+                names.join(", ")
+            ),
+        );
+    };
+    match crate::team_client::report(&link, &found.person) {
+        Ok(r) => {
+            let text = if format == Format::Json {
+                dojo_core::report::render::to_json(&r)
+            } else {
+                dojo_core::report::render::to_markdown(&r)
+            };
+            writeln!(out, "{}", dojo_core::escape::terminal(&text))?;
+            Ok(0)
+        }
+        Err(e) => fail(err, e),
+    }
 }
 
 fn status(

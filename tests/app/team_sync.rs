@@ -202,6 +202,26 @@ fn two_machines_join_one_server_sync_and_the_coach_sees_both_trainees() {
         html.contains(">Ana</a>") && html.contains(">Ben</a>"),
         "{html}"
     );
+    // The coach's app reads the same overview and reports from the server.
+    let overview = ok(&coach_pc, &["team", "report"]);
+    assert!(
+        overview.contains("2 trainee(s)") && overview.contains("Ana") && overview.contains("Ben"),
+        "{overview}"
+    );
+    let report = ok(&coach_pc, &["team", "report", "--trainee", "ben"]);
+    assert!(report.contains("Ben"), "{report}");
+    let json: Value = serde_json::from_str(&ok(
+        &coach_pc,
+        &["team", "report", "--trainee", "Ben", "--format", "json"],
+    ))
+    .unwrap();
+    assert_eq!(json["trainee"], "Ben");
+    assert_eq!(json["sessions"].as_array().unwrap().len(), 1);
+    let o = dojo(&coach_pc, &["team", "report", "--trainee", "Zed"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no trainee `Zed`"));
+    let o = dojo(&pc1, &["team", "report"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("coaches and admins"));
 
     // The server goes down: Ana's next session waits in the outbox, the sync says so.
     let _ = running.stop.send(());

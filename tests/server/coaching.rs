@@ -401,7 +401,10 @@ async fn trainees_acknowledge_and_dispute_their_own_grades_and_disputes_wait_for
     assert_eq!(status, 200);
     assert!(page.contains("Right: the VPN outage was in the log"));
     if let Some(dark) = screenshot(&page, "session-with-trail") {
-        assert!(dark > 2_000, "the session page shows no text ({dark} dark pixels)");
+        assert!(
+            dark > 2_000,
+            "the session page shows no text ({dark} dark pixels)"
+        );
     }
     assert_eq!(
         server
@@ -443,7 +446,10 @@ async fn item_analysis_counts_per_scenario_what_goes_wrong_across_the_team() {
     let (status, html) = server.get(&coach, &format!("/teams/{team}/items")).await;
     assert_eq!(status, 200, "{html}");
     if let Some(dark) = screenshot(&html, "item-analysis") {
-        assert!(dark > 2_000, "the items page shows no text ({dark} dark pixels)");
+        assert!(
+            dark > 2_000,
+            "the items page shows no text ({dark} dark pixels)"
+        );
     }
     // The figures are dojo-core's item analysis of the same summaries.
     let weak = (dojo_core::pack::Pack::builtin()

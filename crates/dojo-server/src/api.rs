@@ -461,6 +461,44 @@ pub async fn report(
     ))
 }
 
+/// A trainee in a team's overview, with their UUID.
+#[derive(Debug, Clone, Serialize)]
+pub struct OverviewEntry {
+    /// Their UUID (for `GET /api/people/{id}/report`).
+    pub person: Uuid,
+    /// dojo-core's overview row.
+    pub row: dojo_core::report::AttentionRow,
+}
+
+/// `GET /api/overview`: the caller's team ranked by what needs attention (a coach's
+/// team; an admin's every team, team by team) — the model of the app's dashboard.
+pub async fn overview(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<OverviewEntry>>, ApiError> {
+    let client = state.pool.get().await?;
+    let teams: Vec<Uuid> = match caller.role {
+        crate::auth::Role::Trainee => {
+            return Err(ApiError::Forbidden(
+                "the team overview is for coaches and admins".into(),
+            ));
+        }
+        crate::auth::Role::Coach => caller.team.into_iter().collect(),
+        crate::auth::Role::Admin => repo::teams(&client)
+            .await?
+            .into_iter()
+            .map(|t| t.id)
+            .collect(),
+    };
+    let mut out = Vec::new();
+    for team in teams {
+        for (row, person) in crate::reports::team_overview(&client, &state, team).await? {
+            out.push(OverviewEntry { person, row });
+        }
+    }
+    Ok(Json(out))
+}
+
 /// A path's UUID, or a 400.
 pub fn parse_uuid(s: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(s).map_err(|_| ApiError::BadRequest(format!("`{s}` is not a UUID")))

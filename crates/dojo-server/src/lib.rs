@@ -47,6 +47,7 @@ pub fn router(state: AppState, max_body: usize) -> Router {
         .route("/api/me", get(api::me))
         .route("/api/sessions", post(api::upload))
         .route("/api/people/{id}/report", get(api::report))
+        .route("/api/overview", get(api::overview))
         .route("/api/responses", post(coaching::respond))
         .route("/api/competitions", get(competitions::api_list))
         .route("/api/competitions/{id}/board", get(competitions::api_board))

@@ -2,7 +2,9 @@
 //! together — trends across sessions, the flagged patterns with their evidence, the
 //! trainee against the team median, the escalation-review queue, the coach's overrides
 //! with their audit trail (and a form to add one), the HTML report and the drill. Every
-//! number comes from `report::trainer_report` over the history store.
+//! number comes from `report::trainer_report` over the history store — or, on a machine
+//! that joined a team server as a coach or admin and switched to "Team server", from the
+//! same core model the server builds from every machine's verified sessions.
 
 use bevy::prelude::*;
 use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
@@ -44,6 +46,117 @@ struct Dashboard {
     notice: Option<String>,
     /// Why the override form refused (red, beside the form).
     form_error: Option<String>,
+    /// The team server's view, when this machine joined one as a coach or an admin.
+    server: ServerView,
+}
+
+/// What the dashboard shows when it reads from the team server: the overview and reports
+/// the server builds from every machine's verified sessions, fetched on a thread of their
+/// own (a frame never waits on the network).
+#[derive(Debug, Default)]
+struct ServerView {
+    /// The link, when this machine acts for a coach or an admin.
+    link: Option<dojo_store::TeamLink>,
+    /// Showing the server's data rather than this machine's.
+    on: bool,
+    /// The trainees of the server's overview.
+    trainees: Vec<crate::team_client::ServerTrainee>,
+    /// What a fetch thread has brought, taken by the next frame.
+    inbox: std::sync::Arc<std::sync::Mutex<Vec<Fetched>>>,
+    /// Fetches under way.
+    loading: usize,
+    /// The last fetch's error.
+    error: Option<String>,
+}
+
+/// A fetch's answer.
+#[derive(Debug)]
+enum Fetched {
+    Overview(Result<Vec<crate::team_client::ServerTrainee>, String>),
+    Report(String, Result<TrainerReport, String>),
+}
+
+impl ServerView {
+    fn fetch(&mut self, what: impl FnOnce(&dojo_store::TeamLink) -> Fetched + Send + 'static) {
+        let Some(link) = self.link.clone() else {
+            return;
+        };
+        let inbox = std::sync::Arc::clone(&self.inbox);
+        self.loading += 1;
+        std::thread::spawn(move || {
+            let answer = what(&link);
+            inbox
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(answer);
+        });
+    }
+
+    fn fetch_overview(&mut self) {
+        self.fetch(|link| Fetched::Overview(crate::team_client::overview(link)));
+    }
+
+    fn fetch_report(&mut self, trainee: &str) {
+        let Some(person) = self
+            .trainees
+            .iter()
+            .find(|t| t.row.trainee == trainee)
+            .map(|t| t.person.clone())
+        else {
+            return;
+        };
+        let name = trainee.to_string();
+        self.fetch(move |link| Fetched::Report(name, crate::team_client::report(link, &person)));
+    }
+}
+
+/// Takes what the fetch threads brought into the dashboard.
+fn take_fetched(state: &mut Dashboard) {
+    let arrived: Vec<Fetched> = std::mem::take(
+        &mut *state
+            .server
+            .inbox
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+    for f in arrived {
+        state.server.loading = state.server.loading.saturating_sub(1);
+        if !state.server.on {
+            continue;
+        }
+        match f {
+            Fetched::Overview(Ok(rows)) => {
+                info!("dashboard: {} trainee(s) from the team server", rows.len());
+                state.server.error = None;
+                state.overview = rows.iter().map(|t| t.row.clone()).collect();
+                state.trainees = rows.iter().map(|t| t.row.trainee.clone()).collect();
+                state.server.trainees = rows;
+                if !state.trainees.contains(&state.trainee) {
+                    state.trainee = state.trainees.first().cloned().unwrap_or_default();
+                }
+                let trainee = state.trainee.clone();
+                state.server.fetch_report(&trainee);
+                if state.trainees.is_empty() {
+                    state.error = Some("No trainee in your team on the server yet.".into());
+                }
+            }
+            Fetched::Report(name, Ok(r)) if name == state.trainee => {
+                info!(
+                    "dashboard: the team server's report on {name}: {} session(s)",
+                    r.sessions.len()
+                );
+                state.server.error = None;
+                state.error = None;
+                state.report = Some(r);
+            }
+            Fetched::Overview(Err(e)) => state.server.error = Some(e),
+            Fetched::Report(name, Err(e)) if name == state.trainee => {
+                state.server.error = Some(e);
+            }
+            // An answer about a trainee no longer shown.
+            Fetched::Report(..) => {}
+        }
+    }
 }
 
 pub(crate) fn plugin(app: &mut App) {
@@ -63,6 +176,19 @@ fn enter(
     trainee: Option<Res<Trainee>>,
     options: Res<TrainerOptions>,
 ) {
+    state.server.link = history
+        .with(|s| s.team_link())
+        .and_then(Result::ok)
+        .flatten()
+        .filter(|l| l.role == "coach" || l.role == "admin");
+    if state.server.link.is_none() {
+        state.server.on = false;
+    }
+    if state.server.on {
+        state.report = None;
+        state.server.fetch_overview();
+        return;
+    }
     state.trainees = history
         .with(|s| s.people(Some(Role::Trainee)))
         .and_then(Result::ok)
@@ -186,11 +312,17 @@ fn dashboard_screen(
 ) -> Result {
     let ctx = contexts.ctx_mut()?;
     let mut reload_now = false;
+    take_fetched(&mut state);
+    if state.server.loading > 0 {
+        // Keep drawing while a fetch is under way, so its answer shows when it lands.
+        ctx.request_repaint_after(std::time::Duration::from_millis(200));
+    }
     // Keyboard shortcuts while no text field has the keyboard: H exports the report,
     // O jumps to the override form.
     let keys_free = !ctx.egui_wants_keyboard_input();
     let export_key = keys_free && ctx.input(|i| i.key_pressed(egui::Key::H));
     let override_key = keys_free && ctx.input(|i| i.key_pressed(egui::Key::O));
+    let server_key = keys_free && ctx.input(|i| i.key_pressed(egui::Key::T));
     egui::CentralPanel::default().show(&mut crate::gui::state::root_ui(ctx), |ui| {
         ui.horizontal(|ui| {
             ui.label(
@@ -200,6 +332,28 @@ fn dashboard_screen(
             );
             ui.separator();
             ui.heading("Coach's dashboard");
+            if let Some(link) = state.server.link.clone() {
+                let before = state.server.on;
+                if server_key {
+                    state.server.on = !state.server.on;
+                }
+                ui.selectable_value(&mut state.server.on, false, "This machine");
+                ui.selectable_value(&mut state.server.on, true, "Team server  (T)")
+                    .on_hover_text(format!(
+                        "{}: every machine's verified sessions, as the server grades them",
+                        link.server
+                    ));
+                if state.server.on != before {
+                    state.report = None;
+                    state.error = None;
+                    if state.server.on {
+                        state.server.fetch_overview();
+                    } else {
+                        reload_now = true;
+                        state.server.trainees.clear();
+                    }
+                }
+            }
             egui::ComboBox::from_id_salt("dashboard-trainee")
                 .selected_text(state.trainee.clone())
                 .show_ui(ui, |ui| {
@@ -254,7 +408,7 @@ fn dashboard_screen(
                             Err(e) => format!("could not write the report: {e}"),
                         });
                     }
-                    if ui.button("Drill these weaknesses").clicked() {
+                    if !state.server.on && ui.button("Drill these weaknesses").clicked() {
                         let trainee = Trainee {
                             name: r.trainee.clone(),
                             team: r.team.clone(),
@@ -282,6 +436,13 @@ fn dashboard_screen(
                 palette::GOOD
             };
             ui.colored_label(colour, n);
+        }
+        if state.server.on {
+            if let Some(e) = &state.server.error {
+                ui.colored_label(palette::BAD, format!("The team server: {e}"));
+            } else if state.server.loading > 0 {
+                ui.label(theme::muted("Reading from the team server…"));
+            }
         }
         if let Some(e) = &state.error {
             ui.colored_label(palette::BAD, e);
@@ -329,6 +490,13 @@ fn dashboard_screen(
                 theme::card(ui, |ui| {
                     overrides(ui, &r);
                     ui.add_space(4.0);
+                    if let (true, Some(link)) = (state.server.on, &state.server.link) {
+                        ui.label(theme::muted(format!(
+                            "Sessions on the team server are overridden on its web view, with the trail kept there: {}/sessions/<session>",
+                            link.server
+                        )));
+                        return;
+                    }
                     match override_form(ui, &mut state, &history, override_key) {
                         FormOutcome::Recorded => reload_now = true,
                         FormOutcome::SessionChanged => load_tickets(&mut state, &history),
@@ -338,7 +506,12 @@ fn dashboard_screen(
             });
     });
     if reload_now {
-        reload(&mut state, &history, &options);
+        if state.server.on {
+            let trainee = state.trainee.clone();
+            state.server.fetch_report(&trainee);
+        } else {
+            reload(&mut state, &history, &options);
+        }
     }
     Ok(())
 }
