@@ -73,7 +73,7 @@ struct ServerView {
 #[derive(Debug)]
 enum Fetched {
     Overview(Result<Vec<crate::team_client::ServerTrainee>, String>),
-    Report(String, Result<TrainerReport, String>),
+    Report(String, Result<Box<TrainerReport>, String>),
 }
 
 impl ServerView {
@@ -106,7 +106,12 @@ impl ServerView {
             return;
         };
         let name = trainee.to_string();
-        self.fetch(move |link| Fetched::Report(name, crate::team_client::report(link, &person)));
+        self.fetch(move |link| {
+            Fetched::Report(
+                name,
+                crate::team_client::report(link, &person).map(Box::new),
+            )
+        });
     }
 }
 
@@ -147,7 +152,7 @@ fn take_fetched(state: &mut Dashboard) {
                 );
                 state.server.error = None;
                 state.error = None;
-                state.report = Some(r);
+                state.report = Some(*r);
             }
             Fetched::Overview(Err(e)) => state.server.error = Some(e),
             Fetched::Report(name, Err(e)) if name == state.trainee => {
