@@ -58,6 +58,23 @@ pub enum TeamCommand {
         #[arg(long, requires = "ack")]
         comment: Option<String>,
     },
+    /// As a coach: override a ticket's grade in a session on the team server (its number
+    /// there, as the web view and `dojo team report --format json` show it), with the
+    /// reason; queued here and sent with the next `dojo team sync`.
+    Override {
+        /// The session's number on the server.
+        #[arg(long)]
+        session: i64,
+        /// The ticket number.
+        #[arg(long)]
+        ticket: u32,
+        /// The new score, 0–100.
+        #[arg(long)]
+        score: u32,
+        /// Why (kept in the audit trail).
+        #[arg(long)]
+        reason: String,
+    },
     /// Fetch the competitions you are on the roster of from the server and write each
     /// competition file into the data folder, ready to play.
     Competitions,
@@ -114,6 +131,12 @@ pub fn cmd_team(
             err,
         ),
         TeamCommand::Competitions => competitions(cli, out, err),
+        TeamCommand::Override {
+            session,
+            ticket,
+            score,
+            reason,
+        } => queue_override(cli, *session, *ticket, *score, reason, out, err),
         TeamCommand::Report { trainee, format } => {
             server_report(cli, trainee.as_deref(), *format, out, err)
         }
@@ -309,20 +332,7 @@ fn sync(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<
             "machine": link.machine,
             "played_at": item.played_at,
         });
-        let mut wait = FIRST_BACKOFF;
-        let mut answer = post(&agent, &url, Some(&link.credential), &envelope);
-        for _ in 1..ATTEMPTS {
-            let retry = match &answer {
-                Err(_) => true,
-                Ok((status, _)) => *status >= 500 || *status == 429,
-            };
-            if !retry {
-                break;
-            }
-            std::thread::sleep(wait);
-            wait *= 2;
-            answer = post(&agent, &url, Some(&link.credential), &envelope);
-        }
+        let answer = post_with_retry(&agent, &url, &link.credential, &envelope);
         let recorded = match answer {
             Ok((status @ 200..=202, body)) => {
                 let verdict = match body["status"].as_str() {
@@ -380,6 +390,13 @@ fn sync(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<
             Err(e) => return fail(err, e),
         }
     }
+    if offline.is_none() {
+        match send_overrides(&store, &agent, &link, out) {
+            Ok(None) => {}
+            Ok(Some(reason)) => offline = Some(reason),
+            Err(e) => return fail(err, e),
+        }
+    }
     let left = store.outbox_pending().map(|p| p.len()).unwrap_or(0);
     if let Some(reason) = offline {
         writeln!(
@@ -396,6 +413,82 @@ fn sync(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<
         return Ok(1);
     }
     Ok(0)
+}
+
+/// POSTs with the device credential, retrying network errors, 5xx and 429 with backoff
+/// ([`ATTEMPTS`] attempts from [`FIRST_BACKOFF`], doubling).
+fn post_with_retry(
+    agent: &ureq::Agent,
+    url: &str,
+    credential: &str,
+    body: &Value,
+) -> Result<crate::team_client::Answer, String> {
+    let mut wait = FIRST_BACKOFF;
+    let mut answer = post(agent, url, Some(credential), body);
+    for _ in 1..ATTEMPTS {
+        let retry = match &answer {
+            Err(_) => true,
+            Ok((status, _)) => *status >= 500 || *status == 429,
+        };
+        if !retry {
+            break;
+        }
+        std::thread::sleep(wait);
+        wait *= 2;
+        answer = post(agent, url, Some(credential), body);
+    }
+    answer
+}
+
+/// Posts the coach's queued overrides of server sessions; the reason to stop when the
+/// server cannot be reached.
+fn send_overrides(
+    store: &dojo_store::Store,
+    agent: &ureq::Agent,
+    link: &TeamLink,
+    out: &mut dyn Write,
+) -> Result<Option<String>, dojo_store::StoreError> {
+    let pending = store.overrides_pending()?;
+    let url = format!("{}/api/overrides", link.server);
+    let (mut sent, mut refused) = (0, 0);
+    for o in &pending {
+        let body = json!({
+            "session": o.server_session,
+            "ticket": o.ticket,
+            "score": o.score,
+            "reason": o.reason,
+            "key": o.key,
+        });
+        match post_with_retry(agent, &url, &link.credential, &body) {
+            Ok((200 | 201, _)) => {
+                store.override_answered(o.id, "sent", now())?;
+                sent += 1;
+            }
+            Ok((status @ (400 | 403 | 404 | 409), body)) => {
+                store.override_answered(
+                    o.id,
+                    &format!("refused ({status}): {}", server_error(&body)),
+                    now(),
+                )?;
+                refused += 1;
+            }
+            Ok((status, body)) => {
+                store.override_failed(o.id, &format!("{status}: {}", server_error(&body)))?;
+                return Ok(Some(format!(
+                    "the server did not take an override ({status}: {})",
+                    server_error(&body)
+                )));
+            }
+            Err(e) => {
+                store.override_failed(o.id, &e)?;
+                return Ok(Some(e));
+            }
+        }
+    }
+    if !pending.is_empty() {
+        let _ = writeln!(out, "overrides: {sent} delivered, {refused} refused");
+    }
+    Ok(None)
 }
 
 /// Posts the queued acknowledgements and disputes whose session the server has; the
@@ -421,20 +514,7 @@ fn send_responses(
             "message": r.message,
             "key": r.key,
         });
-        let mut wait = FIRST_BACKOFF;
-        let mut answer = post(agent, &url, Some(&link.credential), &body);
-        for _ in 1..ATTEMPTS {
-            let retry = match &answer {
-                Err(_) => true,
-                Ok((status, _)) => *status >= 500 || *status == 429,
-            };
-            if !retry {
-                break;
-            }
-            std::thread::sleep(wait);
-            wait *= 2;
-            answer = post(agent, &url, Some(&link.credential), &body);
-        }
+        let answer = post_with_retry(agent, &url, &link.credential, &body);
         match answer {
             Ok((200 | 201, _)) => {
                 store.response_answered(r.id, "sent", now())?;
@@ -468,6 +548,48 @@ fn send_responses(
         );
     }
     Ok(None)
+}
+
+fn queue_override(
+    cli: &Cli,
+    session: i64,
+    ticket: u32,
+    score: u32,
+    reason: &str,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> std::io::Result<i32> {
+    let Some(store) = open_store(cli, None, err)? else {
+        return Ok(1);
+    };
+    match store.team_link() {
+        Ok(Some(l)) if l.role == "coach" || l.role == "admin" => {}
+        Ok(Some(l)) => {
+            return fail(
+                err,
+                format!(
+                    "this machine acts for {} ({}): overrides are a coach's; a trainee disputes a grade with `dojo team respond`",
+                    l.person_name, l.role
+                ),
+            );
+        }
+        Ok(None) => {
+            return fail(
+                err,
+                "this machine has joined no team server: `dojo team join URL --token TOKEN`",
+            );
+        }
+        Err(e) => return fail(err, e),
+    }
+    let key = uuid::Uuid::new_v4().to_string();
+    if let Err(e) = store.queue_override(session, ticket, score, reason, &key, now()) {
+        return fail(err, e);
+    }
+    writeln!(
+        out,
+        "override of ticket {ticket} in server session {session} to {score} queued: it is sent with the next `dojo team sync`"
+    )?;
+    Ok(0)
 }
 
 fn respond(
@@ -745,6 +867,11 @@ fn status(
                 "sent": status.responses_sent,
                 "refused": status.responses_refused,
             },
+            "overrides": {
+                "pending": status.overrides_pending,
+                "sent": status.overrides_sent,
+                "refused": status.overrides_refused,
+            },
         });
         writeln!(
             out,
@@ -810,6 +937,19 @@ fn status(
                     status.responses_refused.len()
                 )?;
                 for r in status.responses_refused.iter().take(5) {
+                    writeln!(out, "  {}", dojo_core::escape::terminal(r))?;
+                }
+            }
+            if status.overrides_pending + status.overrides_sent + status.overrides_refused.len() > 0
+            {
+                writeln!(
+                    out,
+                    "overrides: {} pending, {} delivered, {} refused",
+                    status.overrides_pending,
+                    status.overrides_sent,
+                    status.overrides_refused.len()
+                )?;
+                for r in status.overrides_refused.iter().take(5) {
                     writeln!(out, "  {}", dojo_core::escape::terminal(r))?;
                 }
             }

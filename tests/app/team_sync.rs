@@ -217,6 +217,77 @@ fn two_machines_join_one_server_sync_and_the_coach_sees_both_trainees() {
     .unwrap();
     assert_eq!(json["trainee"], "Ben");
     assert_eq!(json["sessions"].as_array().unwrap().len(), 1);
+    // The coach overrides Ben's ticket 1 from the app: queued, then sent by sync, once.
+    let ben_session = json["sessions"][0]["id"].to_string();
+    let queued = ok(
+        &coach_pc,
+        &[
+            "team",
+            "override",
+            "--session",
+            &ben_session,
+            "--ticket",
+            "1",
+            "--score",
+            "90",
+            "--reason",
+            "Reviewed together: the escalation was defensible",
+        ],
+    );
+    assert!(queued.contains("queued"), "{queued}");
+    ok(
+        &coach_pc,
+        &[
+            "team",
+            "override",
+            "--session",
+            "999999",
+            "--ticket",
+            "1",
+            "--score",
+            "50",
+            "--reason",
+            "A session the server does not have",
+        ],
+    );
+    let synced = ok(&coach_pc, &["team", "sync"]);
+    assert!(
+        synced.contains("overrides: 1 delivered, 1 refused"),
+        "{synced}"
+    );
+    assert!(!ok(&coach_pc, &["team", "sync"]).contains("overrides:"));
+    let s = status_json(&coach_pc);
+    assert_eq!(s["overrides"]["sent"], 1);
+    assert!(
+        s["overrides"]["refused"][0]
+            .as_str()
+            .unwrap()
+            .contains("404"),
+        "{s}"
+    );
+    let json: Value = serde_json::from_str(&ok(
+        &coach_pc,
+        &["team", "report", "--trainee", "Ben", "--format", "json"],
+    ))
+    .unwrap();
+    assert_eq!(json["overrides"][0]["score"], 90, "{}", json["overrides"]);
+    assert_eq!(json["overrides"][0]["trail"][0]["coach"], "Cora");
+    let o = dojo(
+        &pc1,
+        &[
+            "team",
+            "override",
+            "--session",
+            "1",
+            "--ticket",
+            "1",
+            "--score",
+            "90",
+            "--reason",
+            "mine",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("overrides are a coach's"));
     let o = dojo(&coach_pc, &["team", "report", "--trainee", "Zed"]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("no trainee `Zed`"));
     let o = dojo(&pc1, &["team", "report"]);

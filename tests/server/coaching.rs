@@ -491,3 +491,58 @@ async fn item_analysis_counts_per_scenario_what_goes_wrong_across_the_team() {
     assert_eq!(status, 403);
     assert!(server.get(&coach, "/teams/not-a-uuid/items").await.0 == 400);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_override_made_in_the_app_is_stored_once_under_its_key_and_only_for_a_coach() {
+    let server = Server::start().await;
+    server.team("Desk A").await;
+    server.team("Desk B").await;
+    let (_, coach) = server.enrolled("Cora", Role::Coach, Some("Desk A")).await;
+    let (_, other_coach) = server.enrolled("Otto", Role::Coach, Some("Desk B")).await;
+    let (_, ana_cred, sid) =
+        trainee_with_session(&server, "Ana", "Desk A", Persona::OverEscalator).await;
+    let post = |cred: &str, body: Value| {
+        let r = http()
+            .post(server.url("/api/overrides"))
+            .bearer_auth(cred)
+            .json(&body);
+        async move {
+            let r = r.send().await.unwrap();
+            let status = r.status().as_u16();
+            (status, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let key = Uuid::new_v4().to_string();
+    let body = json!({ "session": sid, "ticket": 1, "score": 88,
+                       "reason": "Reviewed in our one-to-one", "key": key });
+    let (status, first) = post(&coach, body.clone()).await;
+    assert_eq!(status, 201, "{first}");
+    assert_eq!(first["new_score"], 88);
+    let (status, again) = post(&coach, body.clone()).await;
+    assert_eq!(status, 200, "a resent override is the same one");
+    assert_eq!(again["id"], first["id"]);
+    let mut other = body.clone();
+    other["score"] = json!(10);
+    assert_eq!(post(&coach, other).await.0, 409, "one key, one override");
+    assert_eq!(post(&ana_cred, body.clone()).await.0, 403);
+    let mut fresh = body.clone();
+    fresh["key"] = json!(Uuid::new_v4().to_string());
+    assert_eq!(post(&other_coach, fresh.clone()).await.0, 403);
+    for (field, bad) in [
+        ("key", json!("not-a-uuid")),
+        ("score", json!(101)),
+        ("reason", json!("  ")),
+        ("ticket", json!(999)),
+    ] {
+        let mut b = fresh.clone();
+        b[field] = bad;
+        assert_eq!(post(&coach, b).await.0, 400, "{field}");
+    }
+    assert_eq!(server.count("SELECT count(*) FROM overrides").await, 1);
+    assert_eq!(
+        server
+            .count("SELECT count(*) FROM audit WHERE action = 'override-refused' OR action = 'read-refused'")
+            .await,
+        2
+    );
+}

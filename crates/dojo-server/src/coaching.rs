@@ -552,3 +552,85 @@ pub async fn items(
     }
     page(&format!("Items · {name}"), Some(&caller), &body)
 }
+
+/// An override as the app sends it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverrideRequest {
+    /// The server's session id.
+    pub session: i64,
+    /// The ticket.
+    pub ticket: u32,
+    /// The new score, 0–100.
+    pub score: u32,
+    /// Why.
+    pub reason: String,
+    /// A UUID the app made when the coach made the override.
+    pub key: String,
+}
+
+/// `POST /api/overrides`: a coach's override made in the app, synced (idempotent on its
+/// key: 201 stored, 200 the same key again), with the rules and the audit of the web
+/// form.
+pub async fn api_override(
+    State(state): State<AppState>,
+    caller: Caller,
+    raw: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<dojo_core::history::Override>), ApiError> {
+    let bytes = body(raw)?;
+    let request: OverrideRequest = serde_json::from_slice(&bytes).map_err(|e| {
+        ApiError::BadRequest(format!(
+            "the body is not an override ({{session, ticket, score, reason, key}}): {e}"
+        ))
+    })?;
+    parse_uuid(&request.key).map_err(|_| {
+        ApiError::BadRequest("`key` is a UUID the app made for this override".into())
+    })?;
+    if caller.role == Role::Trainee {
+        repo::audit(
+            &state.pool.get().await?,
+            Some(caller.id),
+            "override-refused",
+            &format!("{} (a trainee) sent an override", caller.name),
+        )
+        .await?;
+        return Err(ApiError::Forbidden(
+            "overrides are a coach's: a trainee disputes a grade instead".into(),
+        ));
+    }
+    let mut client = state.pool.get().await?;
+    let (_, owner) = accessible_session(&client, &caller, request.session).await?;
+    let key = format!("{}:{}", caller.id, request.key.trim().to_lowercase());
+    let tx = client.transaction().await?;
+    let (o, fresh) = repo::add_override_keyed(
+        &tx,
+        caller.id,
+        request.session,
+        request.ticket,
+        request.score,
+        &request.reason,
+        Some(&key),
+    )
+    .await?;
+    if fresh {
+        repo::audit(
+            &tx,
+            Some(caller.id),
+            "override",
+            &format!(
+                "{} set ticket {} of session {} ({}) {} → {} (from the app): {}",
+                caller.name, o.ticket, o.session, owner.name, o.old_score, o.new_score, o.reason
+            ),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok((
+        if fresh {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        },
+        Json(o),
+    ))
+}

@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[(i32, &str)] = &[
     (3, MIGRATION_3),
     (4, MIGRATION_4),
     (5, MIGRATION_5),
+    (6, MIGRATION_6),
 ];
 
 const MIGRATION_1: &str = r#"
@@ -261,6 +262,12 @@ ALTER TABLE sessions ADD COLUMN competition_sha256 text, ADD COLUMN competition_
 CREATE INDEX sessions_competition ON sessions (competition_sha256, received_at)
     WHERE competition_sha256 IS NOT NULL;
 ALTER TABLE quarantine ADD COLUMN competition_sha256 text;
+"#;
+
+const MIGRATION_6: &str = r#"
+-- A coach's override made in the app travels through sync like a trainee's response:
+-- the app's key makes the insert idempotent.
+ALTER TABLE overrides ADD COLUMN client_key text UNIQUE;
 "#;
 
 /// A database error, said as a sentence.

@@ -49,6 +49,7 @@ pub fn router(state: AppState, max_body: usize) -> Router {
         .route("/api/people/{id}/report", get(api::report))
         .route("/api/overview", get(api::overview))
         .route("/api/responses", post(coaching::respond))
+        .route("/api/overrides", post(coaching::api_override))
         .route("/api/competitions", get(competitions::api_list))
         .route("/api/competitions/{id}/board", get(competitions::api_board))
         .route("/healthz", get(|| async { "ok" }))

@@ -648,6 +648,38 @@ pub async fn add_override(
     new_score: u32,
     reason: &str,
 ) -> Result<Override, ApiError> {
+    add_override_keyed(tx, coach, session, ticket, new_score, reason, None)
+        .await
+        .map(|(o, _)| o)
+}
+
+/// An override sent by the app with its idempotency key: the stored override and whether
+/// this call stored it (false: the key was seen, the first one stands).
+pub async fn add_override_keyed(
+    tx: &deadpool_postgres::Transaction<'_>,
+    coach: Uuid,
+    session: i64,
+    ticket: u32,
+    new_score: u32,
+    reason: &str,
+    key: Option<&str>,
+) -> Result<(Override, bool), ApiError> {
+    if let Some(key) = key
+        && let Some(r) = tx
+            .query_opt(
+                &format!("{OVERRIDE_SELECT} WHERE o.client_key = $1"),
+                &[&key],
+            )
+            .await?
+    {
+        let o = override_row(&r);
+        if o.session != session || o.ticket != ticket || o.new_score != new_score {
+            return Err(ApiError::Conflict(
+                "this key was used for another override".into(),
+            ));
+        }
+        return Ok((o, false));
+    }
     let reason = reason.trim();
     if reason.chars().count() > MAX_TEXT {
         return Err(ApiError::BadRequest(format!(
@@ -666,8 +698,9 @@ pub async fn add_override(
         .map_err(ApiError::BadRequest)?;
     let r = tx
         .query_one(
-            "INSERT INTO overrides (session_id, ticket, coach_id, automatic_score, old_score, new_score, reason)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            "INSERT INTO overrides (session_id, ticket, coach_id, automatic_score, old_score, new_score,
+                reason, client_key)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             &[
                 &session,
                 &(ticket as i32),
@@ -676,6 +709,7 @@ pub async fn add_override(
                 &(t.effective_score as i32),
                 &(new_score as i32),
                 &reason,
+                &key,
             ],
         )
         .await?;
@@ -683,7 +717,7 @@ pub async fn add_override(
     let row = tx
         .query_one(&format!("{OVERRIDE_SELECT} WHERE o.id = $1"), &[&id])
         .await?;
-    Ok(override_row(&row))
+    Ok((override_row(&row), true))
 }
 
 /// The longest reason, acknowledgement or dispute, in characters.

@@ -73,6 +73,29 @@ pub struct OutboxStatus {
     pub responses_sent: usize,
     /// Those the server refused, with its reasons.
     pub responses_refused: Vec<String>,
+    /// Overrides of server sessions made on this machine, not yet delivered.
+    pub overrides_pending: usize,
+    /// … delivered.
+    pub overrides_sent: usize,
+    /// … refused by the server, with its reasons.
+    pub overrides_refused: Vec<String>,
+}
+
+/// A coach's override of a session on the team server, waiting to be posted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingOverride {
+    /// Its id in the outbox.
+    pub id: i64,
+    /// The server's session id.
+    pub server_session: i64,
+    /// The ticket.
+    pub ticket: u32,
+    /// The new score.
+    pub score: u32,
+    /// Why.
+    pub reason: String,
+    /// The idempotency key.
+    pub key: String,
 }
 
 /// What a trainee says of a ticket's grade.
@@ -292,7 +315,116 @@ impl Store {
                 }
             }
         }
+        let mut stmt = self
+            .conn
+            .prepare("SELECT sent_at, verdict FROM override_outbox ORDER BY id DESC")
+            .map_err(|e| self.e(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.e(e))?;
+        while let Some(r) = rows.next().map_err(|e| self.e(e))? {
+            let sent: Option<String> = r.get(0).map_err(|e| self.e(e))?;
+            let verdict: Option<String> = r.get(1).map_err(|e| self.e(e))?;
+            match (sent, verdict) {
+                (Some(_), Some(v)) if v == "sent" => status.overrides_sent += 1,
+                (Some(_), Some(v)) => status.overrides_refused.push(v),
+                _ => status.overrides_pending += 1,
+            }
+        }
         Ok(status)
+    }
+
+    /// Queues a coach's override of a ticket in a session on the team server (its id
+    /// there), with its written reason and idempotency key. The server checks it against
+    /// the session when it arrives; here only its shape is checked.
+    pub fn queue_override(
+        &self,
+        server_session: i64,
+        ticket: u32,
+        score: u32,
+        reason: &str,
+        key: &str,
+        at: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        if server_session <= 0 {
+            return Err(StoreError::Invalid(format!(
+                "`{server_session}` is not a session number of the server"
+            )));
+        }
+        if score > 100 {
+            return Err(StoreError::Invalid(format!(
+                "a score is 0 to 100, not {score}"
+            )));
+        }
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(StoreError::Invalid(
+                "an override needs its reason (it is kept in the audit trail)".into(),
+            ));
+        }
+        if reason.chars().count() > MAX_RESPONSE_TEXT {
+            return Err(StoreError::Invalid(format!(
+                "the reason is over {MAX_RESPONSE_TEXT} characters"
+            )));
+        }
+        self.conn
+            .execute(
+                "INSERT INTO override_outbox (server_session, ticket, score, reason, client_key, queued_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![server_session, ticket, score, reason, key, ts(at)],
+            )
+            .map_err(|e| self.e(e))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// The overrides not yet delivered, oldest first.
+    pub fn overrides_pending(&self) -> Result<Vec<PendingOverride>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id, server_session, ticket, score, reason, client_key FROM override_outbox
+                 WHERE sent_at IS NULL ORDER BY id",
+            )
+            .map_err(|e| self.e(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(PendingOverride {
+                    id: r.get(0)?,
+                    server_session: r.get(1)?,
+                    ticket: r.get::<_, i64>(2)? as u32,
+                    score: r.get::<_, i64>(3)? as u32,
+                    reason: r.get(4)?,
+                    key: r.get(5)?,
+                })
+            })
+            .map_err(|e| self.e(e))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.e(e))
+    }
+
+    /// Records the server's answer to an override (`sent` or `refused: …`, final).
+    pub fn override_answered(
+        &self,
+        id: i64,
+        verdict: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "UPDATE override_outbox SET sent_at = ?2, verdict = ?3, attempts = attempts + 1,
+                    last_error = NULL WHERE id = ?1",
+                params![id, ts(at), verdict],
+            )
+            .map_err(|e| self.e(e))?;
+        Ok(())
+    }
+
+    /// Records a failed attempt to post an override (it stays pending).
+    pub fn override_failed(&self, id: i64, error: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute(
+                "UPDATE override_outbox SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
+                params![id, error],
+            )
+            .map_err(|e| self.e(e))?;
+        Ok(())
     }
 
     /// Queues a trainee's acknowledgement or dispute of a ticket's grade in a finished

@@ -236,6 +236,25 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER IF NOT EXISTS response_outbox_kept BEFORE DELETE ON response_outbox
         BEGIN SELECT RAISE(ABORT, 'the outbox is never deleted from'); END;
     "#,
+    // 7: a coach's overrides of sessions on the team server (#16), made on this machine
+    // and posted by `dojo team sync`; append-only, keyed like the responses.
+    r#"
+    CREATE TABLE IF NOT EXISTS override_outbox (
+        id INTEGER PRIMARY KEY,
+        server_session INTEGER NOT NULL CHECK (server_session > 0),
+        ticket INTEGER NOT NULL CHECK (ticket >= 0),
+        score INTEGER NOT NULL CHECK (score BETWEEN 0 AND 100),
+        reason TEXT NOT NULL,
+        client_key TEXT NOT NULL UNIQUE,
+        queued_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        sent_at TEXT,
+        verdict TEXT
+    );
+    CREATE TRIGGER IF NOT EXISTS override_outbox_kept BEFORE DELETE ON override_outbox
+        BEGIN SELECT RAISE(ABORT, 'the outbox is never deleted from'); END;
+    "#,
 ];
 
 /// The migration after which stored sessions are sealed ([`MIGRATIONS`]`[3]`).
