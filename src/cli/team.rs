@@ -18,7 +18,7 @@ use crate::cli::{Cli, Format};
 use crate::clock::now;
 use dojo_core::history::Role;
 use dojo_core::sim::record::LogHeader;
-use dojo_store::TeamLink;
+use dojo_store::{PostQueue, TeamLink};
 
 use crate::team_client::{agent, get, post, server_error};
 
@@ -440,6 +440,58 @@ fn post_with_retry(
     answer
 }
 
+/// What a delivery of one post queue did.
+#[derive(Default)]
+struct Delivered {
+    sent: usize,
+    refused: usize,
+    /// Why the delivery stopped (the server unreachable or failing): the rest wait.
+    stopped: Option<String>,
+}
+
+/// Posts each record of a queue (its id and body) to `path`, recording the server's
+/// answers: 200/201 sent, 400/403/404/409 refused for good, anything else or no answer
+/// stops the delivery with the rest left queued.
+fn deliver(
+    store: &dojo_store::Store,
+    agent: &ureq::Agent,
+    link: &TeamLink,
+    queue: PostQueue,
+    path: &str,
+    what: &str,
+    records: Vec<(i64, Value)>,
+) -> Result<Delivered, dojo_store::StoreError> {
+    let url = format!("{}{path}", link.server);
+    let mut d = Delivered::default();
+    for (id, body) in records {
+        match post_with_retry(agent, &url, &link.credential, &body) {
+            Ok((200 | 201, _)) => {
+                store.posted(queue, id, "sent", now())?;
+                d.sent += 1;
+            }
+            Ok((status @ (400 | 403 | 404 | 409), body)) => {
+                let verdict = format!("refused ({status}): {}", server_error(&body));
+                store.posted(queue, id, &verdict, now())?;
+                d.refused += 1;
+            }
+            Ok((status, body)) => {
+                store.post_failed(queue, id, &format!("{status}: {}", server_error(&body)))?;
+                d.stopped = Some(format!(
+                    "the server did not take {what} ({status}: {})",
+                    server_error(&body)
+                ));
+                break;
+            }
+            Err(e) => {
+                store.post_failed(queue, id, &e)?;
+                d.stopped = Some(e);
+                break;
+            }
+        }
+    }
+    Ok(d)
+}
+
 /// Posts the coach's queued overrides of server sessions; the reason to stop when the
 /// server cannot be reached.
 fn send_overrides(
@@ -448,47 +500,40 @@ fn send_overrides(
     link: &TeamLink,
     out: &mut dyn Write,
 ) -> Result<Option<String>, dojo_store::StoreError> {
-    let pending = store.overrides_pending()?;
-    let url = format!("{}/api/overrides", link.server);
-    let (mut sent, mut refused) = (0, 0);
-    for o in &pending {
-        let body = json!({
-            "session": o.server_session,
-            "ticket": o.ticket,
-            "score": o.score,
-            "reason": o.reason,
-            "key": o.key,
-        });
-        match post_with_retry(agent, &url, &link.credential, &body) {
-            Ok((200 | 201, _)) => {
-                store.override_answered(o.id, "sent", now())?;
-                sent += 1;
-            }
-            Ok((status @ (400 | 403 | 404 | 409), body)) => {
-                store.override_answered(
-                    o.id,
-                    &format!("refused ({status}): {}", server_error(&body)),
-                    now(),
-                )?;
-                refused += 1;
-            }
-            Ok((status, body)) => {
-                store.override_failed(o.id, &format!("{status}: {}", server_error(&body)))?;
-                return Ok(Some(format!(
-                    "the server did not take an override ({status}: {})",
-                    server_error(&body)
-                )));
-            }
-            Err(e) => {
-                store.override_failed(o.id, &e)?;
-                return Ok(Some(e));
-            }
-        }
+    let records: Vec<(i64, Value)> = store
+        .overrides_pending()?
+        .into_iter()
+        .map(|o| {
+            (
+                o.id,
+                json!({
+                    "session": o.server_session,
+                    "ticket": o.ticket,
+                    "score": o.score,
+                    "reason": o.reason,
+                    "key": o.key,
+                }),
+            )
+        })
+        .collect();
+    if records.is_empty() {
+        return Ok(None);
     }
-    if !pending.is_empty() {
-        let _ = writeln!(out, "overrides: {sent} delivered, {refused} refused");
-    }
-    Ok(None)
+    let d = deliver(
+        store,
+        agent,
+        link,
+        PostQueue::Overrides,
+        "/api/overrides",
+        "an override",
+        records,
+    )?;
+    let _ = writeln!(
+        out,
+        "overrides: {} delivered, {} refused",
+        d.sent, d.refused
+    );
+    Ok(d.stopped)
 }
 
 /// Posts the queued acknowledgements and disputes whose session the server has; the
@@ -500,54 +545,43 @@ fn send_responses(
     out: &mut dyn Write,
 ) -> Result<Option<String>, dojo_store::StoreError> {
     let pending = store.responses_pending()?;
-    let url = format!("{}/api/responses", link.server);
-    let (mut sent, mut refused, mut waiting) = (0, 0, 0);
-    for r in &pending {
-        let Some(server_session) = r.server_session else {
-            waiting += 1;
-            continue;
-        };
-        let body = json!({
-            "session": server_session,
-            "ticket": r.ticket,
-            "kind": r.kind.as_str(),
-            "message": r.message,
-            "key": r.key,
-        });
-        let answer = post_with_retry(agent, &url, &link.credential, &body);
-        match answer {
-            Ok((200 | 201, _)) => {
-                store.response_answered(r.id, "sent", now())?;
-                sent += 1;
-            }
-            Ok((status @ (400 | 403 | 404 | 409), body)) => {
-                store.response_answered(
-                    r.id,
-                    &format!("refused ({status}): {}", server_error(&body)),
-                    now(),
-                )?;
-                refused += 1;
-            }
-            Ok((status, body)) => {
-                store.response_failed(r.id, &format!("{status}: {}", server_error(&body)))?;
-                return Ok(Some(format!(
-                    "the server did not take an acknowledgement or dispute ({status}: {})",
-                    server_error(&body)
-                )));
-            }
-            Err(e) => {
-                store.response_failed(r.id, &e)?;
-                return Ok(Some(e));
-            }
-        }
+    if pending.is_empty() {
+        return Ok(None);
     }
-    if !pending.is_empty() {
-        let _ = writeln!(
-            out,
-            "acknowledgements and disputes: {sent} delivered, {refused} refused, {waiting} waiting for their session to upload"
-        );
-    }
-    Ok(None)
+    let waiting = pending
+        .iter()
+        .filter(|r| r.server_session.is_none())
+        .count();
+    let records: Vec<(i64, Value)> = pending
+        .into_iter()
+        .filter_map(|r| {
+            Some((
+                r.id,
+                json!({
+                    "session": r.server_session?,
+                    "ticket": r.ticket,
+                    "kind": r.kind.as_str(),
+                    "message": r.message,
+                    "key": r.key,
+                }),
+            ))
+        })
+        .collect();
+    let d = deliver(
+        store,
+        agent,
+        link,
+        PostQueue::Responses,
+        "/api/responses",
+        "an acknowledgement or dispute",
+        records,
+    )?;
+    let _ = writeln!(
+        out,
+        "acknowledgements and disputes: {} delivered, {} refused, {waiting} waiting for their session to upload",
+        d.sent, d.refused
+    );
+    Ok(d.stopped)
 }
 
 fn queue_override(

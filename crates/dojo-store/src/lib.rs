@@ -33,8 +33,8 @@ mod time;
 
 pub use error::StoreError;
 pub use outbox::{
-    MAX_RESPONSE_TEXT, OutboxItem, OutboxStatus, PendingOverride, PendingResponse, ResponseKind,
-    TeamLink,
+    MAX_RESPONSE_TEXT, OutboxItem, OutboxStatus, PendingOverride, PendingResponse, PostQueue,
+    ResponseKind, TeamLink,
 };
 pub use paths::{DATA_DIR_ENV, DB_FILE, data_dir, resolve_data_dir};
 pub use report::trainer_report;

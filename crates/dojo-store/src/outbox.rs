@@ -81,6 +81,25 @@ pub struct OutboxStatus {
     pub overrides_refused: Vec<String>,
 }
 
+/// An outbox of records posted to the team server as they are: they have an answer
+/// (`sent`, or `refused (status): reason`, final) or stay pending with their last error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PostQueue {
+    /// Trainees' acknowledgements and disputes.
+    Responses,
+    /// A coach's overrides of server sessions.
+    Overrides,
+}
+
+impl PostQueue {
+    fn table(self) -> &'static str {
+        match self {
+            PostQueue::Responses => "response_outbox",
+            PostQueue::Overrides => "override_outbox",
+        }
+    }
+}
+
 /// A coach's override of a session on the team server, waiting to be posted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PendingOverride {
@@ -399,34 +418,6 @@ impl Store {
         rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.e(e))
     }
 
-    /// Records the server's answer to an override (`sent` or `refused: …`, final).
-    pub fn override_answered(
-        &self,
-        id: i64,
-        verdict: &str,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        self.conn
-            .execute(
-                "UPDATE override_outbox SET sent_at = ?2, verdict = ?3, attempts = attempts + 1,
-                    last_error = NULL WHERE id = ?1",
-                params![id, ts(at), verdict],
-            )
-            .map_err(|e| self.e(e))?;
-        Ok(())
-    }
-
-    /// Records a failed attempt to post an override (it stays pending).
-    pub fn override_failed(&self, id: i64, error: &str) -> Result<(), StoreError> {
-        self.conn
-            .execute(
-                "UPDATE override_outbox SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
-                params![id, error],
-            )
-            .map_err(|e| self.e(e))?;
-        Ok(())
-    }
-
     /// Queues a trainee's acknowledgement or dispute of a ticket's grade in a finished
     /// session of theirs, with the idempotency key the server will know it by. A dispute
     /// needs its reason.
@@ -513,29 +504,36 @@ impl Store {
         rows.collect::<Result<Vec<_>, _>>().map_err(|e| self.e(e))
     }
 
-    /// Records the server's answer to a response: `verdict` is `sent`, or `refused: …`
-    /// (a refusal is final: sending it again would be refused again).
-    pub fn response_answered(
+    /// Records the server's answer to a posted record: `sent`, or `refused …` (final:
+    /// sending it again would be refused again).
+    pub fn posted(
         &self,
+        queue: PostQueue,
         id: i64,
         verdict: &str,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.conn
             .execute(
-                "UPDATE response_outbox SET sent_at = ?2, verdict = ?3, attempts = attempts + 1,
-                    last_error = NULL WHERE id = ?1",
+                &format!(
+                    "UPDATE {} SET sent_at = ?2, verdict = ?3, attempts = attempts + 1,
+                        last_error = NULL WHERE id = ?1",
+                    queue.table()
+                ),
                 params![id, ts(at), verdict],
             )
             .map_err(|e| self.e(e))?;
         Ok(())
     }
 
-    /// Records a failed attempt to post a response (it stays pending).
-    pub fn response_failed(&self, id: i64, error: &str) -> Result<(), StoreError> {
+    /// Records a failed attempt to post a record (it stays pending).
+    pub fn post_failed(&self, queue: PostQueue, id: i64, error: &str) -> Result<(), StoreError> {
         self.conn
             .execute(
-                "UPDATE response_outbox SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
+                &format!(
+                    "UPDATE {} SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1",
+                    queue.table()
+                ),
                 params![id, error],
             )
             .map_err(|e| self.e(e))?;
