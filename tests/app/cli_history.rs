@@ -482,6 +482,47 @@ fn the_drill_for_an_over_escalator_is_weighted_to_the_types_they_over_escalate()
         ],
     );
     assert!(out.contains("stored as session 2"), "{out}");
+
+    // The next drill, the same day: the scenarios just met are not drilled again while
+    // others of their kind are left (the curriculum's avoid_repeat_days).
+    let again = dir.path().join("drill-2.ron");
+    run(
+        &data,
+        &["drill", "--trainee", "Bo", "--out", again.to_str().unwrap()],
+    );
+    let second: dojo_core::shift::Shift = ron::Options::default()
+        .from_str(&std::fs::read_to_string(&again).unwrap())
+        .unwrap();
+    for id in &second.selection.ids {
+        if !shift.selection.ids.contains(id) {
+            continue;
+        }
+        // A repeat only when every scenario of its type and owner was in one of the drills.
+        let s = &pack.scenarios[id];
+        let unused = pack
+            .scenarios
+            .values()
+            .filter(|o| o.ticket_type == s.ticket_type && o.expected.owner == s.expected.owner)
+            .filter(|o| {
+                !shift.selection.ids.contains(&o.id) && !second.selection.ids.contains(&o.id)
+            })
+            .map(|o| o.id.clone())
+            .collect::<Vec<_>>();
+        assert!(
+            unused.is_empty(),
+            "{id} was drilled again within the week while {unused:?} were left"
+        );
+    }
+    let repeats = second
+        .selection
+        .ids
+        .iter()
+        .filter(|id| shift.selection.ids.contains(id))
+        .count();
+    assert!(
+        repeats < second.selection.ids.len(),
+        "the second drill is the first again"
+    );
 }
 
 fn count(path: &Path, sql: &str) -> i64 {

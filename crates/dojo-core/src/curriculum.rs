@@ -62,6 +62,14 @@ pub struct DrillSettings {
     pub desired_retention: f64,
     /// How a ticket type's result becomes a rating.
     pub rating: RatingThresholds,
+    /// A scenario the trainee met within this many days is not drilled again while
+    /// another of its kind is left (0: only the fewest-seen rule).
+    #[serde(default = "default_avoid_repeat_days")]
+    pub avoid_repeat_days: u32,
+}
+
+fn default_avoid_repeat_days() -> u32 {
+    7
 }
 
 impl Default for DrillSettings {
@@ -80,6 +88,7 @@ impl Default for DrillSettings {
                 hard_below: 80,
                 good_below: 95,
             },
+            avoid_repeat_days: default_avoid_repeat_days(),
         }
     }
 }

@@ -268,11 +268,17 @@ pub fn build(
     let list: Vec<(String, f64)> = weights.into_iter().collect();
     let slots = allocate(&list, settings.tickets);
 
-    // How often the trainee has seen each scenario (fewest first when choosing).
+    // How often the trainee has seen each scenario (fewest first when choosing), and
+    // which they met within `avoid_repeat_days` (those last while others are left).
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut met_recently: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+    let since = now - chrono::Duration::days(i64::from(settings.avoid_repeat_days));
     for s in &finished {
         for t in &s.tickets {
             *seen.entry(t.scenario.as_str()).or_default() += 1;
+            if settings.avoid_repeat_days > 0 && s.played_at > since {
+                met_recently.insert(t.scenario.as_str());
+            }
         }
     }
     let mut focus: Vec<DrillFocus> = Vec::new();
@@ -305,11 +311,18 @@ pub fn build(
         let mut ranked: Vec<&Scenario> = of_type.iter().copied().filter(fits).collect();
         let mut others: Vec<&Scenario> = of_type.iter().copied().filter(|s| !fits(s)).collect();
         let rank = |v: &mut Vec<&Scenario>| {
-            v.sort_by_key(|s| (seen.get(s.id.as_str()).copied().unwrap_or(0), s.id.clone()))
+            v.sort_by_key(|s| {
+                (
+                    met_recently.contains(s.id.as_str()),
+                    seen.get(s.id.as_str()).copied().unwrap_or(0),
+                    s.id.clone(),
+                )
+            })
         };
         rank(&mut ranked);
         rank(&mut others);
-        // The fitting ones first; others only when the fitting ones run out; repeats last.
+        // The fitting ones first; others only when the fitting ones run out; within each,
+        // the ones not met recently first, then the fewest seen; repeats last.
         let pool: Vec<&Scenario> = if ranked.is_empty() { others } else { ranked };
         let scenarios: Vec<String> = (0..n as usize)
             .map(|i| pool[i % pool.len()].id.clone())
