@@ -15,6 +15,7 @@ mod note_corpus;
 mod note_scorer;
 mod pace;
 mod personas;
+mod pools;
 mod sim_core;
 mod spaced;
 mod validator_corpus;

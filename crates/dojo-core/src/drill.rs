@@ -395,6 +395,7 @@ pub fn build(
             ticket_types: Vec::new(),
             min_difficulty: 1,
             max_difficulty: 5,
+            pools: Vec::new(),
         },
         time_scale: settings.time_scale,
         rules: Rules {

@@ -374,6 +374,7 @@ pub fn authoring_context(options: &PackOptions) -> Context {
         context.kb_ids = pack.kb.keys().cloned().collect();
         context.kb = pack.kb.clone();
         context.scenario_ids = pack.scenarios.keys().cloned().collect();
+        context.scenarios = pack.scenarios.clone();
         context.shift_ids = pack.shifts.keys().cloned().collect();
         context.policy = Some(pack.policy.clone());
     }

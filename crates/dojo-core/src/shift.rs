@@ -54,6 +54,42 @@ pub struct Selection {
     /// Highest difficulty, inclusive.
     #[serde(default = "five")]
     pub max_difficulty: u8,
+    /// One ticket from each pool, in order, drawn by the seed (when set and `ids` is
+    /// empty, the filters above are ignored): the same kinds of ticket every time, not
+    /// the same tickets — a trainee repeating the shift with another seed meets others.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pools: Vec<Pool>,
+}
+
+/// A pool a shift draws one ticket from: the scenarios matching every filter given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pool {
+    /// Scenarios having any of these tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Scenarios of any of these ticket types.
+    #[serde(default)]
+    pub ticket_types: Vec<String>,
+    /// Lowest difficulty, inclusive.
+    #[serde(default = "one")]
+    pub min_difficulty: u8,
+    /// Highest difficulty, inclusive.
+    #[serde(default = "five")]
+    pub max_difficulty: u8,
+    /// The owner the framework gives the ticket (any when absent).
+    #[serde(default)]
+    pub owner: Option<crate::scenario::Owner>,
+}
+
+impl Pool {
+    /// Does a scenario belong to this pool?
+    pub fn matches(&self, s: &crate::scenario::Scenario) -> bool {
+        (self.tags.is_empty() || s.tags.iter().any(|t| self.tags.contains(t)))
+            && (self.ticket_types.is_empty() || self.ticket_types.contains(&s.ticket_type))
+            && (self.min_difficulty..=self.max_difficulty).contains(&s.difficulty)
+            && self.owner.is_none_or(|o| s.expected.owner == o)
+    }
 }
 
 fn one() -> u8 {

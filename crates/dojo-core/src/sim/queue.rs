@@ -30,6 +30,16 @@ pub enum QueueError {
     /// No scenario matches the shift's selection.
     #[error("shift `{0}` selects no scenario from the pack")]
     EmptySelection(String),
+    /// A pool of the selection has no scenario left to draw.
+    #[error("shift `{shift}`: pool {pool} has no scenario left to draw (of {matching} matching)")]
+    EmptyPool {
+        /// The shift.
+        shift: String,
+        /// The pool's index.
+        pool: usize,
+        /// Scenarios the pool matches (all drawn by earlier pools when > 0).
+        matching: usize,
+    },
     /// The selection names a scenario the pack lacks.
     #[error("shift `{shift}` names scenario `{scenario}`, which is not in the pack")]
     MissingScenario {
@@ -69,6 +79,31 @@ pub fn candidates(
             }
         }
         return Ok(sel.ids.clone());
+    }
+    if !sel.pools.is_empty() {
+        let mut drawn: Vec<String> = Vec::with_capacity(sel.pools.len());
+        for (i, pool) in sel.pools.iter().enumerate() {
+            let matching: Vec<&str> = pack
+                .scenarios
+                .values()
+                .filter(|s| pool.matches(s))
+                .map(|s| s.id.as_str())
+                .collect();
+            let left: Vec<&str> = matching
+                .iter()
+                .copied()
+                .filter(|id| !drawn.iter().any(|d| d == id))
+                .collect();
+            if left.is_empty() {
+                return Err(QueueError::EmptyPool {
+                    shift: shift.id.clone(),
+                    pool: i,
+                    matching: matching.len(),
+                });
+            }
+            drawn.push(left[below(rng, left.len() as u64) as usize].to_string());
+        }
+        return Ok(drawn);
     }
     let mut ids: Vec<String> = pack
         .scenarios

@@ -339,6 +339,8 @@ pub struct Context {
     pub kb: BTreeMap<String, KbArticle>,
     /// Scenario ids available, for shift references.
     pub scenario_ids: BTreeSet<String>,
+    /// Scenarios available, for the pools shifts draw from.
+    pub scenarios: BTreeMap<String, crate::scenario::Scenario>,
     /// Shift ids available, for curriculum references.
     pub shift_ids: BTreeSet<String>,
     /// The policy to judge against, unless the files hold one.
@@ -460,13 +462,27 @@ pub fn lint(files: &[ParsedFile], context: &Context) -> Vec<Diagnostic> {
                 out.extend(lint_scenario(file, &s, &known, policy.as_ref()));
             }
             Item::KbArticle(a) => out.extend(lint_kb(file, a, policy.as_ref())),
-            Item::Shift(s) => out.extend(shift::lint_shift(
-                &file.name,
-                &file.text,
-                s,
-                &scenario_ids,
-                policy.as_ref(),
-            )),
+            Item::Shift(s) => {
+                out.extend(shift::lint_shift(
+                    &file.name,
+                    &file.text,
+                    s,
+                    &scenario_ids,
+                    policy.as_ref(),
+                ));
+                let mut known: BTreeMap<&str, &crate::scenario::Scenario> = context
+                    .scenarios
+                    .iter()
+                    .map(|(id, s)| (id.as_str(), s))
+                    .collect();
+                for f in files {
+                    if let Item::Scenario(s) = &f.item {
+                        known.insert(s.id.as_str(), &**s);
+                    }
+                }
+                let scenarios: Vec<&crate::scenario::Scenario> = known.into_values().collect();
+                out.extend(shift::lint_pools(&file.name, &file.text, s, &scenarios));
+            }
             Item::Curriculum(c) => out.extend(curriculum::lint_curriculum(
                 &file.name, &file.text, c, &shift_ids,
             )),

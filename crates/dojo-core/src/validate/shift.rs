@@ -133,3 +133,93 @@ pub fn lint_shift(
     }
     out
 }
+
+/// Checks a shift's pools against the pack's scenarios: a pool that matches nothing (or
+/// nothing its earlier pools leave) is an error; one that matches a single scenario gives
+/// no variety (a warning), and so do arrivals that do not match the pools one for one.
+pub fn lint_pools(
+    file: &str,
+    text: &str,
+    shift: &Shift,
+    scenarios: &[&crate::scenario::Scenario],
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let sel = &shift.selection;
+    if sel.pools.is_empty() || !sel.ids.is_empty() {
+        return out;
+    }
+    let at = locate(text, "pools");
+    for (i, pool) in sel.pools.iter().enumerate() {
+        let n = scenarios.iter().filter(|s| pool.matches(s)).count();
+        if n == 0 {
+            out.push(
+                Diagnostic::error(
+                    "empty-pool",
+                    file,
+                    format!("pool {i} matches no scenario of the pack"),
+                )
+                .at(at)
+                .field(format!("selection.pools[{i}]"))
+                .hint("widen its tags, ticket types, difficulty or owner"),
+            );
+        } else if n == 1 {
+            out.push(
+                Diagnostic::warning(
+                    "pool-without-variety",
+                    file,
+                    format!(
+                        "pool {i} matches one scenario only: every attempt meets the same ticket"
+                    ),
+                )
+                .at(at)
+                .field(format!("selection.pools[{i}]")),
+            );
+        }
+    }
+    // Pools draw without repeats: later pools must keep a scenario the earlier ones may
+    // all have taken (checked on the worst case: each earlier pool took one of theirs).
+    for (i, pool) in sel.pools.iter().enumerate() {
+        let mine: Vec<&str> = scenarios
+            .iter()
+            .filter(|s| pool.matches(s))
+            .map(|s| s.id.as_str())
+            .collect();
+        let earlier_sharing = sel.pools[..i]
+            .iter()
+            .filter(|p| scenarios.iter().any(|s| p.matches(s) && pool.matches(s)))
+            .count();
+        if !mine.is_empty() && mine.len() <= earlier_sharing {
+            out.push(
+                Diagnostic::error(
+                    "empty-pool",
+                    file,
+                    format!(
+                        "pool {i} matches {} scenario(s) that {earlier_sharing} earlier pool(s) may all have drawn",
+                        mine.len()
+                    ),
+                )
+                .at(at)
+                .field(format!("selection.pools[{i}]"))
+                .hint("widen the pool, or narrow the earlier ones"),
+            );
+        }
+    }
+    if let Arrivals::Fixed(times) = &shift.arrivals
+        && times.len() != sel.pools.len()
+    {
+        out.push(
+            Diagnostic::warning(
+                "arrivals-pools",
+                file,
+                format!(
+                    "{} arrival(s) for {} pool(s): tickets are drawn one per pool, in order",
+                    times.len(),
+                    sel.pools.len()
+                ),
+            )
+            .at(locate(text, "arrivals"))
+            .field("arrivals"),
+        );
+    }
+    out
+}
