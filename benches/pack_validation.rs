@@ -40,6 +40,7 @@ fn bench(c: &mut Criterion) {
         kb_ids: builtin.kb.keys().cloned().collect(),
         kb: builtin.kb.clone(),
         scenario_ids: builtin.scenarios.keys().cloned().collect(),
+        scenarios: builtin.scenarios.clone(),
         shift_ids: builtin.shifts.keys().cloned().collect(),
         policy: Some(builtin.policy.clone()),
     };
