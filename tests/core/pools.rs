@@ -109,9 +109,7 @@ fn a_pool_matching_nothing_is_a_located_error_and_a_queue_error() {
     );
 
     // As a training manager validates a shift file of their own against the pack.
-    let text = format!(
-        "Shift(id: \"my-mixed\", title: \"Mine\", description: \"\", mode: Practice, length_minutes: 100,\n    arrivals: Fixed([0, 30]),\n    selection: (pools: [\n        (tags: [\"no-such-tag\"]),\n        (ticket_types: [\"printer\"]),\n    ]),\n    time_scale: 0.5, rules: (pause_allowed: true, hints_shown: false),\n)\n"
-    );
+    let text = "Shift(id: \"my-mixed\", title: \"Mine\", description: \"\", mode: Practice, length_minutes: 100,\n    arrivals: Fixed([0, 30]),\n    selection: (pools: [\n        (tags: [\"no-such-tag\"]),\n        (ticket_types: [\"printer\"]),\n    ]),\n    time_scale: 0.5, rules: (pause_allowed: true, hints_shown: false),\n)\n";
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("my-mixed.ron");
     std::fs::write(&path, text).unwrap();
