@@ -659,6 +659,7 @@ fn cmd_list(
                     serde_json::json!({
                         "id": s.id, "title": s.title, "ticket_type": s.ticket_type,
                         "difficulty": s.difficulty, "tags": s.tags, "expected_owner": s.expected.owner,
+                        "surface_variants": dojo_core::template::surface_variants(s),
                     })
                 })
                 .collect();
@@ -680,7 +681,21 @@ fn cmd_list(
                     s.title
                 )?;
             }
-            writeln!(out, "{} scenario(s)", pack.scenarios.len())?;
+            let variants: u64 = pack
+                .scenarios
+                .values()
+                .map(dojo_core::template::surface_variants)
+                .fold(0, u64::saturating_add);
+            let varied = pack
+                .scenarios
+                .values()
+                .filter(|s| dojo_core::template::surface_variants(s) > 1)
+                .count();
+            writeln!(
+                out,
+                "{} scenario(s); {varied} of them with template variants, {variants} surface variant(s) in all (names, sites, IPs, error ids: the same facts and verdict in each)",
+                pack.scenarios.len()
+            )?;
         }
         (ListWhat::Kb, Format::Json) => {
             let rows: Vec<_> = pack

@@ -393,3 +393,37 @@ fn every_difficulty_has_every_kind_of_owner() {
         }
     }
 }
+
+#[test]
+fn template_variants_are_counted_apart_from_scenarios_and_keep_the_verdict() {
+    let pack = pack();
+    let varied: Vec<&Scenario> = pack
+        .scenarios
+        .values()
+        .filter(|s| dojo_core::template::surface_variants(s) > 1)
+        .collect();
+    assert!(
+        varied.len() * 10 >= pack.scenarios.len() * 9,
+        "{} of {} scenarios have template variants",
+        varied.len(),
+        pack.scenarios.len()
+    );
+    let total: u64 = pack
+        .scenarios
+        .values()
+        .map(dojo_core::template::surface_variants)
+        .sum();
+    assert!(
+        total >= 10 * pack.scenarios.len() as u64,
+        "{total} surface variants"
+    );
+    // Two surfaces of one scenario: other words, the same facts and verdict.
+    for s in varied.iter().take(20) {
+        let a = dojo_core::template::instantiate_variant(s, 7, Some(1));
+        let b = dojo_core::template::instantiate_variant(s, 7, Some(2));
+        assert_eq!(a.impact, b.impact, "{}", s.id);
+        assert_eq!(a.expected.owner, b.expected.owner, "{}", s.id);
+        let (va, vb) = (events_only(&a, &pack.policy), events_only(&b, &pack.policy));
+        assert_eq!(va.owner, vb.owner, "{}", s.id);
+    }
+}

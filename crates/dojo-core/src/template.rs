@@ -158,3 +158,19 @@ pub fn used_variables(scenario: &Scenario) -> Vec<String> {
     });
     names
 }
+
+/// How many distinct surfaces a scenario has: the product of the choices of the surface
+/// variables its text uses (names, sites, IPs, error ids — [`is_surface`]), counted apart
+/// from the scenario itself (1: one text). The facts, verdict and scoring are the same in
+/// every one. Saturates rather than overflows.
+pub fn surface_variants(scenario: &Scenario) -> u64 {
+    used_variables(scenario)
+        .iter()
+        .filter_map(|name| scenario.variables.get(name))
+        .filter(|v| is_surface(v))
+        .map(|v| match v {
+            Variable::Pool(options) => options.len().max(1) as u64,
+            Variable::Range { min, max, .. } => u64::from(min.abs_diff(*max)) + 1,
+        })
+        .fold(1u64, u64::saturating_mul)
+}
