@@ -15,19 +15,27 @@ use dojo_core::sim::record;
 use dojo_core::sim::session::Session;
 
 const MODULE: &str = "onboarding-6-mixed";
+/// The onboarding modules that draw from pools (1, 2 and 4 keep their teaching tickets).
+const POOLED: [&str; 3] = ["onboarding-3-impact", "onboarding-5-security", MODULE];
 const SEEDS: [u64; 6] = [1, 2, 3, 7, 11, 42];
 
 #[test]
 fn each_seed_draws_its_own_tickets_one_per_pool_of_its_kind() {
     let pack = Pack::builtin().unwrap();
-    let shift = &pack.shifts[MODULE];
+    for module in POOLED {
+        draws_per_pool(&pack, module);
+    }
+}
+
+fn draws_per_pool(pack: &Pack, module: &str) {
+    let shift = &pack.shifts[module];
     assert!(
         !shift.selection.pools.is_empty(),
         "module 6 draws from pools"
     );
     let mut queues = BTreeSet::new();
     for seed in SEEDS {
-        let q = queue::build_queue(shift, &pack, seed).unwrap();
+        let q = queue::build_queue(shift, pack, seed).unwrap();
         assert_eq!(q.len(), shift.selection.pools.len());
         let ids: Vec<&str> = q.iter().map(|t| t.scenario_id.as_str()).collect();
         let distinct: BTreeSet<&str> = ids.iter().copied().collect();
@@ -52,7 +60,7 @@ fn each_seed_draws_its_own_tickets_one_per_pool_of_its_kind() {
     }
     assert!(
         queues.len() >= SEEDS.len() - 1,
-        "repeating the module should mostly meet other tickets: {} distinct queues of {}",
+        "{module}: repeating it should mostly meet other tickets: {} distinct queues of {}",
         queues.len(),
         SEEDS.len()
     );
@@ -61,25 +69,27 @@ fn each_seed_draws_its_own_tickets_one_per_pool_of_its_kind() {
 #[test]
 fn a_person_passes_the_pooled_module_whatever_the_seed_draws() {
     let pack = Arc::new(Pack::builtin().unwrap());
-    let pass = pack.curricula["onboarding"]
-        .modules
-        .iter()
-        .find(|m| m.shift == MODULE)
-        .unwrap()
-        .pass_mark;
-    for seed in SEEDS {
-        for persona in [Persona::Ideal, Persona::HumanPace] {
-            let script =
-                agents::play(Arc::clone(&pack), &pack.shifts[MODULE], seed, persona).unwrap();
-            let mut s = Session::new(Arc::clone(&pack), MODULE, seed).unwrap();
-            record::play_script(&mut s, &script, 0, None, None).unwrap();
-            s.finish();
-            let g = grading::grade(&s, None, None);
-            assert!(
-                g.score >= pass && !g.critical,
-                "{persona:?} at seed {seed}: {} (pass {pass})",
-                g.score
-            );
+    for module in POOLED {
+        let pass = pack.curricula["onboarding"]
+            .modules
+            .iter()
+            .find(|m| m.shift == module)
+            .unwrap()
+            .pass_mark;
+        for seed in SEEDS {
+            for persona in [Persona::Ideal, Persona::HumanPace] {
+                let script =
+                    agents::play(Arc::clone(&pack), &pack.shifts[MODULE], seed, persona).unwrap();
+                let mut s = Session::new(Arc::clone(&pack), MODULE, seed).unwrap();
+                record::play_script(&mut s, &script, 0, None, None).unwrap();
+                s.finish();
+                let g = grading::grade(&s, None, None);
+                assert!(
+                    g.score >= pass && !g.critical,
+                    "{module}: {persona:?} at seed {seed}: {} (pass {pass})",
+                    g.score
+                );
+            }
         }
     }
 }
