@@ -53,7 +53,7 @@ fn draws_per_pool(pack: &Pack, module: &str) {
         }
         assert_eq!(
             q,
-            queue::build_queue(shift, &pack, seed).unwrap(),
+            queue::build_queue(shift, pack, seed).unwrap(),
             "deterministic"
         );
         queues.insert(ids.join(","));
