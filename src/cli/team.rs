@@ -291,19 +291,35 @@ fn join(
     Ok(0)
 }
 
-fn sync(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<i32> {
+/// The history and this machine's link to its team server; `None` (said on `err`) when
+/// the history does not open or the machine joined no server.
+fn joined(
+    cli: &Cli,
+    err: &mut dyn Write,
+) -> std::io::Result<Option<(dojo_store::Store, TeamLink)>> {
     let Some(store) = open_store(cli, None, err)? else {
-        return Ok(1);
+        return Ok(None);
     };
     let link = match store.team_link() {
         Ok(Some(link)) => link,
         Ok(None) => {
-            return fail(
+            fail(
                 err,
                 "this machine has joined no team server: `dojo team join URL --token TOKEN`",
-            );
+            )?;
+            return Ok(None);
         }
-        Err(e) => return fail(err, e),
+        Err(e) => {
+            fail(err, e)?;
+            return Ok(None);
+        }
+    };
+    Ok(Some((store, link)))
+}
+
+fn sync(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<i32> {
+    let Some((store, link)) = joined(cli, err)? else {
+        return Ok(1);
     };
     let pending = match store.outbox_pending() {
         Ok(p) => p,
@@ -686,18 +702,8 @@ fn competition_folder(name: &str, sha256: &str) -> String {
 }
 
 fn competitions(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> std::io::Result<i32> {
-    let Some(store) = open_store(cli, None, err)? else {
+    let Some((_, link)) = joined(cli, err)? else {
         return Ok(1);
-    };
-    let link = match store.team_link() {
-        Ok(Some(link)) => link,
-        Ok(None) => {
-            return fail(
-                err,
-                "this machine has joined no team server: `dojo team join URL --token TOKEN`",
-            );
-        }
-        Err(e) => return fail(err, e),
     };
     let url = format!("{}/api/competitions", link.server);
     let listed = match get(&agent(), &url, &link.credential) {
@@ -780,18 +786,8 @@ fn server_report(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> std::io::Result<i32> {
-    let Some(store) = open_store(cli, None, err)? else {
+    let Some((_, link)) = joined(cli, err)? else {
         return Ok(1);
-    };
-    let link = match store.team_link() {
-        Ok(Some(link)) => link,
-        Ok(None) => {
-            return fail(
-                err,
-                "this machine has joined no team server: `dojo team join URL --token TOKEN`",
-            );
-        }
-        Err(e) => return fail(err, e),
     };
     let rows = match crate::team_client::overview(&link) {
         Ok(r) => r,
