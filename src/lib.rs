@@ -15,3 +15,4 @@ pub mod gui;
 pub mod runner;
 pub mod sim_plugin;
 pub mod team_client;
+pub mod xapi_client;

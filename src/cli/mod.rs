@@ -20,6 +20,7 @@ pub mod team;
 pub mod terminal;
 #[cfg(feature = "gui")]
 pub mod trainer;
+pub mod xapi;
 
 use common::{load_pack, persona_parser};
 
@@ -256,6 +257,12 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::cli::team::TeamCommand,
     },
+    /// Results to the organisation's learning record store (xAPI): configure, send, status.
+    Xapi {
+        /// What to do.
+        #[command(subcommand)]
+        command: crate::cli::xapi::XapiCommand,
+    },
     /// A trainee's progress through the onboarding curriculum.
     Progress {
         /// The trainee.
@@ -408,6 +415,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             crate::cli::history::cmd_history(cli, command, out, err)
         }
         Some(Command::Team { command }) => crate::cli::team::cmd_team(cli, command, out, err),
+        Some(Command::Xapi { command }) => crate::cli::xapi::cmd_xapi(cli, command, out, err),
         Some(Command::Progress { trainee, format }) => {
             crate::cli::history::cmd_progress(cli, trainee, *format, out, err)
         }

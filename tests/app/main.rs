@@ -11,6 +11,7 @@ mod compete;
 mod gui_session;
 mod sim_plugin;
 mod team_sync;
+mod xapi;
 
 #[path = "../server/pg.rs"]
 mod pg;

@@ -58,3 +58,4 @@ pub mod sim;
 pub mod spaced;
 pub mod template;
 pub mod validate;
+pub mod xapi;

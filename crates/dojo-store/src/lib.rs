@@ -30,6 +30,7 @@ pub mod report;
 mod store;
 pub mod stored;
 mod time;
+mod xapi;
 
 pub use error::StoreError;
 pub use outbox::{
@@ -39,3 +40,4 @@ pub use outbox::{
 pub use paths::{DATA_DIR_ENV, DB_FILE, data_dir, resolve_data_dir};
 pub use report::trainer_report;
 pub use store::{BUSY_TIMEOUT, MIGRATIONS, SCHEMA_VERSION, Store};
+pub use xapi::{XAPI_CONFIG_FILE, XapiConfig, XapiItem, XapiSource, XapiStatus, backoff_seconds};

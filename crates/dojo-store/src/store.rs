@@ -255,6 +255,29 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER IF NOT EXISTS override_outbox_kept BEFORE DELETE ON override_outbox
         BEGIN SELECT RAISE(ABORT, 'the outbox is never deleted from'); END;
     "#,
+    // 8: xAPI statements for a learning record store (#17): each finished session's
+    // statements, queued once (ids are UUIDv5, so queueing again adds nothing), sent,
+    // recognised as already there, or quarantined; append-only like the other outboxes.
+    r#"
+    CREATE TABLE IF NOT EXISTS xapi_outbox (
+        id INTEGER PRIMARY KEY,
+        statement_id TEXT NOT NULL UNIQUE,
+        session_id INTEGER NOT NULL REFERENCES sessions(id),
+        body TEXT NOT NULL,
+        queued_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        last_error TEXT,
+        sent_at TEXT,
+        verdict TEXT CHECK (verdict IS NULL OR verdict IN ('sent', 'already-there', 'quarantined')),
+        reason TEXT
+    );
+    CREATE INDEX IF NOT EXISTS xapi_outbox_by_session ON xapi_outbox(session_id);
+    CREATE TRIGGER IF NOT EXISTS xapi_outbox_kept BEFORE DELETE ON xapi_outbox
+        BEGIN SELECT RAISE(ABORT, 'the outbox is never deleted from'); END;
+    CREATE TRIGGER IF NOT EXISTS xapi_outbox_body_kept BEFORE UPDATE OF body, statement_id ON xapi_outbox
+        BEGIN SELECT RAISE(ABORT, 'a queued statement is never changed'); END;
+    "#,
 ];
 
 /// The migration after which stored sessions are sealed ([`MIGRATIONS`]`[3]`).
@@ -1006,7 +1029,7 @@ impl Store {
         )
     }
 
-    fn summaries(
+    pub(crate) fn summaries(
         &self,
         filter: &str,
         args: &[&dyn rusqlite::ToSql],
