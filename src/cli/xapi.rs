@@ -13,8 +13,7 @@ use crate::cli::common::{fail, load_pack, open_store};
 use crate::cli::{Cli, Format};
 use crate::clock::now;
 use crate::xapi_client::{self, DEFAULT_BATCH, Stop};
-use dojo_core::xapi::{ActorRule, Profile};
-use dojo_store::XapiConfig;
+use dojo_xapi::XapiConfig;
 
 /// `dojo xapi …`.
 #[derive(Debug, Subcommand)]
@@ -59,23 +58,6 @@ pub enum XapiCommand {
     },
 }
 
-/// The default base IRI.
-pub const DEFAULT_BASE_IRI: &str = "https://escalation-dojo.org/xapi";
-
-/// Checks an absolute http(s) IRI.
-fn check_iri(what: &str, value: &str) -> Result<String, String> {
-    let v = value.trim().trim_end_matches('/');
-    let rest = v
-        .strip_prefix("https://")
-        .or_else(|| v.strip_prefix("http://"));
-    match rest {
-        Some(r) if !r.is_empty() && !r.contains(char::is_whitespace) => Ok(v.to_string()),
-        _ => Err(format!(
-            "{what} `{value}` is not an http:// or https:// address (e.g. https://lrs.example.org/xAPI)"
-        )),
-    }
-}
-
 /// `dojo xapi …`.
 pub fn cmd_xapi(
     cli: &Cli,
@@ -96,41 +78,14 @@ pub fn cmd_xapi(
             home_page,
             email_domain,
         } => {
-            let checked = (|| -> Result<XapiConfig, String> {
-                let endpoint = check_iri("the endpoint", endpoint)?;
-                let base_iri = check_iri(
-                    "the base IRI",
-                    base_iri.as_deref().unwrap_or(DEFAULT_BASE_IRI),
-                )?;
-                if key.is_empty() || key.contains(':') {
-                    return Err("the key must be non-empty and without `:` (Basic auth)".into());
-                }
-                if secret.is_empty() {
-                    return Err("the secret must not be empty".into());
-                }
-                let actor = match email_domain {
-                    Some(d) if d.contains('.') && !d.contains(['@', ' ', '/']) => {
-                        ActorRule::Email { domain: d.clone() }
-                    }
-                    Some(d) => {
-                        return Err(format!("`{d}` is not a mail domain (e.g. acme.example)"));
-                    }
-                    None => ActorRule::Account {
-                        home_page: check_iri(
-                            "the home page",
-                            home_page
-                                .as_deref()
-                                .unwrap_or("https://escalation-dojo.org"),
-                        )?,
-                    },
-                };
-                Ok(XapiConfig {
-                    endpoint,
-                    key: key.clone(),
-                    secret: secret.clone(),
-                    profile: Profile { base_iri, actor },
-                })
-            })();
+            let checked = XapiConfig::new(
+                endpoint,
+                key,
+                secret,
+                base_iri.as_deref(),
+                home_page.as_deref(),
+                email_domain.as_deref(),
+            );
             let config = match checked {
                 Ok(c) => c,
                 Err(e) => {

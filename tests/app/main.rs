@@ -9,6 +9,8 @@ mod cli_run;
 mod compete;
 #[cfg(feature = "gui")]
 mod gui_session;
+#[path = "../support/ralph.rs"]
+mod ralph;
 mod sim_plugin;
 mod team_sync;
 mod xapi;

@@ -11,6 +11,9 @@ mod enrol_and_auth;
 mod migrations;
 mod overview;
 mod pg;
+#[path = "../support/ralph.rs"]
+mod ralph;
 mod revoke_and_erase;
 mod uploads;
 mod web_view;
+mod xapi;

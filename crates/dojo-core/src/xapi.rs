@@ -18,6 +18,7 @@ use uuid::Uuid;
 use crate::curriculum::Module;
 use crate::grading::Timing;
 use crate::history::{SessionSummary, TicketSummary};
+use crate::pack::Pack;
 use crate::scenario::Owner;
 
 /// The xAPI version statements are written for and sent with.
@@ -74,6 +75,27 @@ pub struct SessionRecord<'a> {
     pub policy_hash: &'a str,
     /// The curriculum module whose shift it played, with that module's position (1-based).
     pub module: Option<(usize, &'a Module)>,
+}
+
+/// The wait before the next try of a statement after `attempts` failed ones: 30 s
+/// doubling, at most an hour (the app's queue and the team server's use the same).
+pub fn backoff_seconds(attempts: u32) -> i64 {
+    (30i64 << attempts.min(7)).min(3600)
+}
+
+/// The curriculum module a shift is played for, with its position (1-based): in the
+/// pack's `onboarding` curriculum, or its only one.
+pub fn module_of<'a>(pack: &'a Pack, shift: &str) -> Option<(usize, &'a Module)> {
+    let curriculum = pack
+        .curricula
+        .get("onboarding")
+        .or_else(|| pack.curricula.values().next())?;
+    curriculum
+        .modules
+        .iter()
+        .enumerate()
+        .find(|(_, m)| m.shift == shift)
+        .map(|(i, m)| (i + 1, m))
 }
 
 /// One statement: its id and JSON.

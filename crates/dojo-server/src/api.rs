@@ -379,6 +379,9 @@ pub async fn upload(
     match response {
         Some((status, response)) => {
             tx.commit().await?;
+            if status == StatusCode::CREATED {
+                state.xapi_wake.notify_one();
+            }
             Ok((status, Json(response)))
         }
         None => {

@@ -17,6 +17,7 @@ pub const MIGRATIONS: &[(i32, &str)] = &[
     (4, MIGRATION_4),
     (5, MIGRATION_5),
     (6, MIGRATION_6),
+    (7, MIGRATION_7),
 ];
 
 const MIGRATION_1: &str = r#"
@@ -268,6 +269,39 @@ const MIGRATION_6: &str = r#"
 -- A coach's override made in the app travels through sync like a trainee's response:
 -- the app's key makes the insert idempotent.
 ALTER TABLE overrides ADD COLUMN client_key text UNIQUE;
+"#;
+
+const MIGRATION_7: &str = r#"
+-- Forwarding to the organisation's LRS (#17): every verified session's xAPI statements,
+-- queued once (the body is sent byte for byte as built), marked as the LRS answers.
+-- Erasing a person removes their unsent and sent statements with their sessions.
+CREATE TABLE xapi_queued (
+    session_id bigint PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+    queued_at timestamptz NOT NULL
+);
+CREATE TABLE xapi_outbox (
+    id bigserial PRIMARY KEY,
+    statement_id text NOT NULL UNIQUE,
+    session_id bigint NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    body text NOT NULL,
+    queued_at timestamptz NOT NULL,
+    attempts integer NOT NULL DEFAULT 0,
+    next_attempt_at timestamptz,
+    last_error text,
+    sent_at timestamptz,
+    verdict text CHECK (verdict IS NULL OR verdict IN ('sent', 'already-there', 'quarantined')),
+    reason text
+);
+CREATE INDEX xapi_outbox_pending ON xapi_outbox (id) WHERE verdict IS NULL;
+CREATE FUNCTION dojo_xapi_body_kept() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.body <> OLD.body OR NEW.statement_id <> OLD.statement_id THEN
+        RAISE EXCEPTION 'a queued statement is never changed';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER xapi_outbox_body_kept BEFORE UPDATE ON xapi_outbox
+    FOR EACH ROW EXECUTE FUNCTION dojo_xapi_body_kept();
 "#;
 
 /// A database error, said as a sentence.

@@ -16,6 +16,7 @@
 //! | [`web`] | the coach's HTML pages |
 //! | [`coaching`] | overrides, acknowledgements and disputes, the coach's queue, item analysis |
 //! | [`competitions`] | competitions: creation, the app's fetch, the live board re-verified with dojo-core |
+//! | [`xapi`] | forwarding every verified session's xAPI statements to the organisation's LRS |
 //! | [`admin`] | the `admin` commands (teams, people, invitations) |
 
 pub mod admin;
@@ -30,6 +31,7 @@ pub mod repo;
 pub mod reports;
 pub mod state;
 pub mod web;
+pub mod xapi;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

@@ -30,6 +30,10 @@ enum Command {
         /// Largest request body in bytes (larger: 413).
         #[arg(long, default_value_t = DEFAULT_MAX_BODY)]
         max_body: usize,
+        /// Forward every verified session's xAPI statements to the LRS in this settings
+        /// file (written by `admin xapi configure`; owner-only). Or env DOJO_SERVER_XAPI.
+        #[arg(long, env = "DOJO_SERVER_XAPI")]
+        xapi: Option<std::path::PathBuf>,
     },
     /// Teams, people and invitations.
     Admin {
@@ -73,6 +77,42 @@ enum AdminCommand {
         #[command(subcommand)]
         command: DeviceCommand,
     },
+    /// Forwarding to the organisation's learning record store (xAPI).
+    Xapi {
+        #[command(subcommand)]
+        command: XapiCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum XapiCommand {
+    /// Write the LRS settings file `serve --xapi FILE` reads (owner-only; the secret is
+    /// never printed).
+    Configure {
+        /// The settings file to write.
+        #[arg(long)]
+        file: std::path::PathBuf,
+        /// The LRS's xAPI endpoint, e.g. https://lrs.example.org/xAPI.
+        #[arg(long)]
+        endpoint: String,
+        /// The Basic-auth key.
+        #[arg(long)]
+        key: String,
+        /// The Basic-auth secret.
+        #[arg(long)]
+        secret: String,
+        /// Base IRI of activity and extension ids (default: https://escalation-dojo.org/xapi).
+        #[arg(long)]
+        base_iri: Option<String>,
+        /// People are accounts on this home page (the default naming).
+        #[arg(long, conflicts_with = "email_domain")]
+        home_page: Option<String>,
+        /// People are e-mail addresses at this domain instead.
+        #[arg(long)]
+        email_domain: Option<String>,
+    },
+    /// What the forwarding queue holds.
+    Status,
 }
 
 #[derive(Subcommand)]
@@ -151,13 +191,71 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
+    if let Command::Admin {
+        command:
+            AdminCommand::Xapi {
+                command:
+                    XapiCommand::Configure {
+                        file,
+                        endpoint,
+                        key,
+                        secret,
+                        base_iri,
+                        home_page,
+                        email_domain,
+                    },
+            },
+        ..
+    } = &cli.command
+    {
+        // No database needed: the settings are a file beside the server.
+        let config = dojo_xapi::XapiConfig::new(
+            endpoint,
+            key,
+            secret,
+            base_iri.as_deref(),
+            home_page.as_deref(),
+            email_domain.as_deref(),
+        )?;
+        config.save_file(file).map_err(|e| e.to_string())?;
+        println!(
+            "xAPI: `serve --xapi {}` forwards statements to {} as {} (secret stored owner-only)",
+            file.display(),
+            dojo_xapi::statements_url(&config.endpoint),
+            config.key
+        );
+        return Ok(());
+    }
     match cli.command {
         Command::Serve {
             database_url,
             listen,
             max_body,
+            xapi,
         } => {
+            let forward = match &xapi {
+                Some(file) => Some(std::sync::Arc::new(
+                    dojo_xapi::XapiConfig::load_file(file)
+                        .map_err(|e| e.to_string())?
+                        .ok_or_else(|| {
+                            format!(
+                                "{}: no such xAPI settings file (write it with `dojo-server admin xapi configure --file {}`)",
+                                file.display(),
+                                file.display()
+                            )
+                        })?,
+                )),
+                None => None,
+            };
             let state = AppState::start(&database_url).await?;
+            if let Some(config) = forward {
+                println!(
+                    "dojo-server: forwarding xAPI statements to {} as {}",
+                    dojo_xapi::statements_url(&config.endpoint),
+                    config.key
+                );
+                tokio::spawn(dojo_server::xapi::forward(state.clone(), config));
+            }
             let listener = tokio::net::TcpListener::bind(&listen)
                 .await
                 .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
@@ -287,6 +385,28 @@ async fn admin_command(
                     "revoked device {} ({}, machine {})",
                     d.id, d.person, d.machine
                 );
+            }
+        },
+        AdminCommand::Xapi { command } => match command {
+            XapiCommand::Configure { .. } => unreachable!("handled before the database"),
+            XapiCommand::Status => {
+                let s = dojo_server::xapi::status(pool, chrono::Utc::now()).await?;
+                println!(
+                    "statements of {} session(s): {} sent, {} already in the LRS, {} pending ({} waiting to retry), {} quarantined; {} session(s) not queued yet",
+                    s.sessions,
+                    s.sent,
+                    s.already_there,
+                    s.pending,
+                    s.waiting,
+                    s.quarantined.len(),
+                    s.unqueued
+                );
+                if let Some(e) = &s.last_error {
+                    println!("last error: {e}");
+                }
+                for q in &s.quarantined {
+                    println!("quarantined: {q}");
+                }
             }
         },
     }

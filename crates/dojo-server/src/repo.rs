@@ -455,7 +455,7 @@ async fn with_overrides(
     Ok(out)
 }
 
-fn summary_row(r: &tokio_postgres::Row) -> Result<SessionSummary, ApiError> {
+pub(crate) fn summary_row(r: &tokio_postgres::Row) -> Result<SessionSummary, ApiError> {
     let json: serde_json::Value = r.get(1);
     let mut s: SessionSummary = serde_json::from_value(json)
         .map_err(|e| ApiError::Internal(format!("a stored session summary does not read: {e}")))?;

@@ -13,6 +13,9 @@ pub struct AppState {
     pub pool: Pool,
     /// The content uploads are verified on.
     pub content: Arc<ingest::Content>,
+    /// Woken after each stored upload: the xAPI forwarder's next round (`xapi::forward`),
+    /// when one runs.
+    pub xapi_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -25,6 +28,7 @@ impl AppState {
         Ok(AppState {
             pool,
             content: Arc::new(content),
+            xapi_wake: Arc::new(tokio::sync::Notify::new()),
         })
     }
 }

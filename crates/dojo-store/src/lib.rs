@@ -40,4 +40,4 @@ pub use outbox::{
 pub use paths::{DATA_DIR_ENV, DB_FILE, data_dir, resolve_data_dir};
 pub use report::trainer_report;
 pub use store::{BUSY_TIMEOUT, MIGRATIONS, SCHEMA_VERSION, Store};
-pub use xapi::{XAPI_CONFIG_FILE, XapiConfig, XapiItem, XapiSource, XapiStatus, backoff_seconds};
+pub use xapi::{XapiItem, XapiSource, XapiStatus};

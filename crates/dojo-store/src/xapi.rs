@@ -1,108 +1,17 @@
-//! The xAPI side of the local store (#17): the learning record store's settings (a file
-//! beside the history, owner-only, since it holds the LRS's secret) and the statement
+//! The xAPI side of the local store (#17): the statement
 //! queue — every finished session's statements, built by `dojo_core::xapi` and queued
 //! once, then marked as the LRS answers. Nothing here talks to the network and nothing
 //! reads the clock: `dojo xapi send` does the one and passes the other.
 
-use std::path::{Path, PathBuf};
-
 use chrono::{DateTime, Utc};
 use rusqlite::params;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::error::StoreError;
 use crate::store::Store;
 use crate::time::{parse_ts, ts};
 use dojo_core::history::SessionSummary;
-use dojo_core::xapi::Profile;
-
-/// The settings file in the data folder.
-pub const XAPI_CONFIG_FILE: &str = "xapi.ron";
-
-/// Where statements go and how they are written.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct XapiConfig {
-    /// The LRS's xAPI endpoint (statements are posted to `{endpoint}/statements`).
-    pub endpoint: String,
-    /// The Basic-auth key (user name).
-    pub key: String,
-    /// The Basic-auth secret (never printed, never logged).
-    pub secret: String,
-    /// Activity ids, extensions and actors.
-    pub profile: Profile,
-}
-
-impl XapiConfig {
-    /// The settings file of a data folder.
-    pub fn path(data_dir: &Path) -> PathBuf {
-        data_dir.join(XAPI_CONFIG_FILE)
-    }
-
-    /// Reads the settings (None when not configured). A file others can read is refused
-    /// with how to fix it, as a key file is.
-    pub fn load(data_dir: &Path) -> Result<Option<XapiConfig>, StoreError> {
-        let path = Self::path(data_dir);
-        let io = |source| StoreError::Io {
-            path: path.display().to_string(),
-            source,
-        };
-        let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(io(e)),
-        };
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(&path).map_err(io)?.permissions().mode();
-            if mode & 0o077 != 0 {
-                return Err(io(std::io::Error::new(
-                    std::io::ErrorKind::PermissionDenied,
-                    format!(
-                        "holds the LRS secret but others can read it (mode {:o}); run `chmod 600 {}` or `dojo xapi configure` again",
-                        mode & 0o777,
-                        path.display()
-                    ),
-                )));
-            }
-        }
-        ron::from_str(&text).map(Some).map_err(|e| {
-            io(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!("is not readable xAPI settings ({e}); run `dojo xapi configure` again"),
-            ))
-        })
-    }
-
-    /// Writes the settings atomically, readable by the owner only (the temporary file is
-    /// created with mode 600, so the secret is never readable by others, even briefly).
-    pub fn save(&self, data_dir: &Path) -> Result<(), StoreError> {
-        let path = Self::path(data_dir);
-        let io = |source| StoreError::Io {
-            path: path.display().to_string(),
-            source,
-        };
-        std::fs::create_dir_all(data_dir).map_err(io)?;
-        let text = ron::ser::to_string_pretty(self, ron::ser::PrettyConfig::default())
-            .map_err(|e| io(std::io::Error::other(e.to_string())))?;
-        let tmp = data_dir.join(format!(".{XAPI_CONFIG_FILE}.tmp"));
-        let _ = std::fs::remove_file(&tmp);
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        {
-            use std::io::Write;
-            let mut file = options.open(&tmp).map_err(io)?;
-            file.write_all(text.as_bytes()).map_err(io)?;
-            file.sync_all().map_err(io)?;
-        }
-        std::fs::rename(&tmp, &path).map_err(io)
-    }
-}
+use dojo_core::xapi::backoff_seconds;
 
 /// A finished session whose statements are not queued yet, with what identifies it.
 #[derive(Debug, Clone)]
@@ -149,12 +58,6 @@ pub struct XapiStatus {
     pub last_error: Option<String>,
     /// The last time the LRS accepted something.
     pub last_sent: Option<DateTime<Utc>>,
-}
-
-/// The wait before the next try after `attempts` failed ones: 30 s doubling, at most an
-/// hour.
-pub fn backoff_seconds(attempts: u32) -> i64 {
-    (30i64 << attempts.min(7)).min(3600)
 }
 
 impl Store {
