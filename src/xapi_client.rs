@@ -43,6 +43,23 @@ pub fn queue_all(
     Ok((sessions, statements))
 }
 
+/// After the trainer stores a session: when this data folder has an LRS configured,
+/// queues and sends on a thread of its own. Nothing is said in the window: a failure
+/// stays queued with its error (`dojo xapi status`), retried by the next session or
+/// `dojo xapi send`. Returns the thread, or None when no LRS is configured.
+pub fn send_in_background(
+    data_dir: std::path::PathBuf,
+    pack: std::sync::Arc<Pack>,
+) -> Option<std::thread::JoinHandle<Result<Delivery, String>>> {
+    let config = XapiConfig::load(&data_dir).ok().flatten()?;
+    Some(std::thread::spawn(move || {
+        let store = Store::open_in(&data_dir).map_err(|e| e.to_string())?;
+        let now = crate::clock::now();
+        queue_all(&store, &config, Some(&pack), now).map_err(|e| e.to_string())?;
+        deliver(&store, &config, DEFAULT_BATCH, false, now).map_err(|e| e.to_string())
+    }))
+}
+
 /// The store's outbox as `dojo_xapi` reads and marks it.
 struct StoreOutbox<'a>(&'a Store);
 

@@ -87,8 +87,9 @@ pub fn cmd_run(
             c.shift
         )?;
     }
+    let wall_start = crate::clock::now();
     let played_at = match args.at.as_deref().map(parse_date).transpose() {
-        Ok(a) => a.unwrap_or_else(crate::clock::now),
+        Ok(a) => a.unwrap_or(wall_start),
         Err(e) => return fail(err, e),
     };
     // A run with a trainee is stored in their history (unless --no-store): the history
@@ -172,7 +173,9 @@ pub fn cmd_run(
         writer,
         &outputs,
         store.as_mut(),
-        crate::clock::now(),
+        // A back-dated run (`--at`) ends as long after its date as it took to play, not
+        // at today's date (its duration, in reports and xAPI, is the play's own).
+        played_at + (crate::clock::now() - wall_start),
     );
     write!(out, "{}", done.result.outcome_table())?;
     writeln!(out)?;

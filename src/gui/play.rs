@@ -333,6 +333,15 @@ fn end_shift(
         done.saved_to.first().cloned()
     };
     let save_error = (!done.problems.is_empty()).then(|| done.problems.join("; "));
+    // A stored session goes to the organisation's LRS when one is configured, on a
+    // thread of its own (the window never waits on the network; what fails stays queued).
+    if done.stored_as.is_some()
+        && let Some(dir) = history
+            .with(|s| s.path().parent().map(std::path::Path::to_path_buf))
+            .flatten()
+    {
+        crate::xapi_client::send_in_background(dir, std::sync::Arc::clone(&options.pack));
+    }
     commands.remove_resource::<SimState>();
     commands.remove_resource::<ActiveShift>();
     commands.remove_resource::<crate::sim_plugin::Autoplay>();

@@ -527,3 +527,34 @@ fn bad_configuration_is_told_plainly_and_loses_nothing() {
         "{status}"
     );
 }
+
+/// What the trainer calls when it stores a session: with an LRS configured, the session's
+/// statements are queued and sent on a thread of their own; without one, nothing starts.
+#[test]
+fn the_trainer_sends_a_stored_session_in_the_background() {
+    let Some(python) = ralph_python() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let data = machine(tmp.path(), 1);
+    let pack = std::sync::Arc::new(dojo_core::pack::Pack::builtin().unwrap());
+    assert!(
+        escalation_dojo::xapi_client::send_in_background(data.clone(), pack.clone()).is_none(),
+        "no LRS configured: no thread"
+    );
+    let lrs = Lrs::start(&python, &tmp.path().join("lrs"));
+    assert!(
+        configure(&data, &lrs.endpoint(), KEY, SECRET)
+            .status
+            .success()
+    );
+    let delivery = escalation_dojo::xapi_client::send_in_background(data.clone(), pack)
+        .expect("an LRS is configured")
+        .join()
+        .unwrap()
+        .unwrap();
+    let n = queued(&data).len();
+    assert!(n > 2, "a session's statements: {n}");
+    assert_eq!((delivery.sent, delivery.left), (n, 0), "{delivery:?}");
+    assert_eq!(lrs.statements().len(), n);
+}
