@@ -1,7 +1,7 @@
 """Runs Ralph's LRS (PyPI `ralph-malph[lrs,cli]`, France Université Numérique's learning
 record store) with its filesystem backend on a loopback port, for tests/app/xapi.rs.
 
-    python .ci/ralph_lrs.py PORT DATA_DIR
+    python .ci/ralph_lrs.py PORT DATA_DIR [DELAY_MS]
 
 DATA_DIR holds the statements (DATA_DIR/fs_lrs.jsonl) and the Basic-auth file
 (DATA_DIR/auth.json, written by `ralph auth`). The same folder can be served again after
@@ -12,6 +12,9 @@ with the operation CREATE, so every write after the first fails (HTTP 500, logge
 "fs_lrs.jsonl already exists and overwrite is not allowed"). Its own APPEND operation is
 what a statements file needs; it is set as the backend's default here. Validation, ids,
 conflicts, auth and the query API are Ralph's, untouched.
+
+DELAY_MS (optional) makes every statements POST wait that long before Ralph handles it: a
+slow LRS, so a test can kill it in the middle of a send without racing the client.
 """
 
 import os
@@ -29,6 +32,19 @@ from ralph.backends.lrs.fs import FSLRSBackend  # noqa: E402
 
 FSLRSBackend.default_operation_type = BaseOperationType.APPEND
 
-import uvicorn  # noqa: E402
+import asyncio  # noqa: E402
 
-uvicorn.run("ralph.api:app", host="127.0.0.1", port=port, log_level="warning")
+import uvicorn  # noqa: E402
+from ralph.api import app  # noqa: E402
+
+delay = int(sys.argv[3]) / 1000 if len(sys.argv) > 3 else 0
+
+
+@app.middleware("http")
+async def slow_posts(request, call_next):
+    if delay and request.method == "POST":
+        await asyncio.sleep(delay)
+    return await call_next(request)
+
+
+uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")

@@ -336,7 +336,9 @@ fn a_scripted_shift_reaches_a_real_lrs_field_by_field_and_a_resend_adds_nothing(
 fn killing_the_lrs_mid_send_loses_nothing_and_duplicates_nothing() {
     let Some(python) = ralph_python() else { return };
     let root = tempfile::tempdir().unwrap();
-    let mut lrs = Lrs::start(&python, &root.path().join("lrs"));
+    // A slow LRS (150 ms a request): the send of one statement a request takes seconds,
+    // so the kill lands in its middle whatever the machine's load.
+    let mut lrs = Lrs::start_slow(&python, &root.path().join("lrs"), 150);
     let data = machine(root.path(), 3);
     assert!(
         configure(&data, &lrs.endpoint(), KEY, SECRET)

@@ -46,6 +46,8 @@ pub struct Lrs {
     python: PathBuf,
     pub dir: PathBuf,
     pub port: u16,
+    /// Every POST waits this long first (a slow LRS), 0 for none.
+    pub delay_ms: u32,
     child: Option<Child>,
 }
 
@@ -60,6 +62,11 @@ pub fn free_port() -> u16 {
 impl Lrs {
     /// Credentials written with Ralph's own `ralph auth`, then the server started.
     pub fn start(python: &Path, dir: &Path) -> Lrs {
+        Self::start_slow(python, dir, 0)
+    }
+
+    /// As [`Lrs::start`], with every POST waiting `delay_ms` first.
+    pub fn start_slow(python: &Path, dir: &Path, delay_ms: u32) -> Lrs {
         std::fs::create_dir_all(dir).unwrap();
         let ralph = python.with_file_name("ralph");
         let auth = Command::new(&ralph)
@@ -86,6 +93,7 @@ impl Lrs {
             python: python.to_path_buf(),
             dir: dir.to_path_buf(),
             port: free_port(),
+            delay_ms,
             child: None,
         };
         lrs.restart();
@@ -107,6 +115,7 @@ impl Lrs {
             .arg(Self::launcher())
             .arg(self.port.to_string())
             .arg(&self.dir)
+            .arg(self.delay_ms.to_string())
             .stdout(Stdio::null())
             .stderr(Stdio::from(
                 std::fs::File::create(self.dir.join("server.log")).unwrap(),
