@@ -330,7 +330,10 @@ fn prepare(
             };
             let session = Session::with_shift(Arc::clone(pack), (**shift).clone(), *seed)
                 .map_err(|e| e.to_string())?;
-            let header = LogHeader::for_session(&session, trainee, team.clone());
+            let mut header = LogHeader::for_session(&session, trainee, team.clone());
+            if shift.rules.time_extensions_apply(false) {
+                header.time_multiplier = extension(store, header.trainee.as_deref())?;
+            }
             (session, header, false)
         }
         Play::Competition {
@@ -340,10 +343,25 @@ fn prepare(
             let session = competition
                 .start_session(Arc::clone(pack), participant)
                 .map_err(|e| e.to_string())?;
-            let header = competition.header(&session, participant);
+            let mut header = competition.header(&session, participant);
+            // Only when the competition allows it, and for a trainee of this history.
+            if competition.rules.time_extensions_apply(true) {
+                header.time_multiplier = extension(store, Some(&participant.name))?;
+            }
             (session, header, true)
         }
     })
+}
+
+/// The time extension a coach set for this trainee in the history, if any.
+fn extension(store: Option<&Store>, trainee: Option<&str>) -> Result<Option<f64>, StartError> {
+    match (store, trainee) {
+        (Some(s), Some(name)) => Ok(s
+            .time_multiplier(name)
+            .map_err(|e| e.to_string())?
+            .map(|t| t.multiplier)),
+        _ => Ok(None),
+    }
 }
 
 /// A log file name unique to this session: date, shift, seed and process.

@@ -53,7 +53,13 @@ pub struct SimState {
 impl SimState {
     /// A person's session: the policy's allowances, at the shift's time scale.
     pub fn new(session: Session, log: Option<LogWriter>) -> Self {
-        let clock = Clock::person(&session.policy().clock, session.shift.time_scale);
+        SimState::extended(session, log, 1.0)
+    }
+
+    /// A person's session with a time extension of `m` (a coach's accommodation): the
+    /// clock runs m times slower and every allowance is m times longer.
+    pub fn extended(session: Session, log: Option<LogWriter>, m: f64) -> Self {
+        let clock = Clock::person_extended(&session.policy().clock, session.shift.time_scale, m);
         SimState::with_clock(session, log, clock)
     }
 

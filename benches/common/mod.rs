@@ -33,6 +33,7 @@ pub fn hundred_ticket_shift(pack: &Pack) -> Shift {
             pause_allowed: true,
             hints_shown: false,
             real_time_limit_minutes: None,
+            time_extensions: None,
         },
         variant: None,
     }

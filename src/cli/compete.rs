@@ -38,6 +38,10 @@ pub enum CompeteCommand {
         /// Overwrite an existing file (results stamped with the old one are then rejected).
         #[arg(long)]
         force: bool,
+        /// Let trainees with a coach's time extension play with it (the board shows it);
+        /// without this, everyone plays one clock.
+        #[arg(long)]
+        allow_time_extensions: bool,
     },
     /// List the tickets every participant gets, in order (the same on any machine).
     Tickets {
@@ -96,6 +100,7 @@ pub fn cmd_compete(
             teams,
             out: path,
             force,
+            allow_time_extensions,
         } => cmd_new(
             &pack,
             shift,
@@ -104,6 +109,7 @@ pub fn cmd_compete(
             teams,
             path,
             *force,
+            *allow_time_extensions,
             out,
             err,
         ),
@@ -175,6 +181,7 @@ fn cmd_new(
     teams: &[String],
     path: &Path,
     force: bool,
+    allow_time_extensions: bool,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> std::io::Result<i32> {
@@ -227,7 +234,11 @@ fn cmd_new(
         }
         roster.insert(who, team);
     }
-    let text = Competition::new(name.unwrap_or(&shift.title), &shift, seed, pack, roster).to_ron();
+    let mut made = Competition::new(name.unwrap_or(&shift.title), &shift, seed, pack, roster);
+    if allow_time_extensions {
+        made.rules.time_extensions = Some(true);
+    }
+    let text = made.to_ron();
     // The written text must read back cleanly (names, roster, hashes).
     let competition = match Competition::parse(
         &dojo_core::validate::Source {

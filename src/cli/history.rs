@@ -45,6 +45,20 @@ pub enum PeopleCommand {
         #[arg(long, value_enum, default_value_t = crate::cli::Format::Text)]
         format: crate::cli::Format,
     },
+    /// Give a trainee a time extension (WCAG 2.2.1), as their coach: the clock runs this
+    /// many times slower for them and every allowance is that much longer, in onboarding,
+    /// practice and coaching, and in competitions that allow it. `--time 1` removes it.
+    Accommodate {
+        /// The trainee.
+        name: String,
+        /// The multiplier: 1, or one the policy allows (`clock.time_multipliers`, e.g.
+        /// 1.25, 1.5, 2).
+        #[arg(long)]
+        time: f64,
+        /// The coach setting it (a coach of this history).
+        #[arg(long)]
+        coach: String,
+    },
 }
 
 /// Output format of `dojo history show`.
@@ -160,10 +174,52 @@ pub fn cmd_people(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> std::io::Result<i32> {
+    if let PeopleCommand::Accommodate { name, time, coach } = command {
+        if role != Role::Trainee {
+            writeln!(
+                err,
+                "error: time extensions are for trainees: `dojo trainee accommodate`"
+            )?;
+            return Ok(2);
+        }
+        let Some(pack) = load_pack(cli, err)? else {
+            return Ok(1);
+        };
+        let rules = &pack.policy.clock;
+        if !rules.allows_multiplier(*time) {
+            let allowed: Vec<String> = rules
+                .time_multipliers
+                .iter()
+                .map(|m| format!("{m}"))
+                .collect();
+            writeln!(
+                err,
+                "error: --time {time} is not a time extension the policy allows: use 1 (none) or {}",
+                allowed.join(", ")
+            )?;
+            return Ok(2);
+        }
+        let Some(store) = open_store(cli, Some(&pack), err)? else {
+            return Ok(1);
+        };
+        let t = try_store!(err, store.set_time_multiplier(name, *time, coach, now()));
+        let person = try_store!(err, store.require(name, Role::Trainee));
+        if t.multiplier > 1.0 {
+            writeln!(
+                out,
+                "`{}` plays with time ×{} (set by {}): the clock runs {} times slower and every allowance is {} times longer",
+                person.name, t.multiplier, t.set_by, t.multiplier, t.multiplier
+            )?;
+        } else {
+            writeln!(out, "`{}` plays without a time extension", person.name)?;
+        }
+        return Ok(0);
+    }
     let Some(store) = open_store(cli, None, err)? else {
         return Ok(1);
     };
     match command {
+        PeopleCommand::Accommodate { .. } => {}
         PeopleCommand::Add { name, team } => {
             let p = try_store!(err, store.add_person(name, role, team.as_deref(), now()));
             writeln!(
@@ -190,16 +246,30 @@ pub fn cmd_people(
         PeopleCommand::List { format } => {
             let people = try_store!(err, store.people(Some(role)));
             match format {
-                crate::cli::Format::Json => writeln!(
-                    out,
-                    "{}",
-                    serde_json::to_string_pretty(&people).unwrap_or_default()
-                )?,
+                crate::cli::Format::Json => {
+                    let mut list = Vec::new();
+                    for p in &people {
+                        let mut v = serde_json::to_value(p).unwrap_or_default();
+                        if let Some(t) = try_store!(err, store.time_multiplier(&p.name)) {
+                            v["time_multiplier"] = serde_json::json!(t.multiplier);
+                            v["time_multiplier_set_by"] = serde_json::json!(t.set_by);
+                        }
+                        list.push(v);
+                    }
+                    writeln!(
+                        out,
+                        "{}",
+                        serde_json::to_string_pretty(&list).unwrap_or_default()
+                    )?
+                }
                 crate::cli::Format::Text => {
                     for p in &people {
+                        let extension = try_store!(err, store.time_multiplier(&p.name))
+                            .map(|t| format!("  time ×{} (by {})", t.multiplier, t.set_by))
+                            .unwrap_or_default();
                         writeln!(
                             out,
-                            "{:<28} {:<20} added {}",
+                            "{:<28} {:<20} added {}{extension}",
                             p.name,
                             p.team.as_deref().unwrap_or("-"),
                             p.created_at.format("%Y-%m-%d")

@@ -167,6 +167,7 @@ pub fn cmd_run(
         return fail(err, e);
     }
     let stored_for = run.header.trainee.clone().unwrap_or_default();
+    let extension = run.header.multiplier();
     let outputs: Vec<PathBuf> = args.out.iter().cloned().collect();
     let done = run.finish(
         session,
@@ -185,6 +186,12 @@ pub fn cmd_run(
     }
     if let Some(id) = done.stored_as {
         writeln!(out, "stored as session {id} in {stored_for}'s history")?;
+        if extension > 1.0 {
+            writeln!(
+                out,
+                "played with a time extension: time ×{extension} (recorded in the log and the coach's report)"
+            )?;
+        }
     }
     for problem in &done.problems {
         writeln!(err, "error: {problem}")?;

@@ -123,6 +123,7 @@ pub fn preview_shift(scenario_id: &str) -> Shift {
             pause_allowed: true,
             hints_shown: true,
             real_time_limit_minutes: None,
+            time_extensions: None,
         },
         variant: None,
     }

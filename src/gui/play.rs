@@ -149,17 +149,18 @@ fn start_shift(
         mode: start.shift.mode,
         started: Instant::now(),
         competition: start.competition.clone(),
-        real_time_limit: real_time_limit(&start.shift),
+        real_time_limit: real_time_limit(&start.shift, run.header.multiplier()),
         run: Some(run),
     };
     begin_playing(&mut commands, &mut next, session, writer, active);
 }
 
-fn real_time_limit(shift: &Shift) -> Option<Duration> {
+/// The shift's real-time limit, lengthened by the trainee's time extension.
+fn real_time_limit(shift: &Shift, extension: f64) -> Option<Duration> {
     shift
         .rules
         .real_time_limit_minutes
-        .map(|m| Duration::from_secs(u64::from(m) * 60))
+        .map(|m| Duration::from_secs_f64(f64::from(m) * 60.0 * extension.max(1.0)))
 }
 
 /// Hands a session to the simulation and opens the shift screen.
@@ -170,7 +171,8 @@ fn begin_playing(
     writer: Option<LogWriter>,
     active: ActiveShift,
 ) {
-    commands.insert_resource(SimState::new(session, writer));
+    let extension = active.run.as_ref().map_or(1.0, |r| r.header.multiplier());
+    commands.insert_resource(SimState::extended(session, writer, extension));
     commands.insert_resource(active);
     next.set(Screen::Shift);
 }
@@ -230,7 +232,7 @@ fn resume_session(
     }
     let active = ActiveShift {
         mode: run.header.shift.mode,
-        real_time_limit: real_time_limit(&run.header.shift),
+        real_time_limit: real_time_limit(&run.header.shift, run.header.multiplier()),
         started: Instant::now(),
         competition: None,
         run: Some(run),

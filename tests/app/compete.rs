@@ -658,6 +658,7 @@ fn accepted(name: &str, team: Option<&str>, composite: f64, sim: u32, notes: f64
             grade: 90,
             graded_tickets: 10,
         },
+        time_multiplier: None,
         fingerprint: Vec::new(),
         text: String::new(),
     }))

@@ -3,6 +3,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod accommodation;
 mod cli_content;
 mod cli_history;
 mod cli_run;

@@ -71,6 +71,7 @@ pub fn one_ticket_session(
             pause_allowed: true,
             hints_shown: true,
             real_time_limit_minutes: None,
+            time_extensions: None,
         },
         variant: None,
     };

@@ -136,6 +136,7 @@ fn replay(c: &Corpus) -> Session {
             pause_allowed: true,
             hints_shown: true,
             real_time_limit_minutes: None,
+            time_extensions: None,
         },
         variant: None,
     };

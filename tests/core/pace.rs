@@ -281,3 +281,40 @@ fn decides(action: &dojo_core::sim::action::Action) -> bool {
         Action::Resolve { .. } | Action::Escalate { .. } | Action::EscalateSecurity { .. }
     )
 }
+
+/// A coach's time extension (WCAG 2.2.1): at ×2 the same start gives twice the
+/// allowance, the clock runs half as fast, and the same minute takes twice the real time.
+#[test]
+fn a_time_extension_slows_the_clock_and_lengthens_every_allowance() {
+    let rules = rules();
+    let s = one_ticket("password-forgotten-dental-nurse");
+    let mut plain = Clock::person(&rules, 0.25);
+    let mut extended = Clock::person_extended(&rules, 0.25, 2.0);
+    plain.observe(&s);
+    extended.observe(&s);
+    assert!((extended.hold_seconds() - 2.0 * plain.hold_seconds()).abs() < 1e-6);
+    assert!((extended.scale() - 0.125).abs() < 1e-12);
+    assert_eq!(
+        extended.writing_left_seconds(1),
+        Some(2.0 * rules.writing_seconds)
+    );
+    // Plain: its allowance, then 4 real seconds make minute 1. Extended: twice the
+    // allowance, then 8 seconds.
+    let plain_hold = plain.hold_seconds();
+    assert_eq!(
+        plain.advance(&s, secs_to_us(plain_hold + 4.0), Activity::Reading),
+        1
+    );
+    let hold = extended.hold_seconds();
+    assert_eq!(
+        extended.advance(&s, secs_to_us(hold + 4.0), Activity::Reading),
+        0
+    );
+    assert_eq!(extended.advance(&s, secs_to_us(4.0), Activity::Reading), 1);
+    // The policy says which extensions a coach may give; 1 is always allowed.
+    assert!(rules.allows_multiplier(1.0) && rules.allows_multiplier(1.5));
+    assert!(!rules.allows_multiplier(1.7) && !rules.allows_multiplier(0.5));
+    // Nonsense is no extension at all, never a faster clock.
+    let odd = Clock::person_extended(&rules, 0.25, 0.5);
+    assert!((odd.scale() - 0.25).abs() < 1e-12);
+}

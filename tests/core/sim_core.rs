@@ -37,6 +37,7 @@ fn shift_of(ids: &[&str], arrivals: Vec<u32>, pause_allowed: bool) -> Shift {
             pause_allowed,
             hints_shown: pause_allowed,
             real_time_limit_minutes: None,
+            time_extensions: None,
         },
         variant: None,
     }

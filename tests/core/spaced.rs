@@ -52,6 +52,7 @@ fn session(id: i64, at: DateTime<Utc>, tickets: Vec<TicketSummary>) -> SessionSu
         numbers: None,
         tickets,
         flags: Vec::new(),
+        time_multiplier: None,
     }
 }
 

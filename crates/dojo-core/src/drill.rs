@@ -402,6 +402,7 @@ pub fn build(
             pause_allowed: true,
             hints_shown: false,
             real_time_limit_minutes: None,
+            time_extensions: None,
         },
         variant: None,
     };

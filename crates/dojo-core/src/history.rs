@@ -218,6 +218,9 @@ pub struct SessionSummary {
     pub tickets: Vec<TicketSummary>,
     /// Flagged patterns with their evidence.
     pub flags: Vec<FlaggedPattern>,
+    /// The time extension it was played with (a coach's accommodation), when any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_multiplier: Option<f64>,
 }
 
 impl SessionSummary {

@@ -459,6 +459,32 @@ pub struct ClockRules {
     /// The clock speed (sim minutes per real second) the pace check charges a person's
     /// time beyond the allowances at: the fastest clock a shift is expected to run.
     pub lint_time_scale: f64,
+    /// The time extensions a coach may give a trainee (WCAG 2.2.1), e.g. `[1.25, 1.5,
+    /// 2.0]`: at ×m real time runs m times slower and every allowance is m times longer,
+    /// so the same work takes m times the real time. 1 (none) is always allowed.
+    pub time_multipliers: Vec<f64>,
+}
+
+impl ClockRules {
+    /// The rules for a person with a time extension of `m` (≥ 1): every allowance m times
+    /// longer, reading m times slower. The speed-ups are relative to the clock, so they
+    /// stay; the clock's own speed is divided by m by [`crate::sim::clock::Clock::person_extended`].
+    pub fn extended(&self, m: f64) -> ClockRules {
+        let m = if m.is_finite() && m >= 1.0 { m } else { 1.0 };
+        ClockRules {
+            reading_wpm: ((self.reading_wpm as f64) / m).round().max(1.0) as u32,
+            decide_seconds: self.decide_seconds * m,
+            hold_cap_seconds: self.hold_cap_seconds * m,
+            writing_seconds: self.writing_seconds * m,
+            typing_pause_seconds: self.typing_pause_seconds * m,
+            ..self.clone()
+        }
+    }
+
+    /// Whether a coach may set this time multiplier: 1, or one of `time_multipliers`.
+    pub fn allows_multiplier(&self, m: f64) -> bool {
+        (m - 1.0).abs() < 1e-9 || self.time_multipliers.iter().any(|x| (x - m).abs() < 1e-9)
+    }
 }
 
 /// How the simulated L2 (and L3, and the security team) behaves.

@@ -107,9 +107,23 @@ pub struct Rules {
     pub pause_allowed: bool,
     /// Framework checklists and hints are shown.
     pub hints_shown: bool,
-    /// A real-time limit for the whole shift, in minutes, if any.
+    /// A real-time limit for the whole shift, in minutes, if any (a trainee's time
+    /// extension lengthens it with the clock).
     #[serde(default)]
     pub real_time_limit_minutes: Option<u32>,
+    /// Whether a trainee's time extension (a coach's accommodation) applies. Absent: yes
+    /// for a shift, **no** in a competition file — everyone plays one clock unless the
+    /// organiser says so (`dojo compete new --allow-time-extensions`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_extensions: Option<bool>,
+}
+
+impl Rules {
+    /// Whether a trainee's time extension applies under these rules: as the rules say,
+    /// or when they say nothing, yes for a shift and no for a competition.
+    pub fn time_extensions_apply(&self, competition: bool) -> bool {
+        self.time_extensions.unwrap_or(!competition)
+    }
 }
 
 /// A shift definition.

@@ -97,6 +97,7 @@ fn ten_ticket_shift(pack: &Pack, offset: usize) -> Shift {
             pause_allowed: true,
             hints_shown: false,
             real_time_limit_minutes: None,
+            time_extensions: None,
         },
         variant: None,
     }

@@ -340,5 +340,6 @@ pub fn summary_of(header: &LogHeader, g: &SessionGrade) -> SessionSummary {
         numbers: Some(g.numbers.clone()),
         tickets,
         flags: g.coaching.flags.clone(),
+        time_multiplier: header.time_multiplier,
     }
 }

@@ -39,5 +39,5 @@ pub use outbox::{
 };
 pub use paths::{DATA_DIR_ENV, DB_FILE, data_dir, resolve_data_dir};
 pub use report::trainer_report;
-pub use store::{BUSY_TIMEOUT, MIGRATIONS, SCHEMA_VERSION, Store};
+pub use store::{BUSY_TIMEOUT, MIGRATIONS, SCHEMA_VERSION, Store, TimeExtension};
 pub use xapi::{XapiItem, XapiSource, XapiStatus};

@@ -278,6 +278,20 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE TRIGGER IF NOT EXISTS xapi_outbox_body_kept BEFORE UPDATE OF body, statement_id ON xapi_outbox
         BEGIN SELECT RAISE(ABORT, 'a queued statement is never changed'); END;
     "#,
+    // 9: time extensions (#18, WCAG 2.2.1): a trainee's, set by a coach (who and when are
+    // kept), and the one each session was played with.
+    r#"
+    CREATE TABLE IF NOT EXISTS time_extensions (
+        person_id INTEGER PRIMARY KEY REFERENCES people(id),
+        multiplier REAL NOT NULL CHECK (multiplier > 1),
+        set_by TEXT NOT NULL,
+        set_at TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS session_time_extensions (
+        session_id INTEGER PRIMARY KEY REFERENCES sessions(id),
+        multiplier REAL NOT NULL CHECK (multiplier > 1)
+    );
+    "#,
 ];
 
 /// The migration after which stored sessions are sealed ([`MIGRATIONS`]`[3]`).
@@ -285,6 +299,17 @@ const SEAL_VERSION: u32 = 4;
 
 /// The schema version this build writes and reads.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// A trainee's time extension (a coach's accommodation, WCAG 2.2.1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimeExtension {
+    /// Real time runs this many times slower for them (> 1).
+    pub multiplier: f64,
+    /// The coach who set it.
+    pub set_by: String,
+    /// When.
+    pub set_at: DateTime<Utc>,
+}
 
 /// The history database.
 #[derive(Debug)]
@@ -623,6 +648,74 @@ impl Store {
             .ok_or_else(|| self.unknown(name, Role::Trainee))
     }
 
+    /// Sets a trainee's time extension (1 removes it), as a coach of this history;
+    /// keeps who set it and when. The multiplier is checked by the caller against the
+    /// policy (`ClockRules::allows_multiplier`).
+    pub fn set_time_multiplier(
+        &self,
+        trainee: &str,
+        multiplier: f64,
+        coach: &str,
+        at: DateTime<Utc>,
+    ) -> Result<TimeExtension, StoreError> {
+        let person = self.require(trainee, Role::Trainee)?;
+        let coach = self.require(coach, Role::Coach)?;
+        if !multiplier.is_finite() || multiplier < 1.0 {
+            return Err(StoreError::Invalid(format!(
+                "a time multiplier is 1 or more, not {multiplier}"
+            )));
+        }
+        if multiplier > 1.0 {
+            self.conn
+                .execute(
+                    "INSERT INTO time_extensions (person_id, multiplier, set_by, set_at)
+                     VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (person_id) DO UPDATE SET multiplier = excluded.multiplier,
+                        set_by = excluded.set_by, set_at = excluded.set_at",
+                    params![person.id, multiplier, coach.name, ts(at)],
+                )
+                .map_err(|e| self.e(e))?;
+        } else {
+            self.conn
+                .execute(
+                    "DELETE FROM time_extensions WHERE person_id = ?1",
+                    params![person.id],
+                )
+                .map_err(|e| self.e(e))?;
+        }
+        Ok(self
+            .time_multiplier(&person.name)?
+            .unwrap_or(TimeExtension {
+                multiplier: 1.0,
+                set_by: coach.name,
+                set_at: at,
+            }))
+    }
+
+    /// A trainee's time extension, when a coach set one above 1.
+    pub fn time_multiplier(&self, name: &str) -> Result<Option<TimeExtension>, StoreError> {
+        let Some(person) = self.person(name)? else {
+            return Ok(None);
+        };
+        self.conn
+            .query_row(
+                "SELECT multiplier, set_by, set_at FROM time_extensions WHERE person_id = ?1",
+                params![person.id],
+                |r| {
+                    Ok(TimeExtension {
+                        multiplier: r.get(0)?,
+                        set_by: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                        set_at: r
+                            .get::<_, Option<String>>(2)?
+                            .map(|t| parse_ts(&t))
+                            .unwrap_or_default(),
+                    })
+                },
+            )
+            .optional()
+            .map_err(|e| self.e(e))
+    }
+
     /// A person by name: the same name under the name rule (`dojo_core::names::key`:
     /// case, spacing, normalisation and look-alike characters ignored).
     pub fn person(&self, name: &str) -> Result<Option<Person>, StoreError> {
@@ -779,6 +872,13 @@ impl Store {
         )
         .map_err(|e| self.e(e))?;
         let id = tx.last_insert_rowid();
+        if header.multiplier() > 1.0 {
+            tx.execute(
+                "INSERT INTO session_time_extensions (session_id, multiplier) VALUES (?1, ?2)",
+                params![id, header.multiplier()],
+            )
+            .map_err(|e| self.e(e))?;
+        }
         tx.commit().map_err(|e| self.e(e))?;
         Ok(id)
     }
@@ -1047,7 +1147,8 @@ impl Store {
                 .prepare(&format!(
                     "SELECT s.id, p.name, t.name, s.state, s.shift_id, s.shift_title, s.mode, s.seed,
                         s.played_at, s.ended_at, s.score, s.critical, s.numbers,
-                        s.trainee_id, s.log_sha256, s.seal
+                        s.trainee_id, s.log_sha256, s.seal,
+                        (SELECT x.multiplier FROM session_time_extensions x WHERE x.session_id = s.id)
                      {from} ORDER BY s.played_at, s.id"
                 ))
                 .map_err(|e| self.e(e))?;
@@ -1088,6 +1189,7 @@ impl Store {
                         .transpose()?,
                     tickets: Vec::new(),
                     flags: Vec::new(),
+                    time_multiplier: r.get(16).map_err(|e| self.e(e))?,
                 };
                 index.insert(s.id, out.len());
                 out.push(s);
@@ -1725,6 +1827,7 @@ fn refresh_schedule(
                 numbers: None,
                 tickets: Vec::new(),
                 flags: Vec::new(),
+                time_multiplier: None,
             });
         }
     }

@@ -633,7 +633,7 @@ fn sessions(ui: &mut egui::Ui, r: &TrainerReport) {
                     s.id,
                     s.played_at.format("%Y-%m-%d %H:%M")
                 )));
-                ui.label(&s.shift_title);
+                ui.label(format!("{}{}", s.shift_title, s.extension_text()));
                 match (s.automatic_score, s.score) {
                     (Some(a), Some(o)) if a != o => {
                         ui.label(format!("{o} (auto {a}, overridden)"));

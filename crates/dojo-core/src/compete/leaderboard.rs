@@ -73,6 +73,19 @@ pub struct Standing {
     pub file: String,
     /// The recomputed score.
     pub score: Score,
+    /// The time extension they played with (a competition that allows them shows it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_multiplier: Option<f64>,
+}
+
+impl Standing {
+    /// The participant as the board shows them: with their time extension, if any.
+    pub fn shown_name(&self) -> String {
+        match self.time_multiplier {
+            Some(m) => format!("{} (time ×{m})", self.participant),
+            None => self.participant.clone(),
+        }
+    }
 }
 
 /// One team's place.
@@ -111,6 +124,8 @@ pub struct Leaderboard {
     pub teams: Vec<TeamStanding>,
     /// Results not ranked, with their reasons.
     pub rejected: Vec<Rejection>,
+    /// Whether the competition allows trainees' time extensions.
+    pub time_extensions_allowed: bool,
 }
 
 fn notes_key(n: Option<f64>) -> f64 {
@@ -169,6 +184,7 @@ pub fn leaderboard(competition: &Competition, verified: &[Verified]) -> Leaderbo
             team: a.team.clone(),
             file: a.file.clone(),
             score: a.score.clone(),
+            time_multiplier: a.time_multiplier,
         })
         .collect();
     individuals.sort_by(|a, b| {
@@ -220,6 +236,7 @@ pub fn leaderboard(competition: &Competition, verified: &[Verified]) -> Leaderbo
         shift: competition.shift.clone(),
         seed: competition.seed,
         scoring: competition.scoring.clone(),
+        time_extensions_allowed: competition.rules.time_extensions_apply(true),
         individuals,
         teams,
         rejected: verified
@@ -254,6 +271,15 @@ impl Leaderboard {
         )
     }
 
+    /// What the board says about time extensions.
+    pub fn time_extensions_text(&self) -> &'static str {
+        if self.time_extensions_allowed {
+            "Time extensions: allowed — a participant who played with one is shown with it (time ×N)."
+        } else {
+            "Time extensions: not allowed — everyone plays one clock."
+        }
+    }
+
     /// For the terminal.
     pub fn to_text(&self) -> String {
         let mut out = String::new();
@@ -263,6 +289,7 @@ impl Leaderboard {
             self.competition, self.shift, self.seed
         );
         let _ = writeln!(out, "{}", self.scoring_text());
+        let _ = writeln!(out, "{}", self.time_extensions_text());
         let _ = writeln!(out, "\nIndividuals");
         let _ = writeln!(
             out,
@@ -284,7 +311,7 @@ impl Leaderboard {
                 out,
                 "{:>4}  {:<20} {:<14} {:>9.2} {:>9} {:>7} {:>6} {:>8} {:>10} {:>8} {:>6}",
                 s.rank,
-                s.participant,
+                s.shown_name(),
                 s.team.as_deref().unwrap_or("-"),
                 s.score.composite,
                 part(s.score.ownership),
@@ -412,6 +439,11 @@ impl Leaderboard {
             esc(&self.competition_hash)
         );
         let _ = writeln!(out, "<p class=\"meta\">{}</p>", esc(&self.scoring_text()));
+        let _ = writeln!(
+            out,
+            "<p class=\"meta\">{}</p>",
+            esc(self.time_extensions_text())
+        );
         let _ = writeln!(out, "<h2>Individuals</h2>");
         if self.individuals.is_empty() {
             let _ = writeln!(out, "<p>No accepted result.</p>");
@@ -430,7 +462,7 @@ impl Leaderboard {
                     out,
                     "<tr{class}><td class=\"rank\">{}</td><td>{}</td><td>{}</td><td class=\"num strong\">{:.2}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
                     s.rank,
-                    esc(&s.participant),
+                    esc(&s.shown_name()),
                     esc(s.team.as_deref().unwrap_or("—")),
                     s.score.composite,
                     part(s.score.ownership),

@@ -143,6 +143,7 @@ impl Competition {
                 pause_allowed: false,
                 hints_shown: false,
                 real_time_limit_minutes: shift.rules.real_time_limit_minutes,
+                time_extensions: None,
             },
             pack_hash: pack.content_hash.clone(),
             policy_hash: pack.policy_hash.clone(),

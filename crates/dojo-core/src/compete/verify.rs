@@ -52,6 +52,9 @@ pub struct Accepted {
     pub app_version: String,
     /// The score recomputed from the log.
     pub score: Score,
+    /// The time extension it was played with, in a competition that allows them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_multiplier: Option<f64>,
     /// One fingerprint per log entry (minute and action, note text included, with every
     /// surface detail a personal variant can change blanked out): what the copy check
     /// compares across participants.
@@ -745,6 +748,16 @@ fn check_file(
             ),
         ));
     }
+    if header.multiplier() > 1.0 && !competition.rules.time_extensions_apply(true) {
+        return Err((
+            "time-extension",
+            None,
+            format!(
+                "the result was played with a time extension (×{}), which this competition does not allow: everyone plays one clock (the organiser can allow extensions with `dojo compete new --allow-time-extensions`)",
+                header.multiplier()
+            ),
+        ));
+    }
     if header.seed != competition.seed {
         return Err((
             "wrong-seed",
@@ -828,6 +841,7 @@ fn check_file(
         actions: result.log.len(),
         app_version: header.app_version.clone(),
         score: score(&session, &competition.scoring),
+        time_multiplier: (header.multiplier() > 1.0).then(|| header.multiplier()),
         fingerprint: {
             let surface = surface_matcher(pack);
             result

@@ -390,7 +390,7 @@ pub fn to_html(r: &TrainerReport) -> String {
             s.id,
             s.played_at.format("%Y-%m-%d %H:%M"),
             esc(&s.shift_title),
-            esc(&s.shift),
+            esc(&format!("{}{}", s.shift, s.extension_text())),
             fmt_value(s.score.map(f64::from), "score"),
             if s.critical {
                 " <span class=\"bad\">⚠</span>"

@@ -134,6 +134,18 @@ pub struct SessionRow {
     pub tickets: usize,
     /// Flag labels.
     pub flags: Vec<String>,
+    /// The time extension it was played with (a coach's accommodation), when any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_multiplier: Option<f64>,
+}
+
+impl SessionRow {
+    /// " · time ×1.5" when played with a time extension, else nothing.
+    pub fn extension_text(&self) -> String {
+        self.time_multiplier
+            .map(|m| format!(" · time ×{m}"))
+            .unwrap_or_default()
+    }
 }
 
 /// Accuracy on one ticket type.
@@ -850,6 +862,7 @@ pub fn build(input: &ReportInput, options: &ReportOptions) -> TrainerReport {
             critical: s.critical,
             tickets: graded(s).count(),
             flags: s.flags.iter().map(|f| f.flag.label().to_string()).collect(),
+            time_multiplier: s.time_multiplier,
         })
         .collect();
     let by_id: BTreeMap<i64, &SessionSummary> = finished.iter().map(|s| (s.id, *s)).collect();

@@ -92,7 +92,7 @@ pub fn to_markdown(r: &TrainerReport) -> String {
             "| {} | {} | {} | {}{} | {} | {} | {} |",
             s.id,
             date(&s.played_at),
-            md_cell(&s.shift),
+            md_cell(&format!("{}{}", s.shift, s.extension_text())),
             fmt_value(s.score.map(f64::from), "score"),
             if s.critical { " ⚠ critical" } else { "" },
             fmt_value(s.automatic_score.map(f64::from), "score"),

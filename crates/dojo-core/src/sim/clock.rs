@@ -85,6 +85,14 @@ impl Clock {
         clock
     }
 
+    /// The clock of a person with a time extension of `m` (a coach's accommodation,
+    /// WCAG 2.2.1): the clock runs m times slower and every allowance is m times longer
+    /// ([`ClockRules::extended`]). `m` = 1 is [`Clock::person`].
+    pub fn person_extended(rules: &ClockRules, scale: f64, m: f64) -> Self {
+        let m = if m.is_finite() && m >= 1.0 { m } else { 1.0 };
+        Clock::person(&rules.extended(m), scale / m)
+    }
+
     /// A machine-paced clock (autoplay, replay in the window): no allowances.
     pub fn machine(scale: f64) -> Self {
         Clock::new(None, scale)

@@ -47,6 +47,11 @@ pub struct LogHeader {
     /// ordinary logs and results keep their bytes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub competition: Option<CompetitionStamp>,
+    /// The trainee's time extension when they played with one (a coach's accommodation:
+    /// the clock ran this many times slower). Absent otherwise, so ordinary logs keep
+    /// their bytes. It changes no grade: the log holds sim minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_multiplier: Option<f64>,
 }
 
 /// Which competition a session was played in: its name and the SHA-256 of the
@@ -73,7 +78,15 @@ impl LogHeader {
             trainee,
             team,
             competition: None,
+            time_multiplier: None,
         }
+    }
+
+    /// The time extension the session was played with (1 when none).
+    pub fn multiplier(&self) -> f64 {
+        self.time_multiplier
+            .filter(|m| m.is_finite() && *m >= 1.0)
+            .unwrap_or(1.0)
     }
 }
 

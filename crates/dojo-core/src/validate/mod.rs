@@ -587,6 +587,23 @@ fn lint_policy(file: &ParsedFile, policy: &Policy) -> Vec<Diagnostic> {
             );
         }
     }
+    if let Some(bad) = policy
+        .clock
+        .time_multipliers
+        .iter()
+        .find(|m| !m.is_finite() || **m < 1.0 || **m > 4.0)
+    {
+        out.push(
+            Diagnostic::error(
+                "time-multiplier",
+                name,
+                format!("time multiplier {bad} is outside 1 to 4"),
+            )
+            .at(locate(&file.text, "time_multipliers"))
+            .field("clock.time_multipliers")
+            .hint("a time extension makes the clock slower: e.g. `[1.25, 1.5, 2.0]`"),
+        );
+    }
     for (field, message) in crate::note::lint_vocabulary(policy) {
         out.push(
             Diagnostic::error("note-vocabulary", name, message)

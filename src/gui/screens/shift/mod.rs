@@ -377,6 +377,16 @@ fn top_bar(
                      holds the clock while you type.",
                 );
             }
+            if let Some(m) = active
+                .and_then(|a| a.run.as_ref())
+                .map(|r| r.header.multiplier())
+                .filter(|m| *m > 1.0)
+            {
+                theme::chip(ui, &format!("time ×{m}"), palette::MUTED).on_hover_text(format!(
+                    "Your coach gave you a time extension: the clock runs {m} times slower \
+                     and every allowance is {m} times longer. Your grade is the same as anyone's."
+                ));
+            }
             if let Some(limit) = active.and_then(|a| a.real_time_limit.map(|l| (a.started, l))) {
                 let left = limit.1.saturating_sub(limit.0.elapsed());
                 ui.label(theme::muted(format!(
