@@ -229,3 +229,60 @@ fn drafts_belong_to_their_ticket_survive_a_crash_and_go_with_the_decision() {
     );
     assert!(!file.exists());
 }
+
+/// A coach's time extension reaches the window's clock: the trainer starts the shift
+/// with the clock m times slower and the log's header says so; without one, the shift's
+/// own speed.
+#[test]
+fn a_trainee_with_a_time_extension_gets_a_slower_clock_in_the_window() {
+    let pack = Arc::new(Pack::builtin().unwrap());
+    let data = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open_in(data.path()).unwrap();
+        let at = chrono::DateTime::parse_from_rfc3339("2026-12-01T09:00:00Z")
+            .unwrap()
+            .to_utc();
+        store
+            .add_person("Ana Lopez", dojo_core::history::Role::Trainee, None, at)
+            .unwrap();
+        store
+            .add_person("Cora", dojo_core::history::Role::Coach, None, at)
+            .unwrap();
+        store
+            .set_time_multiplier("Ana Lopez", 2.0, "Cora", at)
+            .unwrap();
+    }
+    let mut window = app(&pack, data.path());
+    let shift = pack.shifts["onboarding-basics"].clone();
+    window.world_mut().write_message(StartShift {
+        shift: shift.clone(),
+        seed: 7,
+        competition: None,
+    });
+    window.update();
+    let scale = window.world().resource::<SimState>().clock.scale();
+    assert!((scale - shift.time_scale / 2.0).abs() < 1e-9, "{scale}");
+    let active = window.world().resource::<ActiveShift>();
+    let run = active.run.as_ref().unwrap();
+    assert_eq!(run.header.time_multiplier, Some(2.0));
+    let log = std::fs::read_to_string(run.log_path.as_ref().unwrap()).unwrap();
+    assert!(
+        log.lines()
+            .next()
+            .unwrap()
+            .contains("time_multiplier:Some(2.0)"),
+        "{log}"
+    );
+
+    // Another trainee at the same desk: the shift's own clock.
+    let other = tempfile::tempdir().unwrap();
+    let mut plain = app(&pack, other.path());
+    plain.world_mut().write_message(StartShift {
+        shift: shift.clone(),
+        seed: 7,
+        competition: None,
+    });
+    plain.update();
+    let scale = plain.world().resource::<SimState>().clock.scale();
+    assert!((scale - shift.time_scale).abs() < 1e-9, "{scale}");
+}
