@@ -12,6 +12,7 @@ pub mod cli;
 pub mod clock;
 #[cfg(feature = "gui")]
 pub mod gui;
+pub mod keymap;
 pub mod runner;
 pub mod sim_plugin;
 pub mod team_client;

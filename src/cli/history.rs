@@ -45,6 +45,22 @@ pub enum PeopleCommand {
         #[arg(long, value_enum, default_value_t = crate::cli::Format::Text)]
         format: crate::cli::Format,
     },
+    /// Show or change a trainee's keyboard shortcuts in the trainer (WCAG 2.1.4): turn
+    /// single-key shortcuts off (speech input types letters), or put a shortcut on
+    /// another key, e.g. `--bind resolve=Ctrl+R`.
+    Keys {
+        /// The trainee.
+        name: String,
+        /// Single-character shortcuts (letters, digits, Space) on or off.
+        #[arg(long, value_parser = ["on", "off"])]
+        single_keys: Option<String>,
+        /// SHORTCUT=KEY (repeatable): e.g. `escalate=F2`, `resolve=Ctrl+R`.
+        #[arg(long = "bind", value_name = "SHORTCUT=KEY")]
+        bind: Vec<String>,
+        /// Back to the default keys (single keys on).
+        #[arg(long)]
+        reset: bool,
+    },
     /// Give a trainee a time extension (WCAG 2.2.1), as their coach: the clock runs this
     /// many times slower for them and every allowance is that much longer, in onboarding,
     /// practice and coaching, and in competitions that allow it. `--time 1` removes it.
@@ -174,6 +190,61 @@ pub fn cmd_people(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> std::io::Result<i32> {
+    if let PeopleCommand::Keys {
+        name,
+        single_keys,
+        bind,
+        reset,
+    } = command
+    {
+        let Some(store) = open_store(cli, None, err)? else {
+            return Ok(1);
+        };
+        let person = try_store!(err, store.require(name, role));
+        let mut map = if *reset {
+            crate::keymap::KeyMap::default()
+        } else {
+            crate::keymap::KeyMap::from_setting(
+                try_store!(
+                    err,
+                    store.person_setting(&person.name, crate::keymap::SETTING)
+                )
+                .as_deref(),
+            )
+        };
+        if let Some(v) = single_keys {
+            map.single_keys = v == "on";
+        }
+        for b in bind {
+            let Some((id, key)) = b.split_once('=') else {
+                writeln!(
+                    err,
+                    "error: --bind `{b}`: write it SHORTCUT=KEY, e.g. resolve=Ctrl+R"
+                )?;
+                return Ok(2);
+            };
+            if let Err(e) = map.bind(id.trim(), key.trim()) {
+                writeln!(err, "error: --bind `{b}`: {e}")?;
+                return Ok(2);
+            }
+        }
+        if *reset || single_keys.is_some() || !bind.is_empty() {
+            try_store!(
+                err,
+                store.set_person_setting(&person.name, crate::keymap::SETTING, &map.to_setting())
+            );
+        }
+        writeln!(
+            out,
+            "{}'s shortcuts (single-key shortcuts {}):",
+            person.name,
+            if map.single_keys { "on" } else { "off" }
+        )?;
+        for (key, id, what) in map.list() {
+            writeln!(out, "  {key:<16} {id:<14} {what}")?;
+        }
+        return Ok(0);
+    }
     if let PeopleCommand::Accommodate { name, time, coach } = command {
         if role != Role::Trainee {
             writeln!(
@@ -219,7 +290,7 @@ pub fn cmd_people(
         return Ok(1);
     };
     match command {
-        PeopleCommand::Accommodate { .. } => {}
+        PeopleCommand::Accommodate { .. } | PeopleCommand::Keys { .. } => {}
         PeopleCommand::Add { name, team } => {
             let p = try_store!(err, store.add_person(name, role, team.as_deref(), now()));
             writeln!(

@@ -10,6 +10,7 @@ mod cli_run;
 mod compete;
 #[cfg(feature = "gui")]
 mod gui_session;
+mod keymap;
 #[path = "../support/ralph.rs"]
 mod ralph;
 mod sim_plugin;

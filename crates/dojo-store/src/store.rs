@@ -292,6 +292,16 @@ pub const MIGRATIONS: &[&str] = &[
         multiplier REAL NOT NULL CHECK (multiplier > 1)
     );
     "#,
+    // 10: a person's own settings in the trainer (#18: the keyboard shortcuts), one text
+    // value a name, the app's to read.
+    r#"
+    CREATE TABLE IF NOT EXISTS person_settings (
+        person_id INTEGER NOT NULL REFERENCES people(id),
+        name TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (person_id, name)
+    );
+    "#,
 ];
 
 /// The migration after which stored sessions are sealed ([`MIGRATIONS`]`[3]`).
@@ -690,6 +700,41 @@ impl Store {
                 set_by: coach.name,
                 set_at: at,
             }))
+    }
+
+    /// One of a person's settings (`None` when never set or the person is unknown).
+    pub fn person_setting(&self, name: &str, setting: &str) -> Result<Option<String>, StoreError> {
+        let Some(person) = self.person(name)? else {
+            return Ok(None);
+        };
+        self.conn
+            .query_row(
+                "SELECT value FROM person_settings WHERE person_id = ?1 AND name = ?2",
+                params![person.id, setting],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.e(e))
+    }
+
+    /// Sets one of a person's settings (replacing it).
+    pub fn set_person_setting(
+        &self,
+        name: &str,
+        setting: &str,
+        value: &str,
+    ) -> Result<(), StoreError> {
+        let person = self
+            .person(name)?
+            .ok_or_else(|| self.unknown(name, Role::Trainee))?;
+        self.conn
+            .execute(
+                "INSERT INTO person_settings (person_id, name, value) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (person_id, name) DO UPDATE SET value = excluded.value",
+                params![person.id, setting, value],
+            )
+            .map_err(|e| self.e(e))?;
+        Ok(())
     }
 
     /// A trainee's time extension, when a coach set one above 1.

@@ -63,6 +63,15 @@ pub struct ShiftUi {
     pub walkthrough: Option<walkthrough::Walkthrough>,
     /// Whether this shift was checked for the walkthrough yet.
     pub walkthrough_checked: bool,
+    /// The trainee's shortcuts (`crate::keymap`), and whose they are once loaded.
+    pub keymap: crate::keymap::KeyMap,
+    pub keymap_of: Option<String>,
+    /// The shortcut waiting for its new key in the key list.
+    pub capturing: Option<crate::keymap::Shortcut>,
+    /// The key list changed the map: keep it in the history.
+    pub keymap_changed: bool,
+    /// Why the last key pressed for a shortcut was refused.
+    pub key_problem: Option<String>,
 }
 
 impl ShiftUi {
@@ -206,8 +215,22 @@ fn shift_screen(
     let hints = session.shift.rules.hints_shown;
     let mut sent: Vec<Action> = Vec::new();
 
-    // The walkthrough takes Enter and Esc while it is open.
-    if ui_state.walkthrough.is_none() {
+    // The trainee's own shortcuts, read from the history once.
+    let who = trainee.as_ref().map(|t| t.name.clone()).unwrap_or_default();
+    if ui_state.keymap_of.as_deref() != Some(who.as_str()) {
+        let kept = history
+            .with(|s| {
+                s.person_setting(&who, crate::keymap::SETTING)
+                    .ok()
+                    .flatten()
+            })
+            .flatten();
+        ui_state.keymap = crate::keymap::KeyMap::from_setting(kept.as_deref());
+        ui_state.keymap_of = Some(who.clone());
+    }
+    // The walkthrough takes Enter and Esc while it is open; a key being captured for a
+    // shortcut is that, not a shortcut.
+    if ui_state.walkthrough.is_none() && ui_state.capturing.is_none() {
         keyboard_shortcuts(ctx, session, &mut ui_state, &mut sent);
     }
 
@@ -277,7 +300,11 @@ fn shift_screen(
         confirm_end_window(ctx, session, &mut ui_state.confirm_end, &mut end);
     }
     if ui_state.show_keys {
-        keys_window(ctx, &mut ui_state.show_keys);
+        keys_window(ctx, ui_state);
+    }
+    if std::mem::take(&mut ui_state.keymap_changed) && !who.is_empty() {
+        let text = ui_state.keymap.to_setting();
+        let _ = history.with(|s| s.set_person_setting(&who, crate::keymap::SETTING, &text));
     }
     if let Some(tour) = ui_state.walkthrough.as_mut()
         && !walkthrough::show(ctx, session, tour)
@@ -396,14 +423,14 @@ fn top_bar(
                 )));
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui.button("End shift (End)").clicked() {
+                if ui.button(format!("End shift{}", ui_state.keymap.hint(crate::keymap::Shortcut::EndShift))).clicked() {
                     ui_state.confirm_end = true;
                 }
                 if session.shift.rules.pause_allowed {
                     let label = if session.paused {
-                        "▶ Resume (Space)"
+                        format!("▶ Resume{}", ui_state.keymap.hint(crate::keymap::Shortcut::Pause))
                     } else {
-                        "⏸ Pause (Space)"
+                        format!("⏸ Pause{}", ui_state.keymap.hint(crate::keymap::Shortcut::Pause))
                     };
                     if ui.button(label).clicked() {
                         sent.push(if session.paused {
@@ -415,7 +442,13 @@ fn top_bar(
                 } else {
                     ui.label(theme::muted("no pause in this mode"));
                 }
-                if ui.button("Keys (?)").clicked() {
+                let keys = ui.button(if ui_state.keymap.single_keys {
+                    "Keys (?)"
+                } else {
+                    "Keys"
+                });
+                ui_map::mark(ui, "keys", &keys);
+                if keys.clicked() {
                     ui_state.show_keys = !ui_state.show_keys;
                 }
                 if let Some(t) = trainee {

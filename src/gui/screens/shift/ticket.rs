@@ -6,6 +6,7 @@ use super::note_form;
 use super::{ShiftUi, minutes_text, status_text};
 use crate::gui::widgets::theme::{self, palette};
 use crate::gui::widgets::ui_map;
+use crate::keymap::Shortcut;
 use bevy::prelude::*;
 use bevy_egui::egui;
 use dojo_core::note::NoteElement;
@@ -267,7 +268,10 @@ fn kb_card(
     sent: &mut Vec<Action>,
 ) {
     let number = t.number;
-    ui.label(theme::bold("Knowledge base (K)"));
+    ui.label(theme::bold(format!(
+        "Knowledge base{}",
+        ui_state.keymap.hint(Shortcut::SearchKb)
+    )));
     ui.horizontal(|ui| {
         let edit = ui.add(
             egui::TextEdit::singleline(&mut ui_state.drafts.of(number).kb_query)
@@ -403,7 +407,10 @@ fn decide(
             };
             if decide(
                 ui,
-                "✔ Resolve at L1… (R)",
+                &format!(
+                    "✔ Resolve at L1…{}",
+                    ui_state.keymap.hint(Shortcut::Resolve)
+                ),
                 palette::GOOD,
                 super::tips::resolve(policy),
             ) {
@@ -411,7 +418,10 @@ fn decide(
             }
             if decide(
                 ui,
-                "⬆ Escalate to L2… (E)",
+                &format!(
+                    "⬆ Escalate to L2…{}",
+                    ui_state.keymap.hint(Shortcut::Escalate)
+                ),
                 palette::ACCENT,
                 super::tips::escalate(policy),
             ) {
@@ -419,7 +429,10 @@ fn decide(
             }
             if decide(
                 ui,
-                "⚠ Security incident… (X)",
+                &format!(
+                    "⚠ Security incident…{}",
+                    ui_state.keymap.hint(Shortcut::Security)
+                ),
                 palette::BAD,
                 super::tips::security(policy),
             ) {
@@ -429,7 +442,13 @@ fn decide(
         ui.add_space(4.0);
         ui.horizontal_wrapped(|ui| {
             if ui
-                .add_enabled(!busy, egui::Button::new("Notify senior (N)"))
+                .add_enabled(
+                    !busy,
+                    egui::Button::new(format!(
+                        "Notify senior{}",
+                        ui_state.keymap.hint(Shortcut::NotifySenior)
+                    )),
+                )
                 .on_hover_text(super::tips::senior(policy))
                 .clicked()
             {
@@ -443,7 +462,10 @@ fn decide(
                 sent.push(Action::StartParallelEscalation { ticket: number });
             }
             if ui
-                .add_enabled(!busy, egui::Button::new("Hold (H)"))
+                .add_enabled(
+                    !busy,
+                    egui::Button::new(format!("Hold{}", ui_state.keymap.hint(Shortcut::Hold))),
+                )
                 .on_hover_text(super::tips::hold())
                 .clicked()
             {
@@ -495,7 +517,10 @@ fn decide(
         ui.horizontal(|ui| {
             let edit = ui.add(
                 egui::TextEdit::singleline(&mut ui_state.drafts.of(number).client_update)
-                    .hint_text("update the client: what you are doing, when they hear next (U)")
+                    .hint_text(format!(
+                        "update the client: what you are doing, when they hear next{}",
+                        ui_state.keymap.hint(Shortcut::ClientUpdate)
+                    ))
                     .desired_width(ui.available_width() - 70.0)
                     .id(egui::Id::new("client-update")),
             );
