@@ -70,7 +70,7 @@ pub struct TrainerArgs {
     /// UI scale (0.75–2.0).
     #[arg(long, default_value_t = 1.0)]
     pub ui_scale: f32,
-    /// The window's size in logical pixels, e.g. `1600x900` (default 1280x760).
+    /// The window's size in logical pixels, e.g. `1600x900` (default 1280x680: fits a 1280x720 screen).
     #[arg(long, value_name = "WxH", value_parser = parse_window_size)]
     pub window_size: Option<(u32, u32)>,
     /// The competition file Competition mode opens.

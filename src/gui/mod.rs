@@ -44,6 +44,11 @@ pub fn session_app(options: TrainerOptions) -> App {
     app
 }
 
+/// The default window, in logical pixels: as wide as a 1280×720 screen and low enough for
+/// its title bar (#18; it was 1280×760, taller than the screen). Narrower, the shift
+/// screen's top bar overlaps itself, so the width stays. `--window-size` overrides.
+pub const DEFAULT_WINDOW: (u32, u32) = (1280, 680);
+
 /// Builds the trainer app.
 pub fn app(options: TrainerOptions) -> App {
     let mut app = App::new();
@@ -58,7 +63,7 @@ pub fn app(options: TrainerOptions) -> App {
             .set(WindowPlugin {
                 primary_window: Some(Window {
                     title: "Escalation Dojo".into(),
-                    resolution: options.window_size.unwrap_or((1280, 760)).into(),
+                    resolution: options.window_size.unwrap_or(DEFAULT_WINDOW).into(),
                     ..default()
                 }),
                 ..default()

@@ -2,8 +2,13 @@
 //!
 //! - Start, mode, debrief and a paused shift: reactive (wake on input, else every 5 s),
 //!   so an idle trainer uses next to no CPU.
-//! - A running shift: wake every 100 ms so the clock and the timers move (the sim
-//!   reads `Time<Virtual>`, whose per-frame delta is capped at 250 ms).
+//! - A running shift: wake once a second so the clock and the timers move — they change
+//!   once a sim minute, and the held-clock countdown once a second — plus at once on
+//!   any input or repaint egui asks for. Under software rendering a frame costs ≈ 0.13
+//!   CPU-seconds, so 10 frames a second took more than a core (#18); one a second is what
+//!   the screen needs. The sim reads `Time<Virtual>`, whose per-frame delta Bevy caps at
+//!   250 ms: the cap is raised to [`MAX_FRAME`] so a one-second frame is one second of
+//!   the clock.
 //! - Autoplay (screenshots under Xvfb): continuous.
 //!
 //! The bevy_egui workaround that keeps an idle app idle is in `third_party::bevy_egui`.
@@ -17,11 +22,19 @@ use super::state::MachinePaced;
 use crate::sim_plugin::SimState;
 
 /// How often a running shift wakes the app.
-const RUNNING_TICK: Duration = Duration::from_millis(100);
+const RUNNING_TICK: Duration = Duration::from_millis(1000);
+/// The longest frame the sim clock is given in full (real time beyond it is dropped, as
+/// after a suspend).
+const MAX_FRAME: Duration = Duration::from_millis(2500);
 
 pub(super) fn plugin(app: &mut App) {
     app.insert_resource(WinitSettings::desktop_app())
+        .add_systems(Startup, raise_max_frame)
         .add_systems(Last, pace_updates);
+}
+
+fn raise_max_frame(mut time: ResMut<Time<Virtual>>) {
+    time.set_max_delta(MAX_FRAME);
 }
 
 /// The update settings for the app's current activity.

@@ -191,7 +191,7 @@ pub struct TrainerOptions {
     pub data_dir: PathBuf,
     /// Initial UI scale.
     pub ui_scale: f32,
-    /// The window's size in logical pixels (default 1280×760).
+    /// The window's size in logical pixels (default `gui::DEFAULT_WINDOW`, 1280×680).
     pub window_size: Option<(u32, u32)>,
     /// `dojo play --scenario FILE`: open this one scenario and reload it when saved.
     pub scenario_file: Option<PathBuf>,
