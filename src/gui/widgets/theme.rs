@@ -210,6 +210,12 @@ pub fn bar(ui: &mut egui::Ui, fraction: f32, colour: egui::Color32, label: &str)
             text_colour,
         );
     }
+    // Painted text is invisible to a screen reader: the bar says what it shows (#18).
+    response.widget_info(|| {
+        let mut info = egui::WidgetInfo::labeled(egui::WidgetType::ProgressIndicator, true, label);
+        info.value = Some(f64::from(fraction.clamp(0.0, 1.0)));
+        info
+    });
     response
 }
 
@@ -233,7 +239,33 @@ pub fn chip(ui: &mut egui::Ui, text: &str, colour: egui::Color32) -> egui::Respo
 #[cfg(test)]
 mod tests {
     use super::palette::*;
-    use bevy_egui::egui::Color32;
+    use bevy_egui::egui::{self, Color32};
+
+    /// A bar (an SLA or window timer) is in the accessibility tree a screen reader reads:
+    /// a progress indicator named with its text and carrying its fraction.
+    #[test]
+    fn a_timer_bar_is_named_for_screen_readers() {
+        let ctx = egui::Context::default();
+        ctx.enable_accesskit();
+        let label = "SLA: 47m left of 4h 00m (80% used)";
+        let mut output = ctx.run_ui(egui::RawInput::default(), |ui| {
+            super::bar(ui, 0.8, GOOD, label);
+        });
+        // No renderer here to take the font atlas.
+        output.textures_delta.clear();
+        let update = output
+            .platform_output
+            .accesskit_update
+            .expect("egui builds the AccessKit tree once it is enabled");
+        let bar = update
+            .nodes
+            .iter()
+            .map(|(_, node)| node)
+            .find(|n| n.role() == egui::accesskit::Role::ProgressIndicator)
+            .expect("the bar is in the tree as a progress indicator");
+        assert_eq!(bar.label(), Some(label));
+        assert!((bar.numeric_value().unwrap() - 0.8).abs() < 1e-6);
+    }
 
     /// WCAG 2.x relative luminance of an sRGB colour.
     fn luminance(c: Color32) -> f64 {
