@@ -214,9 +214,19 @@ pub(super) fn keyboard_shortcuts(
         }
     }
     // Single keys never act while a text field has the keyboard, nor for a moment after
-    // it lost it (the end of a sentence typed a little late is still typing).
+    // the last key typed into one (the end of a sentence typed a little late is still
+    // typing). The moment runs from the last keystroke, not from the last frame the
+    // field was on screen: frames come once a second while nothing happens, so a grace
+    // counted from them held End back for two seconds after a note was sent.
     if ctx.egui_wants_keyboard_input() || ui_state.note.is_some() {
-        ui_state.typing_until = now + TYPING_GRACE_SECONDS;
+        let typed = ctx.input(|i| {
+            i.events
+                .iter()
+                .any(|e| matches!(e, egui::Event::Text(_) | egui::Event::Key { .. }))
+        });
+        if typed {
+            ui_state.typing_until = now + TYPING_GRACE_SECONDS;
+        }
         return;
     }
     if now < ui_state.typing_until {

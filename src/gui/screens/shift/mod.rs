@@ -311,6 +311,12 @@ fn shift_screen(
     {
         ui_state.walkthrough = None;
     }
+    // An action's outcome shows on the next frame (a decided ticket's note form closes,
+    // the queue moves): draw it now, not at the next once-a-second tick — else single
+    // keys would still wait out their typing grace a second after a note was sent.
+    if !sent.is_empty() {
+        ctx.request_repaint();
+    }
     for action in sent {
         actions.write(SimAction(action));
     }
