@@ -8,6 +8,9 @@ use std::path::{Path, PathBuf};
 use dojo_core::xapi::{ActorRule, Profile};
 use serde::{Deserialize, Serialize};
 
+/// The largest settings file read (it holds a few short lines).
+const MAX_CONFIG_BYTES: usize = 64 * 1024;
+
 /// The settings file's name in the app's data folder.
 pub const XAPI_CONFIG_FILE: &str = "xapi.ron";
 
@@ -137,10 +140,16 @@ impl XapiConfig {
             path: path.display().to_string(),
             message,
         };
-        let text = match std::fs::read_to_string(path) {
+        // The project's one file reader: a regular file only, a size limit, and the text
+        // another editor saved (a BOM, CRLF lines) read the same.
+        let text = match dojo_core::input::read_text(path, MAX_CONFIG_BYTES) {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(error(e.to_string())),
+            Err(dojo_core::input::ReadError::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                return Ok(None);
+            }
+            Err(e) => return Err(error(e.reason())),
         };
         #[cfg(unix)]
         {
@@ -203,5 +212,30 @@ impl XapiConfig {
             file.sync_all().map_err(|e| error(e.to_string()))?;
         }
         std::fs::rename(&tmp, path).map_err(|e| error(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::XapiConfig;
+
+    /// A settings file another editor saved (Notepad: a BOM and CRLF lines) reads the same.
+    #[test]
+    fn a_file_saved_with_a_bom_and_crlf_reads_the_same() {
+        let dir = std::env::temp_dir().join(format!("dojo-xapi-bom-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let config =
+            XapiConfig::new("https://lrs.example/xAPI", "k", "s", None, None, None).unwrap();
+        config.save(&dir).unwrap();
+        let path = XapiConfig::path(&dir);
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace('\n', "\r\n");
+        let mut bytes = b"\xef\xbb\xbf".to_vec();
+        bytes.extend(text.as_bytes());
+        std::fs::write(&path, bytes).unwrap();
+        assert_eq!(XapiConfig::load(&dir).unwrap(), Some(config));
+        assert_eq!(XapiConfig::load(&dir.join("none")).unwrap(), None);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
